@@ -1,0 +1,109 @@
+# photopipe — the only entry point a user needs. `make help` lists the targets.
+#
+#   EMULATOR  ministack (default, no Docker) | localstack
+#   ENV       local (default, the emulator) | aws
+#   STACK     name of the local stack: its state lives in .photopipe/stacks/$(STACK)
+#   PORT      emulator port on 127.0.0.1
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+EMULATOR ?= ministack
+ENV      ?= local
+STACK    ?= dev
+PORT     ?= 4566
+ARCH     ?= x86_64
+# `make test` brings up a stack of its own so it never touches a developer's `make up`.
+TEST_STACK ?= test
+TEST_PORT  ?= 4599
+
+ROOT      := $(CURDIR)
+VENV      := $(ROOT)/.venv
+PY        := $(VENV)/bin/python
+STACK_DIR := $(ROOT)/.photopipe/stacks/$(STACK)
+export EMULATOR ENV PORT STACK_DIR
+export BUILD_DIR := $(ROOT)/build/lambda
+export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
+
+.PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test \
+        token clean destroy status
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: backend/pyproject.toml
+	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
+	@PY312=$$(scripts/find-python312.sh) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]' 2>&1 | grep -v 'is ignored' || true
+	@$(PY) -c 'import photopipe, boto3, pytest'
+	@touch $@
+
+venv: $(VENV)/.installed ## Create the dev venv (.venv, Python 3.12)
+
+build: venv ## Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
+	@$(PY) scripts/build_lambdas.py --arch $(ARCH) --out $(BUILD_DIR) 2>&1 | grep -v 'is ignored'
+
+up: build ## Start the emulator and deploy the stack onto it (idempotent)
+	@scripts/emulator.sh up
+	@$(MAKE) --no-print-directory deploy
+
+deploy: build ## terraform apply for ENV (local: onto the running emulator)
+	@start=$$(date +%s.%N); \
+	 scripts/terraform.sh apply -var="lambda_architecture=$(ARCH)" | grep -E '^(Apply complete|No changes|Error|│)' || exit 1; \
+	 scripts/terraform.sh outputs > $(PHOTOPIPE_OUTPUTS); \
+	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
+
+plan: build ## terraform plan for ENV; exits 2 when there are changes
+	@scripts/terraform.sh plan -var="lambda_architecture=$(ARCH)"
+
+outputs: ## Print the stack's outputs as JSON (API URL, buckets, queues, tables)
+	@$(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: v["value"] for k, v in d.items()}, indent=2))' $(PHOTOPIPE_OUTPUTS)
+
+down: ## Stop the emulator (state is kept; `make clean` forgets it)
+	@scripts/emulator.sh down
+
+status: ## Is the emulator answering?
+	@scripts/emulator.sh status
+
+logs: ## Tail the emulator's log (Lambda output included)
+	@scripts/emulator.sh logs
+
+token: venv ## Print a dev bearer token: make token USER=alice
+	@$(PY) scripts/client.py token $(or $(USER_ID),$(USER))
+
+demo: up ## Bring everything up and push a sample photo through the pipeline
+	@$(PY) scripts/demo.py
+
+unit: venv ## Unit tests (no network)
+	@$(PY) -m pytest tests/unit -q
+
+integration: venv ## Adapter tests against the running stack
+	@$(PY) -m pytest tests/integration -q
+
+e2e: venv ## End-to-end tests against the running stack, as a mobile client
+	@$(PY) -m pytest tests/e2e -q
+
+lint: venv ## ruff, mypy (strict), terraform fmt and validate
+	@cd backend && $(PY) -m ruff check src ../tests ../scripts && $(PY) -m ruff format --check src ../tests ../scripts
+	@cd backend && $(PY) -m mypy
+	@terraform fmt -check -recursive infrastructure
+	@scripts/terraform.sh validate
+
+fmt: venv ## Format Python and Terraform
+	@cd backend && $(PY) -m ruff format src ../tests ../scripts && $(PY) -m ruff check --fix src ../tests ../scripts
+	@terraform fmt -recursive infrastructure
+
+test: ## The whole gate: lint, unit, then a stack of its own for integration and e2e
+	@$(MAKE) --no-print-directory lint unit
+	@$(MAKE) --no-print-directory STACK=$(TEST_STACK) PORT=$(TEST_PORT) _stack-tests
+
+_stack-tests:
+	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
+	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e -q
+
+destroy: ## terraform destroy for ENV
+	@scripts/terraform.sh destroy
+
+clean: down ## Stop and forget the local stack (emulator state, Terraform working copy)
+	@rm -rf $(STACK_DIR)

@@ -1,0 +1,1 @@
+"""photopipe: a local-first, event-driven image pipeline for mobile apps."""

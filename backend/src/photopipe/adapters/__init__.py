@@ -1,0 +1,1 @@
+"""Every boto3 call lives here, behind the domain's ports."""

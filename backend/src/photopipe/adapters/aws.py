@@ -1,0 +1,35 @@
+"""boto3 clients, built once per process with bounded timeouts and standard retries.
+
+Endpoints are never configured here: on an emulator the SDK reads AWS_ENDPOINT_URL (MiniStack
+and LocalStack set it for the functions they run), on AWS it uses the real ones.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(
+    connect_timeout=3,
+    read_timeout=10,
+    retries={"mode": "standard", "max_attempts": 4},
+    signature_version="v4",
+)
+
+
+@cache
+def client(service: str) -> Any:
+    if service == "s3":
+        # Path-style keeps presigned URLs valid on emulators whose bucket hostnames do not
+        # resolve; on AWS virtual-hosted style is required for new regions, hence "auto" there.
+        return boto3.client("s3", config=_CONFIG.merge(Config(s3={"addressing_style": _s3_addressing()})))
+    return boto3.client(service, config=_CONFIG)
+
+
+def _s3_addressing() -> str:
+    from photopipe.config import get_settings
+
+    return "auto" if get_settings().is_production else "path"

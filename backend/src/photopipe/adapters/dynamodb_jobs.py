@@ -1,0 +1,233 @@
+"""JobRepository over the jobs table; every status move is a conditional write."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item, to_value
+from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.jobs.model import Job, JobError, JobStatus, Operations, Output, VariantSpec
+from photopipe.jobs.ports import JobPage, TransitionRejected
+
+BY_USER_INDEX = "byUser"
+
+
+def job_to_record(job: Job) -> dict[str, Any]:
+    return {
+        "jobId": job.job_id,
+        "userId": job.user_id,
+        "status": job.status.value,
+        "contentType": job.content_type,
+        "contentLength": job.content_length,
+        "createdAt": job.created_at,
+        "updatedAt": job.updated_at,
+        "operations": {
+            "variants": [{"name": v.name, "maxSize": v.max_size, "format": v.format} for v in job.operations.variants],
+            "analysis": job.operations.analysis,
+            "edits": list(job.operations.edits),
+        },
+        "outputs": [_output_record(o) for o in job.outputs],
+        "analysis": job.analysis,
+        "error": {"code": job.error.code, "message": job.error.message} if job.error else None,
+        "statusHistory": job.status_history,
+        "processingMs": job.processing_ms,
+    }
+
+
+def _output_record(o: Output) -> dict[str, Any]:
+    return {
+        "name": o.name,
+        "key": o.key,
+        "width": o.width,
+        "height": o.height,
+        "contentType": o.content_type,
+        "bytes": o.bytes,
+    }
+
+
+def job_from_record(r: Mapping[str, Any]) -> Job:
+    ops = r.get("operations") or {}
+    error = r.get("error")
+    return Job(
+        job_id=r["jobId"],
+        user_id=r["userId"],
+        status=JobStatus(r["status"]),
+        content_type=r["contentType"],
+        content_length=int(r["contentLength"]),
+        created_at=r["createdAt"],
+        updated_at=r.get("updatedAt", r["createdAt"]),
+        operations=Operations(
+            variants=tuple(VariantSpec(v["name"], int(v["maxSize"]), v["format"]) for v in ops.get("variants", [])),
+            analysis=bool(ops.get("analysis", True)),
+            edits=tuple(ops.get("edits", [])),
+        ),
+        outputs=[
+            Output(o["name"], o["key"], int(o["width"]), int(o["height"]), o["contentType"], int(o["bytes"]))
+            for o in r.get("outputs", [])
+        ],
+        analysis=r.get("analysis"),
+        error=JobError(error["code"], error["message"]) if error else None,
+        status_history=list(r.get("statusHistory", [])),
+        processing_ms=r.get("processingMs"),
+        event_pending=bool(r.get("eventPending", False)),
+    )
+
+
+class DynamoJobRepository:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def create(self, job: Job, ttl_epoch: int) -> None:
+        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch})
+        self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(jobId)")
+
+    def get(self, job_id: str) -> Job | None:
+        response = self._db.get_item(TableName=self._table, Key={"jobId": {"S": job_id}}, ConsistentRead=True)
+        item = response.get("Item")
+        return job_from_record(from_item(item)) if item else None
+
+    def list_for_user(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_USER_INDEX,
+            "KeyConditionExpression": "userId = :u",
+            "ExpressionAttributeValues": {":u": {"S": user_id}},
+            "ScanIndexForward": False,  # newest first
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
+        response = self._db.query(**kwargs)
+        jobs = [job_from_record(from_item(item)) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return JobPage(jobs, _encode_cursor(last) if last else None)
+
+    def delete(self, job_id: str) -> None:
+        self._db.delete_item(TableName=self._table, Key={"jobId": {"S": job_id}})
+
+    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
+        try:
+            return self._update(
+                job_id,
+                "SET #s = :processing, claimToken = :t, updatedAt = :now, "
+                "statusHistory = list_append(statusHistory, :h)",
+                "#s = :pending",
+                {
+                    ":processing": JobStatus.PROCESSING.value,
+                    ":pending": JobStatus.PENDING_UPLOAD.value,
+                    ":t": claim_token,
+                    ":now": now,
+                    ":h": [{"status": JobStatus.PROCESSING.value, "at": now}],
+                },
+            )
+        except TransitionRejected:
+            # A redelivery of the message that claimed the job resumes it.
+            return self._update(
+                job_id,
+                "SET updatedAt = :now",
+                "#s = :processing AND claimToken = :t",
+                {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now},
+            )
+
+    def finish(
+        self,
+        job_id: str,
+        claim_token: str,
+        status: JobStatus,
+        now: str,
+        outputs: list[Output],
+        analysis: Mapping[str, object] | None,
+        error: JobError | None,
+        processing_ms: int | None,
+    ) -> Job:
+        values: dict[str, Any] = {
+            ":status": status.value,
+            ":processing": JobStatus.PROCESSING.value,
+            ":t": claim_token,
+            ":now": now,
+            ":h": [{"status": status.value, "at": now}],
+            ":outputs": [_output_record(o) for o in outputs],
+            ":true": True,
+        }
+        expression = (
+            "SET #s = :status, updatedAt = :now, outputs = :outputs, eventPending = :true, "
+            "statusHistory = list_append(statusHistory, :h)"
+        )
+        if analysis is not None:
+            expression += ", analysis = :analysis"
+            values[":analysis"] = dict(analysis)
+        if error is not None:
+            expression += ", #e = :error"
+            values[":error"] = {"code": error.code, "message": error.message}
+        if processing_ms is not None:
+            expression += ", processingMs = :ms"
+            values[":ms"] = processing_ms
+        return self._update(job_id, expression, "#s = :processing AND claimToken = :t", values)
+
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
+        return self._update(
+            job_id,
+            "SET #s = :failed, updatedAt = :now, #e = :error, eventPending = :true, "
+            "statusHistory = list_append(statusHistory, :h)",
+            "#s IN (:pending, :processing)",
+            {
+                ":failed": JobStatus.FAILED.value,
+                ":pending": JobStatus.PENDING_UPLOAD.value,
+                ":processing": JobStatus.PROCESSING.value,
+                ":now": now,
+                ":true": True,
+                ":error": {"code": error.code, "message": error.message},
+                ":h": [{"status": JobStatus.FAILED.value, "at": now}],
+            },
+        )
+
+    def mark_event_published(self, job_id: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key={"jobId": {"S": job_id}},
+            UpdateExpression="REMOVE eventPending",
+            ConditionExpression="attribute_exists(jobId)",
+        )
+
+    def _update(self, job_id: str, update: str, condition: str, values: dict[str, Any]) -> Job:
+        names = {"#s": "status"}
+        if "#e" in update:
+            names["#e"] = "error"
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key={"jobId": {"S": job_id}},
+                UpdateExpression=update,
+                ConditionExpression=f"attribute_exists(jobId) AND ({condition})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={k: to_value(v) for k, v in values.items()},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if is_conditional_failure(exc):
+                raise TransitionRejected(job_id) from exc
+            raise
+        return job_from_record(from_item(response["Attributes"]))
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(from_item(key), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, user_id: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "cursor is not valid.") from exc
+    if not isinstance(raw, dict) or raw.get("userId") != user_id or set(raw) != {"jobId", "userId", "createdAt"}:
+        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "cursor is not valid.")
+    if not all(isinstance(v, str) for v in raw.values()):
+        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "cursor is not valid.")
+    return to_item(raw)

@@ -1,0 +1,76 @@
+"""The composition root: domain services wired to their AWS adapters, built once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from photopipe.adapters.aws import client
+from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
+from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from photopipe.adapters.s3_store import S3ObjectStore
+from photopipe.adapters.senders import SimulatedPushSender, WebhookSender
+from photopipe.adapters.sns_events import SnsEventPublisher
+from photopipe.adapters.ssm_secrets import secure_parameter
+from photopipe.config import get_settings
+from photopipe.jobs.processing import ProcessingService
+from photopipe.jobs.service import JobService
+from photopipe.notify.devices import DeviceService
+from photopipe.notify.model import Platform
+from photopipe.notify.ports import Sender
+from photopipe.notify.service import NotificationService
+from photopipe.providers.local import LocalProvider
+
+
+@cache
+def job_repository() -> DynamoJobRepository:
+    return DynamoJobRepository(client("dynamodb"), get_settings().jobs_table)
+
+
+@cache
+def object_store() -> S3ObjectStore:
+    settings = get_settings()
+    return S3ObjectStore(client("s3"), settings.uploads_bucket, settings.results_bucket)
+
+
+@cache
+def delivery_ledger() -> DynamoDeliveryLedger:
+    settings = get_settings()
+    return DynamoDeliveryLedger(client("dynamodb"), settings.deliveries_table, settings.job_ttl_days)
+
+
+@cache
+def device_repository() -> DynamoDeviceRepository:
+    return DynamoDeviceRepository(client("dynamodb"), get_settings().devices_table)
+
+
+@cache
+def job_service() -> JobService:
+    return JobService(get_settings(), job_repository(), object_store())
+
+
+@cache
+def device_service() -> DeviceService:
+    return DeviceService(device_repository(), get_settings().allow_http_webhooks_on_loopback)
+
+
+@cache
+def processing_service() -> ProcessingService:
+    settings = get_settings()
+    publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
+    return ProcessingService(settings, job_repository(), object_store(), publisher, LocalProvider())
+
+
+@cache
+def notification_service() -> NotificationService:
+    settings = get_settings()
+    push = SimulatedPushSender()
+    senders: dict[Platform, Sender] = {
+        Platform.WEBHOOK: WebhookSender(settings.webhook_timeout_seconds),
+        Platform.IOS: push,
+        Platform.ANDROID: push,
+    }
+    return NotificationService(device_repository(), delivery_ledger(), senders)
+
+
+def auth_secret() -> str:
+    return secure_parameter(get_settings().auth_secret_parameter)

@@ -1,0 +1,60 @@
+"""ObjectStore over S3: presigned upload and download URLs, originals and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from photopipe.errors import ErrorCode, PermanentImageError
+
+
+class S3ObjectStore:
+    def __init__(self, s3: Any, uploads_bucket: str, results_bucket: str) -> None:
+        self._s3 = s3
+        self._uploads = uploads_bucket
+        self._results = results_bucket
+
+    def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str:
+        # ContentType and ContentLength become signed headers: S3 itself rejects a body of
+        # another type or length than the client declared.
+        url: str = self._s3.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._uploads,
+                "Key": key,
+                "ContentType": content_type,
+                "ContentLength": content_length,
+            },
+            ExpiresIn=ttl_seconds,
+        )
+        return url
+
+    def presign_download(self, key: str, ttl_seconds: int) -> str:
+        url: str = self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._results, "Key": key}, ExpiresIn=ttl_seconds
+        )
+        return url
+
+    def read_original(self, key: str, max_bytes: int) -> bytes:
+        response = self._s3.get_object(Bucket=self._uploads, Key=key)
+        if int(response.get("ContentLength", 0)) > max_bytes:
+            response["Body"].close()
+            raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload is larger than {max_bytes} bytes.")
+        body: bytes = response["Body"].read()
+        return body
+
+    def write_result(self, key: str, body: bytes, content_type: str) -> None:
+        self._s3.put_object(
+            Bucket=self._results,
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            CacheControl="private, max-age=31536000, immutable",
+        )
+
+    def delete_job_objects(self, original_key: str, results_prefix: str) -> None:
+        self._s3.delete_object(Bucket=self._uploads, Key=original_key)
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self._results, Prefix=results_prefix):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self._s3.delete_objects(Bucket=self._results, Delete={"Objects": keys, "Quiet": True})

@@ -1,0 +1,65 @@
+"""Senders per platform: webhooks over HTTP, mobile push through SNS or simulated."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from photopipe.errors import TransientError
+from photopipe.jobs.events import JobEvent
+from photopipe.notify import signing
+from photopipe.notify.model import Device, DeviceGone, SendResult
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is answered as the error it is, never followed
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+class WebhookSender:
+    def __init__(self, timeout_seconds: float) -> None:
+        self._timeout = timeout_seconds
+
+    def send(self, device: Device, event: JobEvent) -> SendResult:
+        body = json.dumps(event.to_message(), separators=(",", ":")).encode()
+        timestamp = int(time.time())
+        request = urllib.request.Request(  # noqa: S310 - the URL was checked to be http(s) at registration
+            device.address,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "photopipe-webhook/1",
+                signing.TIMESTAMP_HEADER: str(timestamp),
+                signing.SIGNATURE_HEADER: signing.sign(device.signing_secret or "", timestamp, body),
+            },
+        )
+        try:
+            with _opener.open(request, timeout=self._timeout) as response:
+                return SendResult(simulated=False, detail=f"HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 410:
+                raise DeviceGone(f"webhook answered 410 Gone at {_origin(device.address)}") from exc
+            raise TransientError(f"webhook answered HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise TransientError(f"webhook unreachable: {exc}") from exc
+
+
+class SimulatedPushSender:
+    """Where no platform application is configured: records the push it would have sent."""
+
+    def send(self, device: Device, event: JobEvent) -> SendResult:
+        payload = {"aps" if device.platform.value == "ios" else "data": event.to_message()}
+        return SendResult(simulated=True, detail=json.dumps(payload, separators=(",", ":")))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}"

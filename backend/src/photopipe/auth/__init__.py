@@ -1,0 +1,1 @@
+"""Bearer tokens: who is calling."""

@@ -1,0 +1,1 @@
+"""The v1 HTTP contract: request and response models shared by the API, tests and OpenAPI."""

@@ -1,0 +1,61 @@
+"""Errors as values with stable codes, defined once for the API, the worker and the docs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # Client errors answered by the API.
+    INVALID_REQUEST = "INVALID_REQUEST"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    CONFLICT = "CONFLICT"
+    # Permanent image failures recorded on a FAILED job.
+    EMPTY_FILE = "EMPTY_FILE"
+    NOT_AN_IMAGE = "NOT_AN_IMAGE"
+    UNSUPPORTED_IMAGE_FORMAT = "UNSUPPORTED_IMAGE_FORMAT"
+    CONTENT_TYPE_MISMATCH = "CONTENT_TYPE_MISMATCH"
+    TRUNCATED_IMAGE = "TRUNCATED_IMAGE"
+    PIXEL_LIMIT_EXCEEDED = "PIXEL_LIMIT_EXCEEDED"
+    DECOMPRESSION_BOMB = "DECOMPRESSION_BOMB"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    MODERATION_REJECTED = "MODERATION_REJECTED"
+    # A job whose transient failures exhausted the queue's retries.
+    PROCESSING_ABANDONED = "PROCESSING_ABANDONED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_REQUEST: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+}
+
+
+class PhotopipeError(Exception):
+    """A failure the caller can act on, carrying a stable code and a message for people."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 500)
+
+
+class PermanentImageError(PhotopipeError):
+    """The upload can never be processed: the job fails and the message is not retried."""
+
+
+class TransientError(Exception):
+    """A fault worth retrying (throttling, a timeout): the queue delivers the message again."""

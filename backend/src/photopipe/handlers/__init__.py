@@ -1,0 +1,1 @@
+"""One thin module per Lambda function: parse, call the domain, map errors."""

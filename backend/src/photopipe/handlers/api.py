@@ -1,0 +1,208 @@
+"""The api function: the v1 HTTP contract on Powertools' REST resolver.
+
+Auth is verified here, not by an API Gateway authorizer: one code path that behaves the same
+on MiniStack, LocalStack and AWS, no extra invocation per request, and unit-testable.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photopipe.adapters import factory
+from photopipe.auth.tokens import InvalidToken, bearer_token, verify
+from photopipe.config import get_settings
+from photopipe.contract import presenters
+from photopipe.contract.models import (
+    CreateJobRequest,
+    DeviceListResponse,
+    DeviceResponse,
+    ErrorResponse,
+    HealthResponse,
+    JobCreatedResponse,
+    JobListResponse,
+    JobResponse,
+    RegisterDeviceRequest,
+    UploadSlotModel,
+)
+from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.notify.model import Platform
+
+logger = Logger()
+app = APIGatewayRestResolver(enable_validation=True)
+
+PUBLIC_PATHS = {"/v1/health", "/v1/openapi.json"}
+
+
+def _documented(description: str, model: type[Any] = ErrorResponse) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+ERRORS: dict[int, OpenAPIResponse] = {
+    400: _documented("Invalid request"),
+    401: _documented("Missing or invalid token"),
+    404: _documented("Not found"),
+}
+
+
+def error_response(code: ErrorCode, message: str, status: int | None = None) -> Response[str]:
+    return Response(
+        status_code=status or PhotopipeError(code, message).http_status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"error": {"code": code.value, "message": message}}),
+    )
+
+
+def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    if app.current_event.path in PUBLIC_PATHS:
+        return next_middleware(app)
+    try:
+        token = bearer_token(
+            app.current_event.headers.get("authorization") or app.current_event.headers.get("Authorization")
+        )
+        principal = verify(token, factory.auth_secret())
+    except InvalidToken as exc:
+        return error_response(ErrorCode.UNAUTHORIZED, f"Unauthorized: {exc}.")
+    app.append_context(user_id=principal.user_id)  # type: ignore[no-untyped-call]
+    logger.append_keys(user_id=principal.user_id)
+    return next_middleware(app)
+
+
+app.use(middlewares=[authenticate])
+
+
+def current_user() -> str:
+    user_id: str = app.context["user_id"]
+    return user_id
+
+
+@app.get("/v1/health", summary="Liveness", tags=["meta"])
+def health() -> HealthResponse:
+    return HealthResponse(status="ok")
+
+
+@app.post(
+    "/v1/jobs",
+    summary="Create a job and get its upload slot",
+    tags=["jobs"],
+    responses={
+        201: _documented("Job created", JobCreatedResponse),
+        413: _documented("contentLength over the limit"),
+        415: _documented("contentType not supported"),
+        **ERRORS,
+    },
+)
+def create_job(request: Annotated[CreateJobRequest, Body()]) -> Response[str]:
+    job, slot = factory.job_service().create_job(
+        current_user(), request.content_type, request.content_length, presenters.operations_from(request.operations)
+    )
+    body = JobCreatedResponse(
+        job_id=job.job_id,
+        status=job.status.value,
+        created_at=job.created_at,
+        upload=UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at),
+    )
+    return Response(201, content_types.APPLICATION_JSON, body.model_dump_json(by_alias=True))
+
+
+@app.get(
+    "/v1/jobs/<job_id>", summary="A job's status, analysis, outputs and notifications", tags=["jobs"], responses=ERRORS
+)
+def get_job(job_id: str) -> JobResponse:
+    service = factory.job_service()
+    job = service.get_job(current_user(), job_id)
+    deliveries = factory.delivery_ledger().list_for_job(job.job_id)
+    return presenters.job_response(job, service.output_links(job), deliveries)
+
+
+@app.get("/v1/jobs", summary="The caller's jobs, newest first", tags=["jobs"], responses=ERRORS)
+def list_jobs(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> JobListResponse:
+    page = factory.job_service().list_jobs(current_user(), limit, cursor)
+    return JobListResponse(jobs=[presenters.job_summary(j) for j in page.jobs], next_cursor=page.cursor)
+
+
+@app.delete("/v1/jobs/<job_id>", summary="Delete a job and every object of it", tags=["jobs"], responses=ERRORS)
+def delete_job(job_id: str) -> Response[str]:
+    factory.job_service().delete_job(current_user(), job_id)
+    factory.delivery_ledger().delete_for_job(job_id)
+    return Response(204, content_types.APPLICATION_JSON, "")
+
+
+@app.post(
+    "/v1/devices",
+    summary="Register a device (idempotent per token)",
+    tags=["devices"],
+    responses={
+        201: _documented("Registered", DeviceResponse),
+        **ERRORS,
+    },
+)
+def register_device(request: Annotated[RegisterDeviceRequest, Body()]) -> Response[str]:
+    platform = Platform(request.platform)
+    address = request.url if platform is Platform.WEBHOOK else request.token
+    device = factory.device_service().register(current_user(), platform, address or "")
+    body = presenters.device_response(device, include_secret=True)
+    return Response(201, content_types.APPLICATION_JSON, body.model_dump_json(by_alias=True, exclude_none=True))
+
+
+@app.get("/v1/devices", summary="The caller's devices", tags=["devices"], responses=ERRORS)
+def list_devices() -> DeviceListResponse:
+    devices = factory.device_service().list(current_user())
+    return DeviceListResponse(devices=[presenters.device_response(d, include_secret=False) for d in devices])
+
+
+@app.delete("/v1/devices/<device_id>", summary="Unregister a device", tags=["devices"], responses=ERRORS)
+def delete_device(device_id: str) -> Response[str]:
+    factory.device_service().unregister(current_user(), device_id)
+    return Response(204, content_types.APPLICATION_JSON, "")
+
+
+@app.get("/v1/openapi.json", summary="This API's OpenAPI document", tags=["meta"], include_in_schema=False)
+def openapi() -> Response[str]:
+    if get_settings().is_production:
+        return error_response(ErrorCode.NOT_FOUND, "Not found.")
+    return Response(200, content_types.APPLICATION_JSON, openapi_json())
+
+
+def openapi_json() -> str:
+    return app.get_openapi_json_schema(
+        title="photopipe API", version="1.0.0", description="Upload slots, job status and devices for mobile clients."
+    )
+
+
+@app.exception_handler(PhotopipeError)  # type: ignore[untyped-decorator]
+def handle_domain_error(error: PhotopipeError) -> Response[str]:
+    return error_response(error.code, error.message)
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def handle_validation_error(error: RequestValidationError) -> Response[str]:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg', 'invalid')}"
+        for e in error.errors()
+    )
+    return error_response(ErrorCode.INVALID_REQUEST, f"Invalid request: {problems}"[:1000])
+
+
+@app.not_found
+def handle_not_found(error: NotFoundError) -> Response[str]:
+    return error_response(
+        ErrorCode.NOT_FOUND, f"No route for {app.current_event.http_method} {app.current_event.path}."
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,42 @@
+"""The notifier function: job events from the notify queue (raw SNS delivery), in batches."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photopipe.adapters import factory
+from photopipe.jobs.events import JobEvent
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def event_in(body: str) -> JobEvent | None:
+    try:
+        message = json.loads(body)
+        if isinstance(message, dict) and "Message" in message and "TopicArn" in message:
+            message = json.loads(message["Message"])  # an envelope, if raw delivery is off
+        return JobEvent.from_message(message)
+    except (ValueError, KeyError, TypeError):
+        logger.warning("dropping a message that is not a job event", extra={"body": body[:500]})
+        return None
+
+
+def record_handler(record: SQSRecord) -> None:
+    event = event_in(record.body)
+    if event is None:
+        return
+    sent = factory.notification_service().notify(event)
+    logger.info("notified devices", extra={"jobId": event.job_id, "sent": sent})
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

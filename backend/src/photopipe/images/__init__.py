@@ -1,0 +1,1 @@
+"""The image engine: pure Python over Pillow, no AWS imports."""

@@ -1,0 +1,108 @@
+"""The job record and the values it carries. Pure data: no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    PENDING_UPLOAD = "PENDING_UPLOAD"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+class EventType(StrEnum):
+    JOB_COMPLETED = "JobCompleted"
+    JOB_FAILED = "JobFailed"
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One output the worker makes: longest side at most max_size, in the given format."""
+
+    name: str
+    max_size: int
+    format: str = "jpeg"
+
+
+DEFAULT_VARIANTS: tuple[VariantSpec, ...] = (
+    VariantSpec("thumbnail", 256, "jpeg"),
+    VariantSpec("medium", 1024, "jpeg"),
+    VariantSpec("large", 2048, "jpeg"),
+)
+
+
+@dataclass(frozen=True)
+class Operations:
+    variants: tuple[VariantSpec, ...] = DEFAULT_VARIANTS
+    analysis: bool = True
+    edits: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    key: str
+    width: int
+    height: int
+    content_type: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class JobError:
+    code: str
+    message: str
+
+
+@dataclass
+class Job:
+    job_id: str
+    user_id: str
+    status: JobStatus
+    content_type: str
+    content_length: int
+    created_at: str
+    updated_at: str
+    operations: Operations = field(default_factory=Operations)
+    outputs: list[Output] = field(default_factory=list)
+    analysis: dict[str, Any] | None = None
+    error: JobError | None = None
+    status_history: list[dict[str, str]] = field(default_factory=list)
+    processing_ms: int | None = None
+    # Set by the terminal write, cleared once the job event is published (the outbox flag).
+    event_pending: bool = False
+
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
+
+
+def original_key(user_id: str, job_id: str) -> str:
+    return f"incoming/{user_id}/{job_id}/original"
+
+
+def parse_original_key(key: str) -> tuple[str, str] | None:
+    """(user_id, job_id) of an original's key, or None for anything else in the bucket."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[0] != "incoming" or parts[3] != "original":
+        return None
+    user_id, job_id = parts[1], parts[2]
+    if not (_SEGMENT.match(user_id) and _SEGMENT.match(job_id)):
+        return None
+    return user_id, job_id
+
+
+def result_prefix(user_id: str, job_id: str) -> str:
+    return f"results/{user_id}/{job_id}/"
+
+
+def is_valid_user_id(user_id: str) -> bool:
+    return bool(_SEGMENT.match(user_id))

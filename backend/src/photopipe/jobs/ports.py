@@ -1,0 +1,80 @@
+"""What the job service needs from the outside world, as small interfaces.
+
+Adapters implement these over boto3; unit tests implement them in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from photopipe.jobs.model import Job, JobError, JobStatus, Output
+
+
+@dataclass(frozen=True)
+class UploadSlot:
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class JobPage:
+    jobs: list[Job]
+    cursor: str | None
+
+
+class TransitionRejected(Exception):
+    """A conditional write found the job in another state than the move expects."""
+
+
+class JobRepository(Protocol):
+    def create(self, job: Job, ttl_epoch: int) -> None: ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def list_for_user(self, user_id: str, limit: int, cursor: str | None) -> JobPage: ...
+
+    def delete(self, job_id: str) -> None: ...
+
+    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
+        """PENDING_UPLOAD -> PROCESSING, or re-claim by the same token; else TransitionRejected."""
+        ...
+
+    def finish(
+        self,
+        job_id: str,
+        claim_token: str,
+        status: JobStatus,
+        now: str,
+        outputs: list[Output],
+        analysis: Mapping[str, object] | None,
+        error: JobError | None,
+        processing_ms: int | None,
+    ) -> Job:
+        """PROCESSING (held by claim_token) -> COMPLETED | FAILED, marking the event pending."""
+        ...
+
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
+        """PENDING_UPLOAD | PROCESSING -> FAILED, whoever holds it; marks the event pending."""
+        ...
+
+    def mark_event_published(self, job_id: str) -> None: ...
+
+
+class ObjectStore(Protocol):
+    def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str: ...
+
+    def presign_download(self, key: str, ttl_seconds: int) -> str: ...
+
+    def read_original(self, key: str, max_bytes: int) -> bytes: ...
+
+    def write_result(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def delete_job_objects(self, original_key: str, results_prefix: str) -> None: ...
+
+
+class EventPublisher(Protocol):
+    def publish_job_event(self, job: Job) -> None: ...

@@ -1,0 +1,161 @@
+"""What the worker does with one uploaded original: claim the job, process, finish, announce.
+
+Every state change is a conditional write, so a duplicate or late delivery never moves a job
+back or processes it twice. The terminal write marks the job's event as pending and the event
+is published after it (an outbox on the job item): a crash between the two is repaired by the
+redelivered message, and the notifier's ledger absorbs the rare second publish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from photopipe.config import Settings
+from photopipe.errors import ErrorCode, PermanentImageError, TransientError
+from photopipe.images import engine
+from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
+from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
+from photopipe.jobs.service import iso, utc_now
+from photopipe.providers.base import Provider
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    bucket: str
+    key: str
+    size: int
+    etag: str
+
+
+class Outcome(StrEnum):
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    DUPLICATE = "DUPLICATE"
+    IGNORED = "IGNORED"
+
+
+class ProcessingService:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: JobRepository,
+        store: ObjectStore,
+        events: EventPublisher,
+        provider: Provider,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._settings = settings
+        self._jobs = jobs
+        self._store = store
+        self._events = events
+        self._provider = provider
+        self._clock = clock
+
+    def process(self, upload: UploadedObject, claim_token: str) -> Outcome:
+        """claim_token identifies this delivery: a retry of it may resume, a duplicate may not."""
+        ids = parse_original_key(upload.key)
+        if ids is None:
+            return Outcome.IGNORED
+        user_id, job_id = ids
+        job = self._jobs.get(job_id)
+        if job is None or job.user_id != user_id:
+            return Outcome.IGNORED  # deleted, or an object nobody asked a slot for
+        if job.status.is_terminal:
+            self._publish_if_pending(job)
+            return Outcome.DUPLICATE
+        try:
+            job = self._jobs.claim(job_id, claim_token, iso(self._clock()))
+        except TransitionRejected as exc:
+            # Another delivery holds the job: retry later, by then it is finished or abandoned.
+            raise TransientError(f"job {job_id} is being processed by another delivery") from exc
+
+        started = time.perf_counter()
+        try:
+            outputs, analysis = self._render(job, upload)
+        except PermanentImageError as exc:
+            job = self._jobs.finish(
+                job_id,
+                claim_token,
+                JobStatus.FAILED,
+                iso(self._clock()),
+                [],
+                None,
+                JobError(exc.code.value, exc.message),
+                _elapsed_ms(started),
+            )
+            self._publish(job)
+            return Outcome.FAILED
+        job = self._jobs.finish(
+            job_id,
+            claim_token,
+            JobStatus.COMPLETED,
+            iso(self._clock()),
+            outputs,
+            analysis,
+            None,
+            _elapsed_ms(started),
+        )
+        self._publish(job)
+        return Outcome.COMPLETED
+
+    def abandon(self, upload: UploadedObject, reason: str) -> Job | None:
+        """For messages that exhausted their retries: the job fails instead of hanging."""
+        ids = parse_original_key(upload.key)
+        if ids is None:
+            return None
+        job = self._jobs.get(ids[1])
+        if job is None or job.status.is_terminal:
+            return job
+        try:
+            job = self._jobs.fail_unclaimed(
+                job.job_id, iso(self._clock()), JobError(ErrorCode.PROCESSING_ABANDONED.value, reason)
+            )
+        except TransitionRejected:
+            return self._jobs.get(ids[1])
+        self._publish(job)
+        return job
+
+    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object] | None]:
+        if upload.size == 0:
+            raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
+        if upload.size > self._settings.max_upload_bytes:
+            raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {upload.size} bytes, over the limit.")
+        data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
+        variants = job.operations.variants
+        largest = max((v.max_size for v in variants), default=None)
+        decoded = engine.decode(data, job.content_type, self._settings.max_image_pixels, largest)
+        analysis = self._provider.analyse(decoded.image) if job.operations.analysis else None
+        if analysis is not None:
+            analysis["sourceFormat"] = decoded.source_format.content_type
+            analysis["originalWidth"] = decoded.original_width
+            analysis["originalHeight"] = decoded.original_height
+        image = decoded.image
+        for spec in job.operations.edits:
+            image = self._provider.edit(image, spec)
+        prefix = result_prefix(job.user_id, job.job_id)
+        outputs = []
+        for rendition in engine.render_variants(image, variants):
+            key = f"{prefix}{rendition.name}.{rendition.extension}"
+            self._store.write_result(key, rendition.body, rendition.content_type)
+            outputs.append(
+                Output(
+                    rendition.name, key, rendition.width, rendition.height, rendition.content_type, len(rendition.body)
+                )
+            )
+        return outputs, analysis
+
+    def _publish(self, job: Job) -> None:
+        self._events.publish_job_event(job)
+        self._jobs.mark_event_published(job.job_id)
+
+    def _publish_if_pending(self, job: Job) -> None:
+        if job.event_pending:
+            self._publish(job)
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)

@@ -1,0 +1,111 @@
+"""What the API does with jobs: open an upload slot, read, list and delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from photopipe.config import Settings
+from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.images.formats import canonical_content_type
+from photopipe.jobs.model import Job, JobStatus, Operations, original_key, result_prefix
+from photopipe.jobs.ports import JobPage, JobRepository, ObjectStore, UploadSlot
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class OutputLink:
+    name: str
+    url: str
+    width: int
+    height: int
+    content_type: str
+    bytes: int
+
+
+class JobService:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: JobRepository,
+        store: ObjectStore,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._settings = settings
+        self._jobs = jobs
+        self._store = store
+        self._clock = clock
+        self._new_id = new_id
+
+    def create_job(
+        self, user_id: str, content_type: str, content_length: int, operations: Operations
+    ) -> tuple[Job, UploadSlot]:
+        canonical = canonical_content_type(content_type)
+        if canonical not in {canonical_content_type(t) for t in self._settings.allowed_content_types}:
+            raise PhotopipeError(
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                f"contentType {content_type!r} is not supported; use one of "
+                + ", ".join(self._settings.allowed_content_types),
+            )
+        if content_length > self._settings.max_upload_bytes:
+            raise PhotopipeError(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"contentLength {content_length} exceeds the limit of {self._settings.max_upload_bytes} bytes.",
+            )
+        now = self._clock()
+        stamp = iso(now)
+        job = Job(
+            job_id=self._new_id(),
+            user_id=user_id,
+            status=JobStatus.PENDING_UPLOAD,
+            content_type=content_type,
+            content_length=content_length,
+            created_at=stamp,
+            updated_at=stamp,
+            operations=operations,
+            status_history=[{"status": JobStatus.PENDING_UPLOAD.value, "at": stamp}],
+        )
+        ttl = int((now + timedelta(days=self._settings.job_ttl_days)).timestamp())
+        self._jobs.create(job, ttl)
+        ttl_seconds = self._settings.upload_url_ttl_seconds
+        url = self._store.presign_upload(original_key(user_id, job.job_id), content_type, content_length, ttl_seconds)
+        slot = UploadSlot(
+            url=url,
+            method="PUT",
+            # The client must send exactly these: both are part of the signature.
+            headers={"Content-Type": content_type, "Content-Length": str(content_length)},
+            expires_at=iso(now + timedelta(seconds=ttl_seconds)),
+        )
+        return job, slot
+
+    def get_job(self, user_id: str, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None or job.user_id != user_id:
+            # Another user's job is indistinguishable from a missing one.
+            raise PhotopipeError(ErrorCode.NOT_FOUND, f"Job {job_id} not found.")
+        return job
+
+    def output_links(self, job: Job) -> list[OutputLink]:
+        ttl = self._settings.download_url_ttl_seconds
+        return [
+            OutputLink(o.name, self._store.presign_download(o.key, ttl), o.width, o.height, o.content_type, o.bytes)
+            for o in job.outputs
+        ]
+
+    def list_jobs(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
+        return self._jobs.list_for_user(user_id, limit, cursor)
+
+    def delete_job(self, user_id: str, job_id: str) -> None:
+        job = self.get_job(user_id, job_id)
+        self._store.delete_job_objects(original_key(user_id, job.job_id), result_prefix(user_id, job.job_id))
+        self._jobs.delete(job.job_id)

@@ -1,0 +1,56 @@
+"""Devices and deliveries. Pure data."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    IOS = "ios"
+    ANDROID = "android"
+    WEBHOOK = "webhook"
+
+
+class DeliveryStatus(StrEnum):
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class Device:
+    user_id: str
+    device_id: str
+    platform: Platform
+    address: str  # push token, or the webhook URL
+    created_at: str
+    signing_secret: str | None = None  # webhooks only: HMAC key for the signature header
+
+
+@dataclass(frozen=True)
+class Delivery:
+    job_id: str
+    device_id: str
+    platform: str
+    status: DeliveryStatus
+    simulated: bool
+    attempted_at: str
+    detail: str | None = None
+
+
+def device_id_for(user_id: str, platform: Platform, address: str) -> str:
+    """Stable per (user, platform, token): registering the same token twice is one device."""
+    digest = hashlib.sha256(f"{user_id}\n{platform.value}\n{address}".encode()).hexdigest()
+    return f"dev_{digest[:24]}"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    simulated: bool
+    detail: str | None = None
+
+
+class DeviceGone(Exception):
+    """The device's endpoint is gone for good (disabled endpoint, webhook 410): unregister it."""

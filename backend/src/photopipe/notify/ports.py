@@ -1,0 +1,36 @@
+"""What notification needs from the outside world."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from photopipe.jobs.events import JobEvent
+from photopipe.notify.model import Delivery, Device, SendResult
+
+
+class DeviceRepository(Protocol):
+    def register(self, device: Device) -> Device:
+        """Stores the device, or returns the one already registered under its id."""
+        ...
+
+    def list_for_user(self, user_id: str) -> list[Device]: ...
+
+    def delete(self, user_id: str, device_id: str) -> bool: ...
+
+
+class DeliveryLedger(Protocol):
+    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> bool:
+        """True when this caller may send: nothing delivered yet and no live lease held."""
+        ...
+
+    def complete(self, delivery: Delivery) -> None: ...
+
+    def release(self, job_id: str, device_id: str, detail: str) -> None: ...
+
+    def list_for_job(self, job_id: str) -> list[Delivery]: ...
+
+    def delete_for_job(self, job_id: str) -> None: ...
+
+
+class Sender(Protocol):
+    def send(self, device: Device, event: JobEvent) -> SendResult: ...

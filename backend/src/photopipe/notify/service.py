@@ -1,0 +1,79 @@
+"""Fan a job event out to each of the user's devices, at most once per (job, device)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from photopipe.errors import TransientError
+from photopipe.jobs.events import JobEvent
+from photopipe.jobs.service import iso, utc_now
+from photopipe.notify.model import Delivery, DeliveryStatus, DeviceGone, Platform
+from photopipe.notify.ports import DeliveryLedger, DeviceRepository, Sender
+
+logger = logging.getLogger(__name__)
+
+
+class NotificationService:
+    def __init__(
+        self,
+        devices: DeviceRepository,
+        ledger: DeliveryLedger,
+        senders: Mapping[Platform, Sender],
+        lease_seconds: int = 60,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._devices = devices
+        self._ledger = ledger
+        self._senders = senders
+        self._lease_seconds = lease_seconds
+        self._clock = clock
+
+    def notify(self, event: JobEvent) -> int:
+        """Sends to every device not yet served; returns how many were sent now.
+
+        Raises TransientError when any device should be tried again: the message comes back
+        and the ledger skips the devices already served.
+        """
+        sent = 0
+        retry: list[str] = []
+        for device in self._devices.list_for_user(event.user_id):
+            now = iso(self._clock())
+            if not self._ledger.claim(event.job_id, device, now, self._lease_seconds):
+                continue
+            try:
+                result = self._senders[device.platform].send(device, event)
+            except DeviceGone as exc:
+                self._devices.delete(device.user_id, device.device_id)
+                self._ledger.complete(
+                    Delivery(
+                        event.job_id,
+                        device.device_id,
+                        device.platform.value,
+                        DeliveryStatus.FAILED,
+                        False,
+                        now,
+                        f"unregistered: {exc}",
+                    )
+                )
+                continue
+            except TransientError as exc:
+                self._ledger.release(event.job_id, device.device_id, str(exc))
+                retry.append(f"{device.device_id}: {exc}")
+                continue
+            self._ledger.complete(
+                Delivery(
+                    event.job_id,
+                    device.device_id,
+                    device.platform.value,
+                    DeliveryStatus.DELIVERED,
+                    result.simulated,
+                    now,
+                    result.detail,
+                )
+            )
+            sent += 1
+        if retry:
+            raise TransientError("delivery will be retried for " + "; ".join(retry))
+        return sent

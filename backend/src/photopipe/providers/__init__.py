@@ -1,0 +1,1 @@
+"""Analysis and editing providers behind one small interface, chosen per deployment."""

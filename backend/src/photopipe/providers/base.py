@@ -1,0 +1,17 @@
+"""The provider interface: analyse an image, optionally edit it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PIL import Image
+
+Analysis = dict[str, Any]
+
+
+class Provider(Protocol):
+    name: str
+
+    def analyse(self, image: Image.Image) -> Analysis: ...
+
+    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image: ...

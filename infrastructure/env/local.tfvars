@@ -1,0 +1,8 @@
+# The emulator environment (MiniStack or LocalStack). Endpoints are not set here: the
+# scripts add them in a generated override file of a working copy, never in the modules.
+environment        = "local"
+name_prefix        = "photopipe"
+aws_region         = "us-east-1"
+log_retention_days = 1
+# The emulator runs functions as local processes: less memory is only a label there.
+worker_memory_mb = 1024

@@ -1,0 +1,197 @@
+# photopipe: uploads -> S3 -> SQS -> worker -> results + jobs table -> SNS -> SQS -> notifier.
+# One module per runtime concern; this file wires them and grants each function what it uses.
+
+locals {
+  artifacts_dir = coalesce(var.lambda_artifacts_dir, "${path.root}/../build/lambda")
+
+  # Every setting the code reads, defined once here and read once by photopipe.config.
+  common_environment = {
+    PHOTOPIPE_ENVIRONMENT    = var.environment
+    JOBS_TABLE               = module.tables.jobs_table_name
+    DEVICES_TABLE            = module.tables.devices_table_name
+    DELIVERIES_TABLE         = module.tables.deliveries_table_name
+    IDEMPOTENCY_TABLE        = module.tables.idempotency_table_name
+    UPLOADS_BUCKET           = module.storage.uploads_bucket_name
+    RESULTS_BUCKET           = module.storage.results_bucket_name
+    JOB_EVENTS_TOPIC_ARN     = module.events.job_events_topic_arn
+    AUTH_SECRET_PARAMETER    = aws_ssm_parameter.auth_secret.name
+    MAX_UPLOAD_BYTES         = tostring(var.max_upload_bytes)
+    UPLOAD_URL_TTL_SECONDS   = tostring(var.upload_url_ttl_seconds)
+    DOWNLOAD_URL_TTL_SECONDS = tostring(var.download_url_ttl_seconds)
+    JOB_TTL_DAYS             = tostring(var.job_ttl_days)
+    POWERTOOLS_LOG_LEVEL     = var.log_level
+    MAX_RECEIVE_COUNT        = tostring(var.max_receive_count)
+  }
+}
+
+module "storage" {
+  source                  = "./modules/storage"
+  name_prefix             = var.name_prefix
+  cors_allowed_origins    = var.cors_allowed_origins
+  original_retention_days = var.original_retention_days
+  force_destroy           = var.environment == "local"
+}
+
+module "queues" {
+  source                            = "./modules/queues"
+  name_prefix                       = var.name_prefix
+  uploads_bucket_name               = module.storage.uploads_bucket_name
+  uploads_bucket_arn                = module.storage.uploads_bucket_arn
+  max_receive_count                 = var.max_receive_count
+  jobs_visibility_timeout_seconds   = 6 * var.worker_timeout_seconds
+  notify_visibility_timeout_seconds = 6 * var.notifier_timeout_seconds
+}
+
+module "tables" {
+  source      = "./modules/tables"
+  name_prefix = var.name_prefix
+}
+
+module "events" {
+  source           = "./modules/events"
+  name_prefix      = var.name_prefix
+  notify_queue_arn = module.queues.notify_queue_arn
+  notify_queue_url = module.queues.notify_queue_url
+}
+
+# The signing secret of dev/HS256 bearer tokens: generated at deploy time, never in the repo.
+data "aws_secretsmanager_random_password" "auth_secret" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_ssm_parameter" "auth_secret" {
+  name        = "/${var.name_prefix}/auth/hs256-secret"
+  description = "HS256 secret the api function verifies bearer tokens with."
+  type        = "SecureString"
+  value       = data.aws_secretsmanager_random_password.auth_secret.random_password
+  lifecycle {
+    # Generated once; a later plan reads a new random value that must not rotate the secret.
+    ignore_changes = [value]
+  }
+}
+
+resource "aws_lambda_layer_version" "deps" {
+  layer_name               = "${var.name_prefix}-deps-${var.lambda_architecture}"
+  filename                 = "${local.artifacts_dir}/deps-${var.lambda_architecture}.zip"
+  source_code_hash         = filebase64sha256("${local.artifacts_dir}/deps-${var.lambda_architecture}.zip")
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = [var.lambda_architecture]
+}
+
+module "api_function" {
+  source                = "./modules/function"
+  name_prefix           = var.name_prefix
+  name                  = "api"
+  handler               = "photopipe.handlers.api.lambda_handler"
+  zip_path              = "${local.artifacts_dir}/api.zip"
+  layer_arns            = [aws_lambda_layer_version.deps.arn]
+  architecture          = var.lambda_architecture
+  memory_mb             = var.api_memory_mb
+  timeout_seconds       = var.api_timeout_seconds
+  log_retention_days    = var.log_retention_days
+  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-api" })
+  policy_statements = {
+    JobsReadWrite = {
+      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+      resources = [module.tables.jobs_table_arn, "${module.tables.jobs_table_arn}/index/byUser",
+      module.tables.devices_table_arn, module.tables.idempotency_table_arn]
+    }
+    DeliveriesRead = {
+      actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem"]
+      resources = [module.tables.deliveries_table_arn]
+    }
+    # Presigning a PUT needs the signer to hold s3:PutObject on the key.
+    UploadsPutDelete = {
+      actions   = ["s3:PutObject", "s3:DeleteObject"]
+      resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+    }
+    ResultsGetDelete = {
+      actions   = ["s3:GetObject", "s3:DeleteObject"]
+      resources = ["${module.storage.results_bucket_arn}/results/*"]
+    }
+    ResultsList = {
+      actions   = ["s3:ListBucket"]
+      resources = [module.storage.results_bucket_arn, module.storage.uploads_bucket_arn]
+    }
+    AuthSecretRead = {
+      actions   = ["ssm:GetParameter"]
+      resources = [aws_ssm_parameter.auth_secret.arn]
+    }
+  }
+}
+
+module "worker_function" {
+  source                = "./modules/function"
+  name_prefix           = var.name_prefix
+  name                  = "worker"
+  handler               = "photopipe.handlers.worker.lambda_handler"
+  zip_path              = "${local.artifacts_dir}/worker.zip"
+  layer_arns            = [aws_lambda_layer_version.deps.arn]
+  architecture          = var.lambda_architecture
+  memory_mb             = var.worker_memory_mb
+  timeout_seconds       = var.worker_timeout_seconds
+  log_retention_days    = var.log_retention_days
+  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-worker" })
+  sqs_trigger           = { queue_arn = module.queues.jobs_queue_arn, batch_size = 5 }
+  policy_statements = {
+    JobsReadUpdate = {
+      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+      resources = [module.tables.jobs_table_arn]
+    }
+    OriginalsRead = {
+      actions   = ["s3:GetObject"]
+      resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+    }
+    ResultsWrite = {
+      actions   = ["s3:PutObject"]
+      resources = ["${module.storage.results_bucket_arn}/results/*"]
+    }
+    JobEventsPublish = {
+      actions   = ["sns:Publish"]
+      resources = [module.events.job_events_topic_arn]
+    }
+    JobsQueueConsume = {
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      resources = [module.queues.jobs_queue_arn]
+    }
+  }
+}
+
+module "notifier_function" {
+  source                = "./modules/function"
+  name_prefix           = var.name_prefix
+  name                  = "notifier"
+  handler               = "photopipe.handlers.notifier.lambda_handler"
+  zip_path              = "${local.artifacts_dir}/notifier.zip"
+  layer_arns            = [aws_lambda_layer_version.deps.arn]
+  architecture          = var.lambda_architecture
+  memory_mb             = var.notifier_memory_mb
+  timeout_seconds       = var.notifier_timeout_seconds
+  log_retention_days    = var.log_retention_days
+  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-notifier" })
+  sqs_trigger           = { queue_arn = module.queues.notify_queue_arn }
+  policy_statements = {
+    DevicesReadDelete = {
+      actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
+      resources = [module.tables.devices_table_arn]
+    }
+    DeliveriesLedger = {
+      actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
+      resources = [module.tables.deliveries_table_arn]
+    }
+    NotifyQueueConsume = {
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      resources = [module.queues.notify_queue_arn]
+    }
+  }
+}
+
+module "api" {
+  source              = "./modules/api"
+  name_prefix         = var.name_prefix
+  function_name       = module.api_function.function_name
+  function_invoke_arn = module.api_function.invoke_arn
+  stage_name          = var.api_stage_name
+  log_retention_days  = var.log_retention_days
+}

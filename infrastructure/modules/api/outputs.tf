@@ -1,0 +1,14 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Invoke URL of the stage on AWS."
+  value       = aws_api_gateway_stage.this.invoke_url
+}

@@ -1,0 +1,40 @@
+# The job-events topic: the worker publishes one message per terminal transition; the notify
+# queue subscribes with raw delivery and a filter on the eventType attribute.
+
+resource "aws_sns_topic" "job_events" {
+  name              = "${var.name_prefix}-job-events"
+  kms_master_key_id = var.kms_master_key_id
+}
+
+data "aws_iam_policy_document" "notify_from_topic" {
+  statement {
+    sid       = "JobEventsTopicSends"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.notify_queue_arn]
+    principals {
+      type        = "Service"
+      identifiers = ["sns.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_sns_topic.job_events.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "notify" {
+  queue_url = var.notify_queue_url
+  policy    = data.aws_iam_policy_document.notify_from_topic.json
+}
+
+resource "aws_sns_topic_subscription" "notify" {
+  topic_arn            = aws_sns_topic.job_events.arn
+  protocol             = "sqs"
+  endpoint             = var.notify_queue_arn
+  raw_message_delivery = true
+  filter_policy = jsonencode({
+    eventType = ["JobCompleted", "JobFailed"]
+  })
+  depends_on = [aws_sqs_queue_policy.notify]
+}

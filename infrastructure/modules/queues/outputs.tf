@@ -1,0 +1,39 @@
+output "jobs_queue_arn" {
+  description = "ARN of the jobs queue."
+  value       = aws_sqs_queue.jobs.arn
+}
+
+output "jobs_queue_url" {
+  description = "URL of the jobs queue."
+  value       = aws_sqs_queue.jobs.id
+}
+
+output "jobs_dlq_url" {
+  description = "URL of the jobs dead-letter queue."
+  value       = aws_sqs_queue.jobs_dlq.id
+}
+
+output "jobs_dlq_arn" {
+  description = "ARN of the jobs dead-letter queue."
+  value       = aws_sqs_queue.jobs_dlq.arn
+}
+
+output "notify_queue_arn" {
+  description = "ARN of the notify queue."
+  value       = aws_sqs_queue.notify.arn
+}
+
+output "notify_queue_url" {
+  description = "URL of the notify queue."
+  value       = aws_sqs_queue.notify.id
+}
+
+output "notify_dlq_url" {
+  description = "URL of the notify dead-letter queue."
+  value       = aws_sqs_queue.notify_dlq.id
+}
+
+output "notify_dlq_arn" {
+  description = "ARN of the notify dead-letter queue."
+  value       = aws_sqs_queue.notify_dlq.arn
+}

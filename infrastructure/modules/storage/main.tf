@@ -1,0 +1,76 @@
+# Uploads (originals written by clients through presigned PUTs) and results (variants written
+# by the worker). Both private and encrypted at rest.
+
+resource "aws_s3_bucket" "uploads" {
+  bucket_prefix = "${var.name_prefix}-uploads-"
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket" "results" {
+  bucket_prefix = "${var.name_prefix}-results-"
+  force_destroy = var.force_destroy
+}
+
+locals {
+  buckets = {
+    uploads = aws_s3_bucket.uploads.id
+    results = aws_s3_bucket.results.id
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each                = local.buckets
+  bucket                  = each.value
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = local.buckets
+  bucket   = each.value
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = local.buckets
+  bucket   = each.value
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+# Mobile and web clients PUT straight to the presigned URL.
+resource "aws_s3_bucket_cors_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  cors_rule {
+    allowed_methods = ["PUT"]
+    allowed_origins = var.cors_allowed_origins
+    allowed_headers = ["content-type", "content-length"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3000
+  }
+}
+
+# Originals are only needed until the job finishes; results carry the value.
+resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
+  rule {
+    id     = "expire-originals"
+    status = "Enabled"
+    filter {
+      prefix = "incoming/"
+    }
+    expiration {
+      days = var.original_retention_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}

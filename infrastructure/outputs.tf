@@ -1,0 +1,89 @@
+output "api_base_url" {
+  description = "Base URL of the HTTP API (routes start with /v1)."
+  value = (var.execute_api_endpoint == null ? module.api.invoke_url :
+  "${trimsuffix(var.execute_api_endpoint, "/")}/_aws/execute-api/${module.api.rest_api_id}/${module.api.stage_name}")
+}
+
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = module.api.rest_api_id
+}
+
+output "uploads_bucket_name" {
+  description = "Bucket that receives originals."
+  value       = module.storage.uploads_bucket_name
+}
+
+output "results_bucket_name" {
+  description = "Bucket that holds the variants."
+  value       = module.storage.results_bucket_name
+}
+
+output "jobs_queue_url" {
+  description = "URL of the jobs queue."
+  value       = module.queues.jobs_queue_url
+}
+
+output "jobs_dlq_url" {
+  description = "URL of the jobs dead-letter queue."
+  value       = module.queues.jobs_dlq_url
+}
+
+output "notify_queue_url" {
+  description = "URL of the notify queue."
+  value       = module.queues.notify_queue_url
+}
+
+output "notify_dlq_url" {
+  description = "URL of the notify dead-letter queue."
+  value       = module.queues.notify_dlq_url
+}
+
+output "jobs_table_name" {
+  description = "Name of the jobs table."
+  value       = module.tables.jobs_table_name
+}
+
+output "devices_table_name" {
+  description = "Name of the devices table."
+  value       = module.tables.devices_table_name
+}
+
+output "deliveries_table_name" {
+  description = "Name of the delivery ledger table."
+  value       = module.tables.deliveries_table_name
+}
+
+output "idempotency_table_name" {
+  description = "Name of the idempotency table."
+  value       = module.tables.idempotency_table_name
+}
+
+output "job_events_topic_arn" {
+  description = "ARN of the job-events topic."
+  value       = module.events.job_events_topic_arn
+}
+
+output "auth_secret_parameter" {
+  description = "SSM parameter holding the HS256 token secret."
+  value       = aws_ssm_parameter.auth_secret.name
+}
+
+output "function_names" {
+  description = "Names of the three functions."
+  value = {
+    api      = module.api_function.function_name
+    worker   = module.worker_function.function_name
+    notifier = module.notifier_function.function_name
+  }
+}
+
+output "aws_region" {
+  description = "Region of the stack."
+  value       = var.aws_region
+}
+
+output "aws_endpoint_url" {
+  description = "Endpoint scripts and tests point boto3 at: the emulator's, or null on AWS."
+  value       = var.execute_api_endpoint
+}

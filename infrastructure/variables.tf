@@ -1,0 +1,148 @@
+variable "environment" {
+  description = "Environment name: local (emulator) or aws."
+  type        = string
+  validation {
+    condition     = contains(["local", "aws"], var.environment)
+    error_message = "environment must be \"local\" or \"aws\"."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several stacks can share an account."
+  type        = string
+  default     = "photopipe"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 lowercase letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_artifacts_dir" {
+  description = "Folder holding api.zip, worker.zip, notifier.zip and deps-<arch>.zip (made by `make build`). Defaults to build/lambda in the repo."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Lambda CPU architecture: x86_64 or arm64 (the deps layer must be built for it)."
+  type        = string
+  default     = "x86_64"
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "api_memory_mb" {
+  description = "Memory of the api function."
+  type        = number
+  default     = 512
+}
+
+variable "api_timeout_seconds" {
+  description = "Timeout of the api function (API Gateway stops waiting at 29 s)."
+  type        = number
+  default     = 10
+}
+
+variable "worker_memory_mb" {
+  description = "Memory of the worker function; image decoding wants room (and CPU scales with it on AWS)."
+  type        = number
+  default     = 1769
+}
+
+variable "worker_timeout_seconds" {
+  description = "Timeout of the worker function."
+  type        = number
+  default     = 60
+}
+
+variable "notifier_memory_mb" {
+  description = "Memory of the notifier function."
+  type        = number
+  default     = 256
+}
+
+variable "notifier_timeout_seconds" {
+  description = "Timeout of the notifier function."
+  type        = number
+  default     = 20
+}
+
+variable "max_receive_count" {
+  description = "Deliveries of a message before SQS moves it to the dead-letter queue."
+  type        = number
+  default     = 3
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups."
+  type        = number
+  default     = 14
+}
+
+variable "original_retention_days" {
+  description = "Days after which uploaded originals are deleted (results stay)."
+  type        = number
+  default     = 30
+}
+
+variable "job_ttl_days" {
+  description = "Days after which a job record expires (DynamoDB TTL)."
+  type        = number
+  default     = 90
+}
+
+variable "max_upload_bytes" {
+  description = "Largest upload the API hands out a slot for."
+  type        = number
+  default     = 52428800
+}
+
+variable "upload_url_ttl_seconds" {
+  description = "Lifetime of a presigned upload URL."
+  type        = number
+  default     = 900
+}
+
+variable "download_url_ttl_seconds" {
+  description = "Lifetime of a presigned result URL."
+  type        = number
+  default     = 3600
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins allowed to PUT uploads from a browser."
+  type        = list(string)
+  default     = ["*"]
+}
+
+variable "api_stage_name" {
+  description = "API Gateway stage name."
+  type        = string
+  default     = "live"
+}
+
+variable "execute_api_endpoint" {
+  description = "Base URL of an emulator's execute-api data plane (e.g. http://127.0.0.1:4566). Null on AWS, where the stage's invoke URL is used."
+  type        = string
+  default     = null
+}
+
+variable "log_level" {
+  description = "Log level of the functions."
+  type        = string
+  default     = "INFO"
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Builds the Lambda artifacts: one code zip per function and one dependencies layer zip.
+
+    build/lambda/api.zip, worker.zip, notifier.zip   the photopipe package (sources only)
+    build/lambda/deps-<arch>.zip                      requirements/lambda.txt as cp312 manylinux wheels
+
+Deterministic: entries sorted, fixed timestamps and permissions, so the same inputs give the
+same bytes (and Terraform sees no change). Each zip is rebuilt only when the hash of its inputs
+changes; the hash is kept next to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "backend" / "src"
+REQUIREMENTS = ROOT / "backend" / "requirements" / "lambda.txt"
+FUNCTIONS = ("api", "worker", "notifier")
+PLATFORMS = {
+    "x86_64": ["manylinux_2_28_x86_64", "manylinux2014_x86_64"],
+    "arm64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64"],
+}
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+BUILD_RECIPE_VERSION = "1"  # bump when the way zips are made changes
+
+
+def files_under(base: Path) -> list[Path]:
+    skip_dirs = {"__pycache__", "bin"}
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs)
+        found.extend(Path(dirpath) / name for name in sorted(filenames) if not name.endswith((".pyc", ".pyo")))
+    return sorted(found, key=lambda p: p.relative_to(base).as_posix())
+
+
+def write_zip(target: Path, entries: Iterable[tuple[str, Path]]) -> None:
+    tmp = target.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, path in entries:
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (0o755 if os.access(path, os.X_OK) and path.suffix != ".py" else 0o644) << 16
+            archive.writestr(info, path.read_bytes(), compresslevel=6)
+    tmp.replace(target)
+
+
+def digest(parts: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def up_to_date(target: Path, inputs_hash: str) -> bool:
+    stamp = target.with_suffix(".inputs")
+    return target.exists() and stamp.exists() and stamp.read_text() == inputs_hash
+
+
+def mark(target: Path, inputs_hash: str) -> None:
+    target.with_suffix(".inputs").write_text(inputs_hash)
+
+
+def build_functions(out: Path) -> None:
+    package = SRC / "photopipe"
+    sources = [p for p in files_under(package) if p.suffix in (".py", ".typed")]
+    inputs = digest([BUILD_RECIPE_VERSION.encode()] + [p.relative_to(SRC).as_posix().encode() + p.read_bytes()
+                                                       for p in sources])
+    for function in FUNCTIONS:
+        target = out / f"{function}.zip"
+        if up_to_date(target, inputs):
+            print(f"  {target.name}: up to date")
+            continue
+        write_zip(target, [(p.relative_to(SRC).as_posix(), p) for p in sources])
+        mark(target, inputs)
+        print(f"  {target.name}: {target.stat().st_size / 1024:.0f} KiB")
+
+
+def build_deps(out: Path, arch: str) -> None:
+    target = out / f"deps-{arch}.zip"
+    inputs = digest([BUILD_RECIPE_VERSION.encode(), arch.encode(), REQUIREMENTS.read_bytes()])
+    if up_to_date(target, inputs):
+        print(f"  {target.name}: up to date")
+        return
+    with tempfile.TemporaryDirectory(prefix="photopipe-deps-") as tmp:
+        site = Path(tmp) / "python"
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                   "--no-deps", "--only-binary=:all:", "--implementation", "cp", "--python-version", "3.12",
+                   "--target", str(site), "-r", str(REQUIREMENTS)]
+        for platform in PLATFORMS[arch]:
+            command += ["--platform", platform]
+        subprocess.run(command, check=True)
+        # Console scripts carry the build machine's interpreter path: not reproducible, not needed.
+        shutil.rmtree(site / "bin", ignore_errors=True)
+        write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(site)])
+    mark(target, inputs)
+    print(f"  {target.name}: {target.stat().st_size / 1024 / 1024:.1f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", choices=sorted(PLATFORMS), default=os.environ.get("LAMBDA_ARCH", "x86_64"))
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "lambda")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"building Lambda artifacts ({args.arch}) in {args.out}")
+    build_functions(args.out)
+    build_deps(args.out, args.arch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""A small photopipe client for people and scripts, through the public API only.
+
+    client.py token alice                 print a dev bearer token for user alice
+    client.py upload photo.jpg [--user alice] [--wait]
+    client.py get JOB_ID [--user alice]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+
+from photopipe.auth import tokens
+from stack import Stack
+
+T = TypeVar("T")
+TERMINAL = {"COMPLETED", "FAILED"}
+
+
+class ApiError(RuntimeError):
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"{response.request.method} {response.url} -> {response.status_code}: {response.text[:500]}")
+        self.response = response
+
+
+def wait_until(probe: Callable[[], T], done: Callable[[T], bool], timeout: float, what: str,
+               interval: float = 0.1) -> T:
+    """Polls probe() until done(result) or the deadline; the failure says what was last seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        last = probe()
+        if done(last):
+            return last
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what}: not reached within {timeout:.0f}s; last seen: {str(last)[:2000]}")
+        time.sleep(interval)
+
+
+class PhotopipeClient:
+    def __init__(self, base_url: str, token: str | None, timeout: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.timeout = timeout
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def for_user(cls, stack: Stack, user_id: str) -> PhotopipeClient:
+        return cls(stack.api_base_url, tokens.issue(user_id, stack.auth_secret))
+
+    def request(self, method: str, path: str, expect: int | None = None, **kwargs: Any) -> requests.Response:
+        response = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
+        if expect is not None and response.status_code != expect:
+            raise ApiError(response)
+        return response
+
+    def create_job(self, content_type: str, content_length: int, **extra: Any) -> dict[str, Any]:
+        body = {"contentType": content_type, "contentLength": content_length, **extra}
+        result: dict[str, Any] = self.request("POST", "/v1/jobs", 201, json=body).json()
+        return result
+
+    def upload(self, slot: dict[str, Any], data: bytes) -> requests.Response:
+        return requests.request(slot["method"], slot["url"], data=data, headers=slot["headers"], timeout=self.timeout)
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/v1/jobs/{job_id}", 200).json()
+        return result
+
+    def wait_for_job(self, job_id: str, timeout: float = 60,
+                     done: Callable[[dict[str, Any]], bool] = lambda job: job["status"] in TERMINAL) -> dict[str, Any]:
+        return wait_until(lambda: self.get_job(job_id), done, timeout, f"job {job_id}")
+
+    def submit(self, data: bytes, content_type: str, **extra: Any) -> str:
+        created = self.create_job(content_type, len(data), **extra)
+        response = self.upload(created["upload"], data)
+        if response.status_code != 200:
+            raise ApiError(response)
+        return str(created["jobId"])
+
+
+def _content_type(path: Path) -> str:
+    guessed = mimetypes.guess_type(path.name)[0]
+    return {"image/heic": "image/heic"}.get(guessed or "", guessed or "application/octet-stream")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="photopipe client")
+    sub = parser.add_subparsers(dest="command", required=True)
+    token = sub.add_parser("token", help="print a dev bearer token")
+    token.add_argument("user")
+    token.add_argument("--ttl", type=int, default=3600)
+    upload = sub.add_parser("upload", help="upload a photo")
+    upload.add_argument("path", type=Path)
+    upload.add_argument("--user", default="demo")
+    upload.add_argument("--wait", action="store_true")
+    get = sub.add_parser("get", help="show a job")
+    get.add_argument("job_id")
+    get.add_argument("--user", default="demo")
+    args = parser.parse_args(argv)
+
+    stack = Stack.load()
+    if args.command == "token":
+        print(tokens.issue(args.user, stack.auth_secret, ttl_seconds=args.ttl))
+        return 0
+    client = PhotopipeClient.for_user(stack, args.user)
+    if args.command == "upload":
+        job_id = client.submit(args.path.read_bytes(), _content_type(args.path))
+        print(job_id)
+        if args.wait:
+            print(json.dumps(client.wait_for_job(job_id), indent=2))
+        return 0
+    print(json.dumps(client.get_job(args.job_id), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
