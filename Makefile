@@ -85,13 +85,13 @@ e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
 lint: venv ## ruff, mypy (strict), terraform fmt and validate
-	@cd backend && $(PY) -m ruff check src ../tests ../scripts && $(PY) -m ruff format --check src ../tests ../scripts
+	@$(PY) -m ruff check backend/src scripts tests && $(PY) -m ruff format --check backend/src scripts tests
 	@cd backend && $(PY) -m mypy
 	@terraform fmt -check -recursive infrastructure
 	@scripts/terraform.sh validate
 
 fmt: venv ## Format Python and Terraform
-	@cd backend && $(PY) -m ruff format src ../tests ../scripts && $(PY) -m ruff check --fix src ../tests ../scripts
+	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
 	@terraform fmt -recursive infrastructure
 
 test: ## The whole gate: lint, unit, then a stack of its own for integration and e2e

@@ -73,8 +73,9 @@ def mark(target: Path, inputs_hash: str) -> None:
 def build_functions(out: Path) -> None:
     package = SRC / "photopipe"
     sources = [p for p in files_under(package) if p.suffix in (".py", ".typed")]
-    inputs = digest([BUILD_RECIPE_VERSION.encode()] + [p.relative_to(SRC).as_posix().encode() + p.read_bytes()
-                                                       for p in sources])
+    inputs = digest(
+        [BUILD_RECIPE_VERSION.encode()] + [p.relative_to(SRC).as_posix().encode() + p.read_bytes() for p in sources]
+    )
     for function in FUNCTIONS:
         target = out / f"{function}.zip"
         if up_to_date(target, inputs):
@@ -93,12 +94,27 @@ def build_deps(out: Path, arch: str) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="photopipe-deps-") as tmp:
         site = Path(tmp) / "python"
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                   "--no-deps", "--only-binary=:all:", "--implementation", "cp", "--python-version", "3.12",
-                   "--target", str(site), "-r", str(REQUIREMENTS)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            "3.12",
+            "--target",
+            str(site),
+            "-r",
+            str(REQUIREMENTS),
+        ]
         for platform in PLATFORMS[arch]:
             command += ["--platform", platform]
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True)  # noqa: S603 - our own pip, fixed arguments
         # Console scripts carry the build machine's interpreter path: not reproducible, not needed.
         shutil.rmtree(site / "bin", ignore_errors=True)
         write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(site)])

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small photopipe client for people and scripts, through the public API only.
 
-    client.py token alice                 print a dev bearer token for user alice
-    client.py upload photo.jpg [--user alice] [--wait]
-    client.py get JOB_ID [--user alice]
+client.py token alice                 print a dev bearer token for user alice
+client.py upload photo.jpg [--user alice] [--wait]
+client.py get JOB_ID [--user alice]
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ class ApiError(RuntimeError):
         self.response = response
 
 
-def wait_until(probe: Callable[[], T], done: Callable[[T], bool], timeout: float, what: str,
-               interval: float = 0.1) -> T:
+def wait_until(
+    probe: Callable[[], T], done: Callable[[T], bool], timeout: float, what: str, interval: float = 0.1
+) -> T:
     """Polls probe() until done(result) or the deadline; the failure says what was last seen."""
     deadline = time.monotonic() + timeout
     while True:
@@ -75,8 +76,12 @@ class PhotopipeClient:
         result: dict[str, Any] = self.request("GET", f"/v1/jobs/{job_id}", 200).json()
         return result
 
-    def wait_for_job(self, job_id: str, timeout: float = 60,
-                     done: Callable[[dict[str, Any]], bool] = lambda job: job["status"] in TERMINAL) -> dict[str, Any]:
+    def wait_for_job(
+        self,
+        job_id: str,
+        timeout: float = 60,
+        done: Callable[[dict[str, Any]], bool] = lambda job: job["status"] in TERMINAL,
+    ) -> dict[str, Any]:
         return wait_until(lambda: self.get_job(job_id), done, timeout, f"job {job_id}")
 
     def submit(self, data: bytes, content_type: str, **extra: Any) -> str:

@@ -44,10 +44,13 @@ class Stack:
         return self.outputs.get("aws_endpoint_url")
 
     def client(self, service: str) -> Any:
-        kwargs: dict[str, Any] = {"region_name": self.outputs["aws_region"],
-                                  "config": Config(retries={"mode": "standard", "max_attempts": 4})}
+        config = Config(retries={"mode": "standard", "max_attempts": 4})
+        if service == "s3":
+            config = config.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+        kwargs: dict[str, Any] = {"region_name": self.outputs["aws_region"], "config": config}
         if self.endpoint_url:
-            kwargs.update(endpoint_url=self.endpoint_url, aws_access_key_id="test", aws_secret_access_key="test")
+            # Emulators accept any credentials; "test" is their convention.
+            kwargs.update(endpoint_url=self.endpoint_url, aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
         return boto3.client(service, **kwargs)
 
     @cached_property

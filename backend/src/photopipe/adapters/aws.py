@@ -16,7 +16,6 @@ _CONFIG = Config(
     connect_timeout=3,
     read_timeout=10,
     retries={"mode": "standard", "max_attempts": 4},
-    signature_version="v4",
 )
 
 
@@ -25,7 +24,9 @@ def client(service: str) -> Any:
     if service == "s3":
         # Path-style keeps presigned URLs valid on emulators whose bucket hostnames do not
         # resolve; on AWS virtual-hosted style is required for new regions, hence "auto" there.
-        return boto3.client("s3", config=_CONFIG.merge(Config(s3={"addressing_style": _s3_addressing()})))
+        return boto3.client(
+            "s3", config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": _s3_addressing()}))
+        )
     return boto3.client(service, config=_CONFIG)
 
 

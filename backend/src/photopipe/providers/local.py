@@ -48,7 +48,7 @@ def dominant_colors(image: Image.Image, count: int = 5) -> list[str]:
 
 def difference_hash(grey: Image.Image) -> str:
     """64-bit dHash as 16 hex digits: near-identical photos have near-identical hashes."""
-    pixels = list(grey.resize((9, 8), Image.Resampling.BILINEAR).getdata())
+    pixels = list(grey.resize((9, 8), Image.Resampling.BILINEAR).tobytes())
     bits = 0
     for row in range(8):
         for col in range(8):

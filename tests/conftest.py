@@ -1,0 +1,55 @@
+"""Fixtures shared by integration and e2e tests: the deployed stack, as `make outputs` tells it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from client import PhotopipeClient, wait_until
+from stack import Stack
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    return Stack.load()
+
+
+@pytest.fixture
+def user_id() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def client(stack: Stack, user_id: str) -> PhotopipeClient:
+    return PhotopipeClient.for_user(stack, user_id)
+
+
+@pytest.fixture
+def client_for(stack: Stack) -> Callable[[str], PhotopipeClient]:
+    return lambda user: PhotopipeClient.for_user(stack, user)
+
+
+def queue_depth(stack: Stack, url_output: str) -> dict[str, int]:
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack[url_output],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return {k: int(v) for k, v in attributes.items()}
+
+
+def wait_drained(stack: Stack, *url_outputs: str, timeout: float = 60) -> None:
+    for url_output in url_outputs:
+        wait_until(
+            lambda u=url_output: queue_depth(stack, u), lambda d: not any(d.values()), timeout, f"{url_output} drained"
+        )
+
+
+def fetch(url: str) -> Any:
+    import requests
+
+    response = requests.get(url, timeout=30)
+    response.raise_for_status()
+    return response

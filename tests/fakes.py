@@ -1,0 +1,185 @@
+"""Small in-memory implementations of the domain's ports, with the same conditional rules."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from photopipe.jobs.events import JobEvent, event_for
+from photopipe.jobs.model import Job, JobError, JobStatus, Output
+from photopipe.jobs.ports import JobPage, TransitionRejected
+from photopipe.notify.model import Delivery, DeliveryStatus, Device, SendResult
+
+
+class InMemoryJobs:
+    def __init__(self) -> None:
+        self.items: dict[str, Job] = {}
+        self.claims: dict[str, str] = {}
+
+    def create(self, job: Job, ttl_epoch: int) -> None:
+        assert job.job_id not in self.items
+        self.items[job.job_id] = copy.deepcopy(job)
+
+    def get(self, job_id: str) -> Job | None:
+        job = self.items.get(job_id)
+        return copy.deepcopy(job) if job else None
+
+    def list_for_user(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
+        mine = sorted(
+            (j for j in self.items.values() if j.user_id == user_id), key=lambda j: j.created_at, reverse=True
+        )
+        start = int(cursor) if cursor else 0
+        page = mine[start : start + limit]
+        more = start + limit < len(mine)
+        return JobPage([copy.deepcopy(j) for j in page], str(start + limit) if more else None)
+
+    def delete(self, job_id: str) -> None:
+        self.items.pop(job_id, None)
+
+    def _move(self, job: Job, status: JobStatus, now: str) -> None:
+        job.status = status
+        job.updated_at = now
+        job.status_history.append({"status": status.value, "at": now})
+
+    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
+        job = self.items.get(job_id)
+        if job is None:
+            raise TransitionRejected(job_id)
+        if job.status is JobStatus.PENDING_UPLOAD:
+            self._move(job, JobStatus.PROCESSING, now)
+            self.claims[job_id] = claim_token
+        elif not (job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token):
+            raise TransitionRejected(job_id)
+        return copy.deepcopy(job)
+
+    def finish(
+        self,
+        job_id: str,
+        claim_token: str,
+        status: JobStatus,
+        now: str,
+        outputs: list[Output],
+        analysis: Mapping[str, object] | None,
+        error: JobError | None,
+        processing_ms: int | None,
+    ) -> Job:
+        job = self.items.get(job_id)
+        if job is None or job.status is not JobStatus.PROCESSING or self.claims.get(job_id) != claim_token:
+            raise TransitionRejected(job_id)
+        self._move(job, status, now)
+        job.outputs, job.analysis, job.error = list(outputs), dict(analysis) if analysis else None, error
+        job.processing_ms, job.event_pending = processing_ms, True
+        return copy.deepcopy(job)
+
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
+        job = self.items.get(job_id)
+        if job is None or job.status.is_terminal:
+            raise TransitionRejected(job_id)
+        self._move(job, JobStatus.FAILED, now)
+        job.error, job.event_pending = error, True
+        return copy.deepcopy(job)
+
+    def mark_event_published(self, job_id: str) -> None:
+        self.items[job_id].event_pending = False
+
+
+class InMemoryStore:
+    def __init__(self) -> None:
+        self.uploads: dict[str, bytes] = {}
+        self.results: dict[str, tuple[bytes, str]] = {}
+
+    def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str:
+        return f"https://uploads.example/{key}?type={content_type}&length={content_length}&ttl={ttl_seconds}"
+
+    def presign_download(self, key: str, ttl_seconds: int) -> str:
+        return f"https://results.example/{key}?ttl={ttl_seconds}"
+
+    def read_original(self, key: str, max_bytes: int) -> bytes:
+        return self.uploads[key]
+
+    def write_result(self, key: str, body: bytes, content_type: str) -> None:
+        self.results[key] = (body, content_type)
+
+    def delete_job_objects(self, original_key: str, results_prefix: str) -> None:
+        self.uploads.pop(original_key, None)
+        for key in [k for k in self.results if k.startswith(results_prefix)]:
+            del self.results[key]
+
+
+class RecordingPublisher:
+    def __init__(self, failures: int = 0) -> None:
+        self.events: list[JobEvent] = []
+        self.failures = failures
+
+    def publish_job_event(self, job: Job) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("SNS unavailable")
+        self.events.append(event_for(job))
+
+
+class InMemoryDevices:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Device] = {}
+
+    def register(self, device: Device) -> Device:
+        return self.items.setdefault((device.user_id, device.device_id), device)
+
+    def list_for_user(self, user_id: str) -> list[Device]:
+        return [d for (u, _), d in sorted(self.items.items()) if u == user_id]
+
+    def delete(self, user_id: str, device_id: str) -> bool:
+        return self.items.pop((user_id, device_id), None) is not None
+
+
+class InMemoryLedger:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> bool:
+        current = self.items.get((job_id, device.device_id))
+        if current and (current["status"] != DeliveryStatus.SENDING or current["leased"]):
+            return False
+        self.items[(job_id, device.device_id)] = {
+            "status": DeliveryStatus.SENDING,
+            "leased": True,
+            "platform": device.platform.value,
+            "at": now,
+        }
+        return True
+
+    def complete(self, delivery: Delivery) -> None:
+        self.items[(delivery.job_id, delivery.device_id)] = {
+            "status": delivery.status,
+            "leased": False,
+            "delivery": delivery,
+        }
+
+    def release(self, job_id: str, device_id: str, detail: str) -> None:
+        self.items[(job_id, device_id)]["leased"] = False
+
+    def list_for_job(self, job_id: str) -> list[Delivery]:
+        return [v["delivery"] for (j, _), v in self.items.items() if j == job_id and "delivery" in v]
+
+    def delete_for_job(self, job_id: str) -> None:
+        for key in [k for k in self.items if k[0] == job_id]:
+            del self.items[key]
+
+
+class RecordingSender:
+    def __init__(self, simulated: bool = False, errors: list[Exception] | None = None) -> None:
+        self.sent: list[tuple[Device, JobEvent]] = []
+        self.simulated = simulated
+        self.errors = list(errors or [])
+
+    def send(self, device: Device, event: JobEvent) -> SendResult:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append((device, event))
+        return SendResult(simulated=self.simulated)
+
+
+def with_status(job: Job, status: JobStatus) -> Job:
+    return replace(job, status=status)

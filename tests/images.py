@@ -1,0 +1,45 @@
+"""Images made by the tests themselves: ordinary, unusual and hostile ones."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image
+
+
+def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def photo(
+    width: int = 1200, height: int = 800, fmt: str = "JPEG", orientation: int | None = None, gps: bool = False
+) -> bytes:
+    """A photo-like RGB image with a red block in the top-left corner (to check orientation)."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image.paste((255, 0, 0), (0, 0, width // 4, height // 4))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (52.0, 22.0, 12.0), 3: "E", 4: (4.0, 53.0, 28.0)}
+    params: dict[str, object] = {"exif": exif} if (orientation or gps) else {}
+    return encode(image, fmt, **params)
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header declares width x height, with a tiny (invalid) body: a bomb's shape."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,107 @@
+"""The DynamoDB and S3 adapters against the emulator's real tables and buckets."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
+from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from photopipe.adapters.s3_store import S3ObjectStore
+from photopipe.errors import PhotopipeError
+from photopipe.jobs.model import Job, JobError, JobStatus, Output
+from photopipe.jobs.ports import TransitionRejected
+from photopipe.notify.model import Delivery, DeliveryStatus, Device, Platform
+from stack import Stack
+
+
+@pytest.fixture
+def jobs(stack: Stack) -> DynamoJobRepository:
+    return DynamoJobRepository(stack.client("dynamodb"), stack["jobs_table_name"])
+
+
+def new_job(user_id: str, created_at: str = "2026-01-01T00:00:00.000Z") -> Job:
+    return Job(
+        uuid.uuid4().hex,
+        user_id,
+        JobStatus.PENDING_UPLOAD,
+        "image/jpeg",
+        10,
+        created_at,
+        created_at,
+        status_history=[{"status": "PENDING_UPLOAD", "at": created_at}],
+    )
+
+
+def test_status_moves_only_forward_through_conditional_writes(jobs: DynamoJobRepository, user_id: str) -> None:
+    job = new_job(user_id)
+    jobs.create(job, 2_000_000_000)
+    claimed = jobs.claim(job.job_id, "token-a", "t1")
+    assert claimed.status is JobStatus.PROCESSING
+    with pytest.raises(TransitionRejected):
+        jobs.claim(job.job_id, "token-b", "t2")
+    assert jobs.claim(job.job_id, "token-a", "t3").status is JobStatus.PROCESSING  # resume
+    with pytest.raises(TransitionRejected):
+        jobs.finish(job.job_id, "token-b", JobStatus.COMPLETED, "t4", [], None, None, 1)
+    output = Output("thumbnail", "results/x/y/thumbnail.jpg", 10, 5, "image/jpeg", 99)
+    done = jobs.finish(job.job_id, "token-a", JobStatus.COMPLETED, "t5", [output], {"score": 0.5}, None, 12)
+    assert (done.status, done.outputs, done.analysis, done.event_pending) == (
+        JobStatus.COMPLETED,
+        [output],
+        {"score": 0.5},
+        True,
+    )
+    with pytest.raises(TransitionRejected):
+        jobs.fail_unclaimed(job.job_id, "t6", JobError("PROCESSING_ABANDONED", "late"))
+    jobs.mark_event_published(job.job_id)
+    stored = jobs.get(job.job_id)
+    assert stored is not None and not stored.event_pending
+    assert [h["status"] for h in stored.status_history] == ["PENDING_UPLOAD", "PROCESSING", "COMPLETED"]
+
+
+def test_listing_pages_newest_first_with_an_opaque_cursor(jobs: DynamoJobRepository, user_id: str) -> None:
+    created = [new_job(user_id, f"2026-01-0{day}T00:00:00.000Z") for day in range(1, 6)]
+    for job in created:
+        jobs.create(job, 2_000_000_000)
+    seen, cursor = [], None
+    while True:
+        page = jobs.list_for_user(user_id, 2, cursor)
+        seen += [j.job_id for j in page.jobs]
+        if not page.cursor:
+            break
+        cursor = page.cursor
+    assert seen == [j.job_id for j in reversed(created)]
+    with pytest.raises(PhotopipeError):
+        jobs.list_for_user("someone-else", 2, jobs.list_for_user(user_id, 2, None).cursor)
+
+
+def test_presigned_put_is_enforced_by_s3(stack: Stack, user_id: str) -> None:
+    store = S3ObjectStore(stack.client("s3"), stack["uploads_bucket_name"], stack["results_bucket_name"])
+    key = f"integration/{user_id}/original"  # outside incoming/: the worker is not triggered
+    url = store.presign_upload(key, "image/png", 5, 60)
+    assert requests.put(url, data=b"12345", headers={"Content-Type": "image/jpeg"}, timeout=10).status_code == 403
+    assert requests.put(url, data=b"1234567", headers={"Content-Type": "image/png"}, timeout=10).status_code in (
+        400,
+        403,
+    )
+    assert requests.put(url, data=b"12345", headers={"Content-Type": "image/png"}, timeout=10).status_code == 200
+
+
+def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Stack, user_id: str) -> None:
+    devices = DynamoDeviceRepository(stack.client("dynamodb"), stack["devices_table_name"])
+    ledger = DynamoDeliveryLedger(stack.client("dynamodb"), stack["deliveries_table_name"], 1)
+    device = Device(user_id, "dev_1", Platform.IOS, "token-123456789", "2026-01-01T00:00:00.000Z")
+    assert devices.register(device) == device
+    assert devices.register(Device(user_id, "dev_1", Platform.IOS, "token-123456789", "later")) == device
+    job_id = uuid.uuid4().hex
+    now = "2026-01-01T00:00:00.000Z"
+    assert ledger.claim(job_id, device, now, 60)
+    assert not ledger.claim(job_id, device, now, 60)  # lease held
+    ledger.release(job_id, device.device_id, "HTTP 500")
+    assert ledger.claim(job_id, device, now, 60)  # released: may try again
+    ledger.complete(Delivery(job_id, device.device_id, "ios", DeliveryStatus.DELIVERED, True, now))
+    assert not ledger.claim(job_id, device, "2027-01-01T00:00:00.000Z", 60)  # delivered is final
+    assert [d.status for d in ledger.list_for_job(job_id)] == [DeliveryStatus.DELIVERED]
+    assert devices.delete(user_id, "dev_1") and not devices.delete(user_id, "dev_1")

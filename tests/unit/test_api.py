@@ -1,0 +1,192 @@
+"""The api handler, called in-process with API Gateway proxy events and in-memory adapters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from fakes import InMemoryDevices, InMemoryJobs, InMemoryLedger, InMemoryStore
+from photopipe.adapters import factory
+from photopipe.auth import tokens
+from photopipe.config import settings_from
+from photopipe.handlers import api
+from photopipe.jobs.service import JobService
+from photopipe.notify.devices import DeviceService
+
+SECRET = "api-unit-secret"
+
+
+@dataclass
+class Context:
+    function_name: str = "photopipe-api"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:photopipe-api"
+    aws_request_id: str = "req-1"
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
+    settings = settings_from({"MAX_UPLOAD_BYTES": "1000000"})
+    jobs, store, ledger, devices = InMemoryJobs(), InMemoryStore(), InMemoryLedger(), InMemoryDevices()
+    monkeypatch.setattr(factory, "job_service", lambda: JobService(settings, jobs, store))
+    monkeypatch.setattr(factory, "delivery_ledger", lambda: ledger)
+    monkeypatch.setattr(factory, "device_service", lambda: DeviceService(devices, True))
+    monkeypatch.setattr(factory, "auth_secret", lambda: SECRET)
+    return jobs
+
+
+def call(
+    method: str,
+    path: str,
+    body: Any = None,
+    user: str | None = "alice",
+    token: str | None = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = token
+    elif user is not None:
+        headers["Authorization"] = f"Bearer {tokens.issue(user, SECRET)}"
+    event = {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()},
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": "r-1",
+            "stage": "live",
+            "httpMethod": method,
+            "path": f"/live{path}",
+            "resourcePath": "/{proxy+}",
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+        "isBase64Encoded": False,
+    }
+    response = api.lambda_handler(event, Context())  # type: ignore[arg-type]
+    raw = response.get("body") or ""
+    return response["statusCode"], json.loads(raw) if raw else None
+
+
+def create(body: dict[str, Any] | None = None, user: str = "alice") -> tuple[int, Any]:
+    return call("POST", "/v1/jobs", body or {"contentType": "image/jpeg", "contentLength": 1234}, user=user)
+
+
+def test_health_needs_no_token(backend: InMemoryJobs) -> None:
+    assert call("GET", "/v1/health", user=None) == (200, {"status": "ok"})
+
+
+def test_create_job_returns_an_upload_slot_that_signs_type_and_length(backend: InMemoryJobs) -> None:
+    status, body = create()
+    assert status == 201
+    assert body["status"] == "PENDING_UPLOAD"
+    assert body["upload"]["method"] == "PUT"
+    assert body["upload"]["headers"] == {"Content-Type": "image/jpeg", "Content-Length": "1234"}
+    assert f"incoming/alice/{body['jobId']}/original" in body["upload"]["url"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"contentType": "image/jpeg", "contentLength": 2_000_000}, 413, "PAYLOAD_TOO_LARGE"),
+        ({"contentType": "application/pdf", "contentLength": 10}, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ({"contentType": "image/jpeg"}, 400, "INVALID_REQUEST"),
+        ({"contentType": "image/jpeg", "contentLength": -1}, 400, "INVALID_REQUEST"),
+        ({"contentType": "image/jpeg", "contentLength": 5, "surprise": 1}, 400, "INVALID_REQUEST"),
+        ("{not json", 400, "INVALID_REQUEST"),
+        ([], 400, "INVALID_REQUEST"),
+    ],
+)
+def test_bad_create_bodies_get_stable_codes(backend: InMemoryJobs, body: Any, status: int, code: str) -> None:
+    got_status, got = call("POST", "/v1/jobs", body)
+    assert (got_status, got["error"]["code"]) == (status, code)
+    assert got["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "",
+        "Bearer",
+        "Bearer not-a-jwt",
+        "Basic YWxpY2U6cHc=",
+        f"Bearer {tokens.issue('alice', SECRET, ttl_seconds=-3600)}",
+        f"Bearer {tokens.issue('alice', 'wrong-secret')}",
+    ],
+    ids=["empty", "no-token", "malformed", "basic", "expired", "wrong-signature"],
+)
+def test_bad_tokens_get_401(backend: InMemoryJobs, authorization: str) -> None:
+    status, body = call("GET", "/v1/jobs", token=authorization)
+    assert (status, body["error"]["code"]) == (401, "UNAUTHORIZED")
+
+
+def test_missing_token_gets_401(backend: InMemoryJobs) -> None:
+    assert call("GET", "/v1/jobs", user=None)[0] == 401
+
+
+def test_another_users_job_is_a_404(backend: InMemoryJobs) -> None:
+    _, created = create(user="alice")
+    status, body = call("GET", f"/v1/jobs/{created['jobId']}", user="mallory")
+    assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
+    assert call("DELETE", f"/v1/jobs/{created['jobId']}", user="mallory")[0] == 404
+
+
+def test_get_list_and_delete_a_job(backend: InMemoryJobs) -> None:
+    ids = [create()[1]["jobId"] for _ in range(3)]
+    status, job = call("GET", f"/v1/jobs/{ids[0]}")
+    assert status == 200 and job["status"] == "PENDING_UPLOAD" and job["outputs"] == []
+    first = call("GET", "/v1/jobs", query={"limit": "2"})[1]
+    second = call("GET", "/v1/jobs", query={"limit": "2", "cursor": first["nextCursor"]})[1]
+    listed = [j["jobId"] for j in first["jobs"] + second["jobs"]]
+    assert sorted(listed) == sorted(ids) and second["nextCursor"] is None
+    assert call("DELETE", f"/v1/jobs/{ids[0]}")[0] == 204
+    assert call("GET", f"/v1/jobs/{ids[0]}")[0] == 404
+
+
+def test_list_limit_is_bounded(backend: InMemoryJobs) -> None:
+    assert call("GET", "/v1/jobs", query={"limit": "1000"})[0] == 400
+
+
+def test_devices_register_idempotently_and_delete(backend: InMemoryJobs) -> None:
+    status, device = call("POST", "/v1/devices", {"platform": "ios", "token": "apns-token-123456"})
+    assert status == 201
+    assert call("POST", "/v1/devices", {"platform": "ios", "token": "apns-token-123456"})[1] == device
+    assert [d["deviceId"] for d in call("GET", "/v1/devices")[1]["devices"]] == [device["deviceId"]]
+    assert call("DELETE", f"/v1/devices/{device['deviceId']}", user="mallory")[0] == 404
+    assert call("DELETE", f"/v1/devices/{device['deviceId']}")[0] == 204
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"platform": "webhook", "token": "abcdefgh"},
+        {"platform": "ios", "url": "https://x.example/h"},
+        {"platform": "fax", "token": "abcdefgh"},
+        {"platform": "webhook", "url": "http://example.com/hook"},
+    ],
+)
+def test_bad_device_bodies_get_400(backend: InMemoryJobs, body: dict[str, str]) -> None:
+    status, got = call("POST", "/v1/devices", body)
+    assert (status, got["error"]["code"]) == (400, "INVALID_REQUEST")
+
+
+def test_unknown_route_is_a_json_404(backend: InMemoryJobs) -> None:
+    status, body = call("GET", "/v1/nothing-here")
+    assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
+
+
+def test_openapi_document_lists_every_route(backend: InMemoryJobs) -> None:
+    status, document = call("GET", "/v1/openapi.json", user=None)
+    assert status == 200
+    assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/devices", "/v1/devices/{device_id}", "/v1/health"} <= set(
+        document["paths"]
+    )

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from images import encode, photo, png_header_only
+from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images import engine
+from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+
+LIMIT = 50_000_000
+
+
+def decode(data: bytes, content_type: str | None = None, limit: int = LIMIT) -> engine.DecodedImage:
+    return engine.decode(data, content_type, limit, largest_target=2048)
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "code"),
+    [
+        (b"", None, ErrorCode.EMPTY_FILE),
+        (b"hello, this is text and not a photo", None, ErrorCode.NOT_AN_IMAGE),
+        (photo(fmt="PNG"), "image/jpeg", ErrorCode.CONTENT_TYPE_MISMATCH),
+        (photo()[:2000], "image/jpeg", ErrorCode.TRUNCATED_IMAGE),
+        (png_header_only(20_000, 20_000), "image/png", ErrorCode.DECOMPRESSION_BOMB),
+        (png_header_only(8_000, 8_000), "image/png", ErrorCode.PIXEL_LIMIT_EXCEEDED),
+        (b"\x00\x00\x00\x18ftypavif" + b"\x00" * 64, None, ErrorCode.UNSUPPORTED_IMAGE_FORMAT),
+    ],
+    ids=["empty", "text", "mismatch", "truncated", "bomb", "pixels", "avif"],
+)
+def test_bad_uploads_fail_with_their_code(data: bytes, declared: str | None, code: ErrorCode) -> None:
+    with pytest.raises(PermanentImageError) as failure:
+        decode(data, declared)
+    assert failure.value.code is code
+    assert failure.value.message
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(orientation: int) -> None:
+    decoded = decode(photo(400, 200, orientation=orientation), "image/jpeg")
+    transposed = orientation in (5, 6, 7, 8)
+    assert decoded.image.size == ((200, 400) if transposed else (400, 200))
+    # The red block sits in the corner EXIF says is top-left after rotation.
+    red_corners = [c for c in _corners(decoded.image) if _is_red(decoded.image.getpixel(c))]
+    assert len(red_corners) == 1
+
+
+def _corners(image: Image.Image) -> list[tuple[int, int]]:
+    w, h = image.size
+    return [(5, 5), (w - 6, 5), (5, h - 6), (w - 6, h - 6)]
+
+
+def _is_red(pixel: object) -> bool:
+    assert isinstance(pixel, tuple)
+    return pixel[0] > 200 and pixel[1] < 60 and pixel[2] < 60
+
+
+@pytest.mark.parametrize(
+    ("image", "fmt"),
+    [
+        (Image.new("CMYK", (300, 200), (0, 255, 255, 0)), "JPEG"),
+        (Image.new("I;16", (300, 200), 40000), "PNG"),
+        (Image.new("LA", (300, 200), (128, 100)), "PNG"),
+        (Image.new("P", (300, 200), 3), "GIF"),
+        (Image.new("1", (300, 200), 1), "PNG"),
+        (Image.new("RGB", (1, 1), (1, 2, 3)), "PNG"),
+        (Image.new("RGB", (10_000, 100), (9, 9, 9)), "PNG"),
+    ],
+    ids=["cmyk", "16bit", "la", "palette", "bilevel", "1x1", "strip"],
+)
+def test_unusual_images_render_every_variant(image: Image.Image, fmt: str) -> None:
+    decoded = decode(encode(image, fmt))
+    renditions = engine.render_variants(decoded.image, DEFAULT_VARIANTS)
+    assert [r.name for r in renditions] == ["thumbnail", "medium", "large"]
+    for rendition, spec in zip(renditions, DEFAULT_VARIANTS, strict=True):
+        assert max(rendition.width, rendition.height) <= spec.max_size
+        out = Image.open(io.BytesIO(rendition.body))
+        assert out.format == "JPEG" and out.size == (rendition.width, rendition.height)
+
+
+def test_palette_with_transparency_keeps_alpha_in_png_output() -> None:
+    image = Image.new("P", (64, 64), 0)
+    image.info["transparency"] = 0
+    decoded = decode(encode(image, "PNG", transparency=0))
+    assert decoded.image.mode == "RGBA"
+    (png,) = engine.render_variants(decoded.image, [VariantSpec("t", 32, "png")])
+    assert Image.open(io.BytesIO(png.body)).mode == "RGBA"
+
+
+def test_animated_gif_uses_the_first_frame() -> None:
+    frames = [Image.new("P", (50, 50), i) for i in (1, 2, 3)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    decoded = decode(data, "image/gif")
+    assert decoded.image.size == (50, 50)
+
+
+def test_outputs_carry_no_metadata() -> None:
+    decoded = decode(photo(900, 600, orientation=6, gps=True), "image/jpeg")
+    for rendition in engine.render_variants(decoded.image, DEFAULT_VARIANTS):
+        out = Image.open(io.BytesIO(rendition.body))
+        assert not out.getexif()
+        assert "exif" not in out.info and "icc_profile" not in out.info
+
+
+def test_variants_never_upscale_and_keep_aspect_ratio() -> None:
+    decoded = decode(photo(300, 150))
+    sizes = {r.name: (r.width, r.height) for r in engine.render_variants(decoded.image, DEFAULT_VARIANTS)}
+    assert sizes == {"thumbnail": (256, 128), "medium": (300, 150), "large": (300, 150)}
+
+
+def test_jpeg_draft_mode_still_covers_the_largest_variant() -> None:
+    decoded = engine.decode(photo(4000, 3000), "image/jpeg", LIMIT, largest_target=256)
+    assert min(decoded.image.size) >= 256
+    assert decoded.image.size[0] < 4000  # decoded at a reduced DCT scale
+
+
+def test_heic_input_is_decoded() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    image = Image.new("RGB", (320, 240), (10, 200, 30))
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, format="HEIF")
+    decoded = decode(buffer.getvalue(), "image/heic")
+    assert decoded.source_format.content_type == "image/heif"
+    assert decoded.image.size == (320, 240)
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp", "jpeg"])
+def test_requested_output_formats(fmt: str) -> None:
+    decoded = decode(photo(500, 400))
+    (rendition,) = engine.render_variants(decoded.image, [VariantSpec("x", 100, fmt)])
+    assert Image.open(io.BytesIO(rendition.body)).format == fmt.upper()

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from fakes import InMemoryDevices, InMemoryLedger, RecordingSender
+from photopipe.errors import ErrorCode, PhotopipeError, TransientError
+from photopipe.jobs.events import JobEvent
+from photopipe.jobs.model import EventType, JobStatus
+from photopipe.notify import signing
+from photopipe.notify.devices import DeviceService
+from photopipe.notify.model import DeliveryStatus, DeviceGone, Platform
+from photopipe.notify.service import NotificationService
+
+EVENT = JobEvent(EventType.JOB_COMPLETED, "job-1", "alice", JobStatus.COMPLETED, "2026-01-01T00:00:00.000Z")
+
+
+def world(
+    webhook: RecordingSender | None = None,
+) -> tuple[NotificationService, DeviceService, InMemoryLedger, RecordingSender, RecordingSender]:
+    devices, ledger = InMemoryDevices(), InMemoryLedger()
+    hook, push = webhook or RecordingSender(), RecordingSender(simulated=True)
+    service = NotificationService(devices, ledger, {Platform.WEBHOOK: hook, Platform.IOS: push, Platform.ANDROID: push})
+    return service, DeviceService(devices, allow_http_on_loopback=True), ledger, hook, push
+
+
+def test_every_device_hears_once_even_when_the_event_comes_twice() -> None:
+    service, devices, ledger, hook, push = world()
+    devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    devices.register("alice", Platform.IOS, "apns-token-123456")
+    devices.register("bob", Platform.IOS, "apns-token-bob-1")
+    assert service.notify(EVENT) == 2
+    assert service.notify(EVENT) == 0
+    assert len(hook.sent) == 1 and len(push.sent) == 1
+    deliveries = ledger.list_for_job("job-1")
+    assert {d.platform: d.simulated for d in deliveries} == {"webhook": False, "ios": True}
+
+
+def test_a_transient_failure_is_retried_only_for_that_device() -> None:
+    service, devices, _, hook, push = world(RecordingSender(errors=[TransientError("HTTP 500")]))
+    devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    devices.register("alice", Platform.ANDROID, "fcm-token-123456")
+    with pytest.raises(TransientError, match="HTTP 500"):
+        service.notify(EVENT)
+    assert service.notify(EVENT) == 1
+    assert len(hook.sent) == 1 and len(push.sent) == 1
+
+
+def test_a_gone_device_is_unregistered() -> None:
+    service, devices, ledger, _, _ = world(RecordingSender(errors=[DeviceGone("410")]))
+    devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    service.notify(EVENT)
+    assert devices.list("alice") == []
+    assert [d.status for d in ledger.list_for_job("job-1")] == [DeliveryStatus.FAILED]
+
+
+def test_registration_is_idempotent_per_token() -> None:
+    _, devices, _, _, _ = world()
+    first = devices.register("alice", Platform.IOS, "apns-token-123456")
+    again = devices.register("alice", Platform.IOS, "apns-token-123456")
+    assert first.device_id == again.device_id and len(devices.list("alice")) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.com/x", "http://example.com/hook", "https://user:pw@example.com/", "not a url"],
+)
+def test_unsafe_webhook_urls_are_refused(url: str) -> None:
+    _, devices, _, _, _ = world()
+    with pytest.raises(PhotopipeError) as refused:
+        devices.register("alice", Platform.WEBHOOK, url)
+    assert refused.value.code is ErrorCode.INVALID_REQUEST
+
+
+def test_https_webhooks_are_accepted_everywhere() -> None:
+    devices = DeviceService(InMemoryDevices(), allow_http_on_loopback=False)
+    assert devices.register("alice", Platform.WEBHOOK, "https://hooks.example.com/p").signing_secret
+
+
+def test_webhook_signature_verifies_and_rejects_tampering_and_replays() -> None:
+    body = b'{"jobId":"job-1"}'
+    signature = signing.sign("s3cret", 1_000, body)
+    assert signing.verify("s3cret", "1000", signature, body, now=1_010)
+    assert not signing.verify("s3cret", "1000", signature, body + b" ", now=1_010)
+    assert not signing.verify("other", "1000", signature, body, now=1_010)
+    assert not signing.verify("s3cret", "1000", signature, body, now=1_000 + signing.MAX_AGE_SECONDS + 1)
+    assert not signing.verify("s3cret", "soon", signature, body, now=1_010)

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from images import photo
+from photopipe.config import settings_from
+from photopipe.errors import TransientError
+from photopipe.jobs.model import JobStatus, Operations, original_key
+from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.service import JobService
+from photopipe.providers.local import LocalProvider
+
+SETTINGS = settings_from({"MAX_UPLOAD_BYTES": "10000000"})
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+class World:
+    def __init__(self, publisher_failures: int = 0) -> None:
+        self.jobs = InMemoryJobs()
+        self.store = InMemoryStore()
+        self.events = RecordingPublisher(publisher_failures)
+        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: NOW)
+        self.worker = ProcessingService(
+            SETTINGS, self.jobs, self.store, self.events, LocalProvider(), clock=lambda: NOW
+        )
+
+    def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
+        job, _ = self.api.create_job(user, content_type, max(len(data), 1), Operations())
+        key = original_key(user, job.job_id)
+        self.store.uploads[key] = data
+        return UploadedObject("uploads", key, len(data), '"etag"')
+
+
+def test_a_photo_completes_with_every_output_and_one_event() -> None:
+    world = World()
+    upload = world.upload(photo(1600, 1200))
+    assert world.worker.process(upload, "msg-1") is Outcome.COMPLETED
+    job = world.jobs.items[upload.key.split("/")[2]]
+    assert job.status is JobStatus.COMPLETED
+    assert [o.name for o in job.outputs] == ["thumbnail", "medium", "large"]
+    assert all(o.key in world.store.results for o in job.outputs)
+    assert [h["status"] for h in job.status_history] == ["PENDING_UPLOAD", "PROCESSING", "COMPLETED"]
+    assert [e.status for e in world.events.events] == [JobStatus.COMPLETED]
+    assert job.event_pending is False
+    assert job.analysis is not None and job.analysis["width"] == 1600
+
+
+def test_a_bad_image_fails_permanently_with_a_code() -> None:
+    world = World()
+    upload = world.upload(b"definitely not a jpeg")
+    assert world.worker.process(upload, "msg-1") is Outcome.FAILED
+    job = world.jobs.items[upload.key.split("/")[2]]
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None and job.error.code == "NOT_AN_IMAGE"
+    assert [e.error_code for e in world.events.events] == ["NOT_AN_IMAGE"]
+
+
+def test_a_duplicate_delivery_neither_reprocesses_nor_renotifies() -> None:
+    world = World()
+    upload = world.upload(photo())
+    world.worker.process(upload, "msg-1")
+    written = dict(world.store.results)
+    assert world.worker.process(upload, "msg-2") is Outcome.DUPLICATE
+    assert world.store.results == written
+    assert len(world.events.events) == 1
+
+
+def test_a_duplicate_arriving_while_processing_is_retried_later() -> None:
+    world = World()
+    upload = world.upload(photo())
+    world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")
+    with pytest.raises(TransientError):
+        world.worker.process(upload, "msg-2")
+
+
+def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
+    world = World()
+    upload = world.upload(photo())
+    world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")  # the first attempt died here
+    assert world.worker.process(upload, "msg-1") is Outcome.COMPLETED
+
+
+def test_a_failed_publish_is_repaired_by_the_redelivery() -> None:
+    world = World(publisher_failures=1)
+    upload = world.upload(photo())
+    with pytest.raises(ConnectionError):
+        world.worker.process(upload, "msg-1")
+    job_id = upload.key.split("/")[2]
+    assert world.jobs.items[job_id].status is JobStatus.COMPLETED
+    assert world.jobs.items[job_id].event_pending
+    assert world.worker.process(upload, "msg-1") is Outcome.DUPLICATE
+    assert len(world.events.events) == 1 and not world.jobs.items[job_id].event_pending
+
+
+def test_objects_that_are_not_job_originals_are_ignored() -> None:
+    world = World()
+    assert world.worker.process(UploadedObject("b", "incoming/x/y/original", 10, "e"), "m") is Outcome.IGNORED
+    assert world.worker.process(UploadedObject("b", "something/else.jpg", 10, "e"), "m") is Outcome.IGNORED
+
+
+def test_an_object_under_another_users_prefix_is_ignored() -> None:
+    world = World()
+    upload = world.upload(photo(), user="alice")
+    forged = UploadedObject("b", upload.key.replace("alice", "mallory"), upload.size, upload.etag)
+    assert world.worker.process(forged, "m") is Outcome.IGNORED
+
+
+def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> None:
+    world = World()
+    upload = world.upload(photo())
+    job = world.worker.abandon(upload, "Gave up after 3 attempts")
+    assert job is not None and job.status is JobStatus.FAILED
+    assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
+    assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]
+
+
+def test_an_empty_upload_fails_without_reading_it() -> None:
+    world = World()
+    upload = world.upload(b"")
+    assert world.worker.process(upload, "m") is Outcome.FAILED
+    assert world.jobs.items[upload.key.split("/")[2]].error.code == "EMPTY_FILE"  # type: ignore[union-attr]
