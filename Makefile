@@ -87,12 +87,12 @@ e2e: venv ## End-to-end tests against the running stack, as a mobile client
 lint: venv ## ruff, mypy (strict), terraform fmt and validate
 	@$(PY) -m ruff check backend/src scripts tests && $(PY) -m ruff format --check backend/src scripts tests
 	@cd backend && $(PY) -m mypy
-	@terraform fmt -check -recursive infrastructure
+	@scripts/terraform.sh fmt-check
 	@scripts/terraform.sh validate
 
 fmt: venv ## Format Python and Terraform
 	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
-	@terraform fmt -recursive infrastructure
+	@scripts/terraform.sh fmt
 
 test: ## The whole gate: lint, unit, then a stack of its own for integration and e2e
 	@$(MAKE) --no-print-directory lint unit

@@ -46,7 +46,9 @@ ensure_ministack_venv() {
   local py; py=$("$ROOT/scripts/find-python312.sh")
   rm -rf "$VENV"
   "$py" -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION"
+  # (grep drops pip's notes about index folders this machine's pip config names but lacks)
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION" 2>&1 \
+    | { grep -v 'is ignored: it is neither' || true; } || die "could not install ministack==$MINISTACK_VERSION"
 }
 
 ministack_up() {

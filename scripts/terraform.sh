@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Terraform for one environment: init | apply | plan | outputs | destroy | validate.
+# Terraform for one environment: init | apply | plan | outputs | destroy | validate | fmt | fmt-check.
 #   ENV=local  runs in a working copy under STACK_DIR whose generated override file points the
 #              provider at the emulator (ENDPOINT) and keeps state locally. infrastructure/
 #              itself never holds an emulator setting.
@@ -48,6 +48,11 @@ elif [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
   unset TF_CLI_CONFIG_FILE  # a dangling setting only produces warnings
 fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0 TF_CLI_ARGS="${TF_CLI_ARGS:--no-color}"
+
+case "$cmd" in
+  fmt) exec terraform fmt -recursive "$ROOT/infrastructure" ;;
+  fmt-check) exec terraform fmt -check -recursive -diff "$ROOT/infrastructure" ;;
+esac
 
 if [ "$cmd" = validate ]; then
   # Offline and credential-free: no backend, no provider calls.
