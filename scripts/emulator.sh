@@ -59,14 +59,17 @@ ministack_up() {
   port_in_use && die "port $PORT is already taken by another process; choose another with PORT=<n> (e.g. 'make up PORT=4567')"
   ensure_ministack_venv
   mkdir -p "$STACK_DIR/state/s3" "$STACK_DIR/tmp"
-  # setsid: the emulator and the Lambda workers it spawns share one process group, so
-  # 'down' can stop exactly what 'up' started.
-  ( cd "$STACK_DIR" && \
-    GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
-    PERSIST_STATE=1 STATE_DIR="$STACK_DIR/state" S3_PERSIST=1 S3_DATA_DIR="$STACK_DIR/state/s3" \
-    TMPDIR="$STACK_DIR/tmp" LOG_LEVEL=${EMULATOR_LOG_LEVEL:-WARNING} \
-    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-    setsid "$VENV/bin/ministack" >"$LOG_FILE" 2>&1 < /dev/null & echo $! >"$PID_FILE" )
+  # setsid: the emulator and the Lambda workers it spawns share one process group, so 'down'
+  # can stop exactly what 'up' started. `exec` keeps the recorded pid the emulator's own.
+  (
+    cd "$STACK_DIR"
+    export GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
+      PERSIST_STATE=1 STATE_DIR="$STACK_DIR/state" S3_PERSIST=1 S3_DATA_DIR="$STACK_DIR/state/s3" \
+      TMPDIR="$STACK_DIR/tmp" LOG_LEVEL=${EMULATOR_LOG_LEVEL:-WARNING} \
+      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+    exec setsid "$VENV/bin/ministack" >"$LOG_FILE" 2>&1 </dev/null
+  ) &
+  echo $! >"$PID_FILE"
   local pid; pid=$(cat "$PID_FILE")
   wait_healthy "$pid"
   say "ministack $MINISTACK_VERSION up on http://127.0.0.1:$PORT (pid $pid, state $STACK_DIR/state)"
@@ -77,14 +80,19 @@ ministack_down() {
   if ! pid=$(running_pid); then
     rm -f "$PID_FILE"; say "ministack not running"; return 0
   fi
-  # SIGTERM lets MiniStack write its state to disk; the whole group goes with it.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+  # SIGTERM lets MiniStack write its state to disk; its whole process group goes with it.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + 20))
   while kill -0 -- "-$pid" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then kill -KILL -- "-$pid" 2>/dev/null || true; break; fi
+    if [ $SECONDS -ge $deadline ]; then
+      say "ministack did not stop within 20s; killing its process group"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      break
+    fi
     sleep 0.1
   done
   rm -f "$PID_FILE"
+  port_in_use && die "port $PORT still answers after stopping pid $pid"
   say "ministack stopped (pid $pid)"
 }
 
