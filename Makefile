@@ -26,7 +26,7 @@ export EMULATOR ENV PORT STACK_DIR
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
-.PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test \
+.PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
         token clean destroy status
 
 help: ## List the targets
@@ -75,6 +75,9 @@ token: venv ## Print a dev bearer token: make token USER=alice
 demo: up ## Bring everything up and push a sample photo through the pipeline
 	@$(PY) scripts/demo.py
 
+openapi: venv ## Write docs/openapi.json, generated from the api handler's routes and models
+	@$(PY) scripts/openapi.py
+
 unit: venv ## Unit tests (no network)
 	@$(PY) -m pytest tests/unit -q
 
@@ -83,6 +86,16 @@ integration: venv ## Adapter tests against the running stack
 
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
+
+FUZZ_EXAMPLES ?= 15
+FUZZ_SECONDS  ?= 90
+fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
+	@api=$$($(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_base_url"]["value"])' $(PHOTOPIPE_OUTPUTS)); \
+	 token=$$(cd scripts && $(PY) client.py token fuzz-user); \
+	 $(VENV)/bin/st run docs/openapi.json --url "$$api" -H "Authorization: Bearer $$token" \
+	   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
+	   --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_SECONDS) --seed 20261129 -w 2 --no-color 2>&1 \
+	   | sed -n '/^=* SUMMARY/,$$p;/FAILURES/,/WARNINGS/p'; exit $${PIPESTATUS[0]}
 
 lint: venv ## ruff, mypy (strict), terraform fmt and validate
 	@$(PY) -m ruff check backend/src scripts tests && $(PY) -m ruff format --check backend/src scripts tests
@@ -100,7 +113,7 @@ test: ## The whole gate: lint, unit, then a stack of its own for integration and
 
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
-	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e -q
+	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e -q && $(MAKE) --no-print-directory fuzz
 
 destroy: ## terraform destroy for ENV
 	@scripts/terraform.sh destroy

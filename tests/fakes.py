@@ -7,6 +7,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyItemAlreadyExistsError,
+    IdempotencyItemNotFoundError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer, DataRecord
+
 from photopipe.jobs.events import JobEvent, event_for
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 from photopipe.jobs.ports import JobPage, TransitionRejected
@@ -183,3 +189,27 @@ class RecordingSender:
 
 def with_status(job: Job, status: JobStatus) -> Job:
     return replace(job, status=status)
+
+
+class InMemoryIdempotencyStore(BasePersistenceLayer):
+    """Powertools' persistence layer over a dict, with DynamoDB's put-if-absent rule."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: dict[str, DataRecord] = {}
+
+    def _get_record(self, idempotency_key: str) -> DataRecord:
+        if idempotency_key not in self.records:
+            raise IdempotencyItemNotFoundError
+        return self.records[idempotency_key]
+
+    def _put_record(self, data_record: DataRecord) -> None:
+        if data_record.idempotency_key in self.records:
+            raise IdempotencyItemAlreadyExistsError  # the handler then reads and validates the record
+        self.records[data_record.idempotency_key] = data_record
+
+    def _update_record(self, data_record: DataRecord) -> None:
+        self.records[data_record.idempotency_key] = data_record
+
+    def _delete_record(self, data_record: DataRecord) -> None:
+        self.records.pop(data_record.idempotency_key, None)

@@ -96,3 +96,18 @@ def client_user(client: PhotopipeClient) -> str:
 
     claims = token.split(".")[1]
     return str(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"])
+
+
+def test_a_retried_create_with_an_idempotency_key_returns_the_same_job(client: PhotopipeClient) -> None:
+    body = {"contentType": "image/jpeg", "contentLength": 321}
+    headers = {"Idempotency-Key": "retry-me-1"}
+    first = client.request("POST", "/v1/jobs", 201, json=body, headers=headers).json()
+    again = client.request("POST", "/v1/jobs", 201, json=body, headers=headers).json()
+    assert again["jobId"] == first["jobId"]
+    changed = client.request("POST", "/v1/jobs", json={**body, "contentLength": 322}, headers=headers)
+    assert (changed.status_code, changed.json()["error"]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+
+
+def test_non_json_bodies_get_415(client: PhotopipeClient) -> None:
+    response = client.request("POST", "/v1/jobs", data="a=b", headers={"Content-Type": "multipart/form-data"})
+    assert (response.status_code, response.json()["error"]["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fakes import InMemoryDevices, InMemoryJobs, InMemoryLedger, InMemoryStore
+from fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
 from photopipe.adapters import factory
 from photopipe.auth import tokens
 from photopipe.config import settings_from
@@ -26,6 +26,9 @@ class Context:
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:photopipe-api"
     aws_request_id: str = "req-1"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
 
 @pytest.fixture
 def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
@@ -35,6 +38,8 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
     monkeypatch.setattr(factory, "delivery_ledger", lambda: ledger)
     monkeypatch.setattr(factory, "device_service", lambda: DeviceService(devices, True))
     monkeypatch.setattr(factory, "auth_secret", lambda: SECRET)
+    idempotency = InMemoryIdempotencyStore()
+    monkeypatch.setattr(factory, "idempotency_store", lambda: idempotency)
     return jobs
 
 
@@ -45,8 +50,9 @@ def call(
     user: str | None = "alice",
     token: str | None = None,
     query: dict[str, str] | None = None,
+    extra_headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **(extra_headers or {})}
     if token is not None:
         headers["Authorization"] = token
     elif user is not None:
@@ -190,3 +196,60 @@ def test_openapi_document_lists_every_route(backend: InMemoryJobs) -> None:
     assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/devices", "/v1/devices/{device_id}", "/v1/health"} <= set(
         document["paths"]
     )
+
+
+def test_an_idempotency_key_returns_the_same_job_for_a_retry(backend: InMemoryJobs) -> None:
+    body = {"contentType": "image/jpeg", "contentLength": 1234}
+    first = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-1"})
+    retry = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-1"})
+    assert first[0] == retry[0] == 201
+    assert first[1]["jobId"] == retry[1]["jobId"]
+    assert len(backend.items) == 1
+    other_user = call("POST", "/v1/jobs", body, user="bob", extra_headers={"Idempotency-Key": "k-1"})
+    assert other_user[1]["jobId"] != first[1]["jobId"]
+    without_key = call("POST", "/v1/jobs", body)
+    assert without_key[1]["jobId"] != first[1]["jobId"]
+
+
+def test_an_idempotency_key_reused_with_another_body_is_refused(backend: InMemoryJobs) -> None:
+    call(
+        "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 1}, extra_headers={"Idempotency-Key": "k-2"}
+    )
+    status, body = call(
+        "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 2}, extra_headers={"Idempotency-Key": "k-2"}
+    )
+    assert (status, body["error"]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+
+
+def test_logs_carry_the_user_but_never_the_token_or_upload_url(
+    backend: InMemoryJobs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = tokens.issue("alice", SECRET)
+    status, created = call(
+        "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 5}, token=f"Bearer {token}"
+    )
+    api.logger.info("after request")
+    logged = capsys.readouterr()
+    output = logged.out + logged.err
+    assert status == 201
+    assert token not in output
+    assert created["upload"]["url"] not in output
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"])
+def test_non_json_bodies_are_refused_with_415(backend: InMemoryJobs, content_type: str) -> None:
+    for path in ("/v1/jobs", "/v1/devices"):
+        status, body = call("POST", path, "a=b", extra_headers={"content-type": content_type})
+        assert (status, body["error"]["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_an_unexpected_failure_is_a_500_without_internals(
+    backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(factory, "device_service", broken)
+    status, body = call("GET", "/v1/devices")
+    assert (status, body["error"]["code"]) == (500, "INTERNAL_ERROR")
+    assert "secret internals" not in json.dumps(body)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
 from photopipe.adapters.aws import client
 from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
@@ -70,6 +72,11 @@ def notification_service() -> NotificationService:
         Platform.ANDROID: push,
     }
     return NotificationService(device_repository(), delivery_ledger(), senders)
+
+
+@cache
+def idempotency_store() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
 
 
 def auth_secret() -> str:

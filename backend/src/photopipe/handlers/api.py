@@ -13,9 +13,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
@@ -41,6 +50,7 @@ logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
 
 PUBLIC_PATHS = {"/v1/health", "/v1/openapi.json"}
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _documented(description: str, model: type[Any] = ErrorResponse) -> OpenAPIResponse:
@@ -60,6 +70,11 @@ def error_response(code: ErrorCode, message: str, status: int | None = None) -> 
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps({"error": {"code": code.value, "message": message}}),
     )
+
+
+def no_content() -> Response[str]:
+    # An explicit non-JSON type: API Gateway would otherwise label the empty body application/json.
+    return Response(204, content_types.TEXT_PLAIN, "")
 
 
 def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
@@ -94,16 +109,38 @@ def health() -> HealthResponse:
     "/v1/jobs",
     summary="Create a job and get its upload slot",
     tags=["jobs"],
+    security=BEARER,
     responses={
         201: _documented("Job created", JobCreatedResponse),
         413: _documented("contentLength over the limit"),
-        415: _documented("contentType not supported"),
+        415: _documented("contentType not supported, or the request body is not JSON"),
+        409: _documented("A request with this Idempotency-Key is in progress"),
+        422: _documented("Idempotency-Key reused with another body"),
         **ERRORS,
     },
 )
-def create_job(request: Annotated[CreateJobRequest, Body()]) -> Response[str]:
+def create_job(
+    request: Annotated[CreateJobRequest, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retries with the same key (and body) return the same job.",
+        ),
+    ] = None,
+) -> Response[str]:
+    payload = {"userId": current_user(), "body": request.model_dump(mode="json", by_alias=True)}
+    created = _create_job(payload) if idempotency_key is None else _create_job_once({**payload, "key": idempotency_key})
+    return Response(201, content_types.APPLICATION_JSON, json.dumps(created))
+
+
+def _create_job(payload: dict[str, Any]) -> dict[str, Any]:
+    request = CreateJobRequest.model_validate(payload["body"])
     job, slot = factory.job_service().create_job(
-        current_user(), request.content_type, request.content_length, presenters.operations_from(request.operations)
+        payload["userId"], request.content_type, request.content_length, presenters.operations_from(request.operations)
     )
     body = JobCreatedResponse(
         job_id=job.job_id,
@@ -111,11 +148,36 @@ def create_job(request: Annotated[CreateJobRequest, Body()]) -> Response[str]:
         created_at=job.created_at,
         upload=UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at),
     )
-    return Response(201, content_types.APPLICATION_JSON, body.model_dump_json(by_alias=True))
+    return body.model_dump(mode="json", by_alias=True)
+
+
+def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
+    """Powertools idempotency keyed on (user, Idempotency-Key); the body must match on a retry."""
+    config = IdempotencyConfig(
+        event_key_jmespath="[userId, key]", payload_validation_jmespath="body", expires_after_seconds=24 * 3600
+    )
+    if app.lambda_context is not None:
+        config.register_lambda_context(app.lambda_context)
+    once = idempotent_function(
+        _create_job, data_keyword_argument="payload", persistence_store=factory.idempotency_store(), config=config
+    )
+    try:
+        result: dict[str, Any] = once(payload=payload)
+    except IdempotencyValidationError as exc:
+        raise PhotopipeError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different body."
+        ) from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise PhotopipeError(ErrorCode.CONFLICT, "A request with this Idempotency-Key is in progress.") from exc
+    return result
 
 
 @app.get(
-    "/v1/jobs/<job_id>", summary="A job's status, analysis, outputs and notifications", tags=["jobs"], responses=ERRORS
+    "/v1/jobs/<job_id>",
+    summary="A job's status, analysis, outputs and notifications",
+    tags=["jobs"],
+    security=BEARER,
+    responses={200: _documented("The job", JobResponse), **ERRORS},
 )
 def get_job(job_id: str) -> JobResponse:
     service = factory.job_service()
@@ -124,7 +186,13 @@ def get_job(job_id: str) -> JobResponse:
     return presenters.job_response(job, service.output_links(job), deliveries)
 
 
-@app.get("/v1/jobs", summary="The caller's jobs, newest first", tags=["jobs"], responses=ERRORS)
+@app.get(
+    "/v1/jobs",
+    summary="The caller's jobs, newest first",
+    tags=["jobs"],
+    security=BEARER,
+    responses={200: _documented("A page of jobs", JobListResponse), **ERRORS},
+)
 def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -133,19 +201,27 @@ def list_jobs(
     return JobListResponse(jobs=[presenters.job_summary(j) for j in page.jobs], next_cursor=page.cursor)
 
 
-@app.delete("/v1/jobs/<job_id>", summary="Delete a job and every object of it", tags=["jobs"], responses=ERRORS)
+@app.delete(
+    "/v1/jobs/<job_id>",
+    summary="Delete a job and every object of it",
+    tags=["jobs"],
+    security=BEARER,
+    responses={204: {"description": "Deleted"}, **ERRORS},
+)
 def delete_job(job_id: str) -> Response[str]:
     factory.job_service().delete_job(current_user(), job_id)
     factory.delivery_ledger().delete_for_job(job_id)
-    return Response(204, content_types.APPLICATION_JSON, "")
+    return no_content()
 
 
 @app.post(
     "/v1/devices",
     summary="Register a device (idempotent per token)",
     tags=["devices"],
+    security=BEARER,
     responses={
         201: _documented("Registered", DeviceResponse),
+        415: _documented("Request body is not JSON"),
         **ERRORS,
     },
 )
@@ -157,16 +233,28 @@ def register_device(request: Annotated[RegisterDeviceRequest, Body()]) -> Respon
     return Response(201, content_types.APPLICATION_JSON, body.model_dump_json(by_alias=True, exclude_none=True))
 
 
-@app.get("/v1/devices", summary="The caller's devices", tags=["devices"], responses=ERRORS)
+@app.get(
+    "/v1/devices",
+    summary="The caller's devices",
+    tags=["devices"],
+    security=BEARER,
+    responses={200: _documented("The devices", DeviceListResponse), **ERRORS},
+)
 def list_devices() -> DeviceListResponse:
     devices = factory.device_service().list(current_user())
     return DeviceListResponse(devices=[presenters.device_response(d, include_secret=False) for d in devices])
 
 
-@app.delete("/v1/devices/<device_id>", summary="Unregister a device", tags=["devices"], responses=ERRORS)
+@app.delete(
+    "/v1/devices/<device_id>",
+    summary="Unregister a device",
+    tags=["devices"],
+    security=BEARER,
+    responses={204: {"description": "Unregistered"}, **ERRORS},
+)
 def delete_device(device_id: str) -> Response[str]:
     factory.device_service().unregister(current_user(), device_id)
-    return Response(204, content_types.APPLICATION_JSON, "")
+    return no_content()
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document", tags=["meta"], include_in_schema=False)
@@ -178,7 +266,10 @@ def openapi() -> Response[str]:
 
 def openapi_json() -> str:
     return app.get_openapi_json_schema(
-        title="photopipe API", version="1.0.0", description="Upload slots, job status and devices for mobile clients."
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="HS256 JWT, sub = user id")},
+        title="photopipe API",
+        version="1.0.0",
+        description="Upload slots, job status and devices for mobile clients.",
     )
 
 
@@ -196,6 +287,18 @@ def handle_validation_error(error: RequestValidationError) -> Response[str]:
     return error_response(ErrorCode.INVALID_REQUEST, f"Invalid request: {problems}"[:1000])
 
 
+@app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
+def handle_unsupported_content_type(error: RequestUnsupportedContentType) -> Response[str]:
+    return error_response(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Request bodies must be application/json.")
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+def handle_unexpected(error: Exception) -> Response[str]:
+    # Logged with its stack for us; the client gets a stable code and no internals.
+    logger.exception("unhandled error")
+    return error_response(ErrorCode.INTERNAL_ERROR, "Internal error; the request id is in the logs.", 500)
+
+
 @app.not_found
 def handle_not_found(error: NotFoundError) -> Response[str]:
     return error_response(
@@ -205,4 +308,25 @@ def handle_not_found(error: NotFoundError) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if not _json_or_no_body(event):
+        # Refused before the resolver: its form and multipart parsers must never see such bodies.
+        return {
+            "statusCode": 415,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps(
+                {
+                    "error": {
+                        "code": ErrorCode.UNSUPPORTED_MEDIA_TYPE.value,
+                        "message": "Request bodies must be application/json.",
+                    }
+                }
+            ),
+            "isBase64Encoded": False,
+        }
     return app.resolve(event, context)
+
+
+def _json_or_no_body(event: dict[str, Any]) -> bool:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    return not event.get("body") or content_type in ("", "application/json")

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import json
+
+import openapi
+
+
+def test_the_committed_openapi_document_is_current() -> None:
+    assert openapi.DOCUMENT.exists(), "run `make openapi`"
+    assert openapi.DOCUMENT.read_text() == openapi.render(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_the_document_describes_errors_and_auth_inputs() -> None:
+    document = json.loads(openapi.render())
+    create = document["paths"]["/v1/jobs"]["post"]
+    assert {"201", "400", "401", "413", "415", "422"} <= set(create["responses"])
+    assert any(p["name"].lower() == "idempotency-key" for p in create.get("parameters", []))
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert "security" not in document["paths"]["/v1/health"]["get"]
+    protected = [op for path, ops in document["paths"].items() if path != "/v1/health" for op in ops.values()]
+    assert all(op["security"] == [{"bearerAuth": []}] for op in protected)
