@@ -21,6 +21,8 @@ locals {
     JOB_TTL_DAYS             = tostring(var.job_ttl_days)
     POWERTOOLS_LOG_LEVEL     = var.log_level
     MAX_RECEIVE_COUNT        = tostring(var.max_receive_count)
+    FAULT_INJECTION          = var.enable_fault_injection ? "1" : "0"
+    IMAGE_PROVIDER           = var.image_provider
   }
 }
 

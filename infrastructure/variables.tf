@@ -146,3 +146,19 @@ variable "log_level" {
   type        = string
   default     = "INFO"
 }
+
+variable "enable_fault_injection" {
+  description = "Let jobs ask for injected transient failures (operations.injectTransientFailures). For the chaos tests of the local environment; the code ignores it when environment = \"aws\"."
+  type        = bool
+  default     = false
+}
+
+variable "image_provider" {
+  description = "Analysis/edit provider of the worker: local (Pillow), rekognition, or http (an external AI edit endpoint)."
+  type        = string
+  default     = "local"
+  validation {
+    condition     = contains(["local", "rekognition", "http"], var.image_provider)
+    error_message = "image_provider must be local, rekognition or http."
+  }
+}

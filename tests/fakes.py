@@ -58,6 +58,7 @@ class InMemoryJobs:
             self.claims[job_id] = claim_token
         elif not (job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token):
             raise TransitionRejected(job_id)
+        job.attempts += 1
         return copy.deepcopy(job)
 
     def finish(

@@ -6,3 +6,5 @@ aws_region         = "us-east-1"
 log_retention_days = 1
 # The emulator runs functions as local processes: less memory is only a label there.
 worker_memory_mb = 1024
+# The chaos and retry tests ask for injected transient failures.
+enable_fault_injection = true

@@ -8,7 +8,7 @@ import json
 import pytest
 from PIL import Image
 
-from client import PhotopipeClient
+from client import PhotopipeClient, wait_until
 from conftest import fetch, queue_depth, wait_drained
 from images import encode, photo, png_header_only
 from stack import Stack
@@ -84,3 +84,57 @@ def test_a_duplicate_s3_event_is_not_processed_twice(client: PhotopipeClient, st
     again = client.get_job(job_id)
     assert again["updatedAt"] == first["updatedAt"]
     assert again["statusHistory"] == first["statusHistory"]
+
+
+def test_a_transient_fault_is_retried_to_success(client: PhotopipeClient) -> None:
+    data = photo(400, 300)
+    job_id = client.submit(data, "image/jpeg", operations={"injectTransientFailures": 2})
+    job = client.wait_for_job(job_id)
+    assert job["status"] == "COMPLETED"
+    assert job["attempts"] == 3
+
+
+def test_exhausted_retries_fail_the_job_as_abandoned_and_dead_letter_the_message(
+    client: PhotopipeClient, stack: Stack
+) -> None:
+    before = queue_depth(stack, "jobs_dlq_url")["ApproximateNumberOfMessages"]
+    job_id = client.submit(photo(200, 200), "image/jpeg", operations={"injectTransientFailures": 10})
+    job = client.wait_for_job(job_id)
+    assert job["status"] == "FAILED"
+    assert job["error"]["code"] == "PROCESSING_ABANDONED"
+    wait_until(
+        lambda: queue_depth(stack, "jobs_dlq_url")["ApproximateNumberOfMessages"],
+        lambda depth: depth == before + 1,
+        60,
+        "the message in the jobs DLQ",
+    )
+
+
+def test_edits_are_applied_before_the_variants(client: PhotopipeClient) -> None:
+    operations = {
+        "variants": [{"name": "square", "maxSize": 300, "format": "webp"}],
+        "edits": [
+            {"op": "crop", "left": 0, "top": 0, "width": 600, "height": 600},
+            {"op": "rotate", "degrees": 90},
+            {"op": "grayscale"},
+        ],
+        "analysis": False,
+    }
+    job = client.wait_for_job(client.submit(photo(1200, 800), "image/jpeg", operations=operations))
+    assert job["status"] == "COMPLETED", job.get("error")
+    (output,) = job["outputs"]
+    assert (output["name"], output["width"], output["height"], output["contentType"]) == (
+        "square",
+        300,
+        300,
+        "image/webp",
+    )
+    image = Image.open(io.BytesIO(fetch(output["url"]).content))
+    assert image.format == "WEBP"
+    assert job["analysis"] is None
+
+
+def test_an_impossible_edit_fails_the_job_with_invalid_edit(client: PhotopipeClient) -> None:
+    operations = {"edits": [{"op": "crop", "left": 500, "top": 0, "width": 500, "height": 100}]}
+    job = client.wait_for_job(client.submit(photo(600, 400), "image/jpeg", operations=operations))
+    assert (job["status"], job["error"]["code"]) == ("FAILED", "INVALID_EDIT")

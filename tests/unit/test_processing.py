@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import pytest
@@ -8,7 +9,7 @@ from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import photo
 from photopipe.config import settings_from
 from photopipe.errors import TransientError
-from photopipe.jobs.model import JobStatus, Operations, original_key
+from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider
@@ -37,7 +38,7 @@ class World:
 def test_a_photo_completes_with_every_output_and_one_event() -> None:
     world = World()
     upload = world.upload(photo(1600, 1200))
-    assert world.worker.process(upload, "msg-1") is Outcome.COMPLETED
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
     job = world.jobs.items[upload.key.split("/")[2]]
     assert job.status is JobStatus.COMPLETED
     assert [o.name for o in job.outputs] == ["thumbnail", "medium", "large"]
@@ -51,7 +52,7 @@ def test_a_photo_completes_with_every_output_and_one_event() -> None:
 def test_a_bad_image_fails_permanently_with_a_code() -> None:
     world = World()
     upload = world.upload(b"definitely not a jpeg")
-    assert world.worker.process(upload, "msg-1") is Outcome.FAILED
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.FAILED
     job = world.jobs.items[upload.key.split("/")[2]]
     assert job.status is JobStatus.FAILED
     assert job.error is not None and job.error.code == "NOT_AN_IMAGE"
@@ -63,7 +64,7 @@ def test_a_duplicate_delivery_neither_reprocesses_nor_renotifies() -> None:
     upload = world.upload(photo())
     world.worker.process(upload, "msg-1")
     written = dict(world.store.results)
-    assert world.worker.process(upload, "msg-2") is Outcome.DUPLICATE
+    assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE
     assert world.store.results == written
     assert len(world.events.events) == 1
 
@@ -80,7 +81,7 @@ def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
     world = World()
     upload = world.upload(photo())
     world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")  # the first attempt died here
-    assert world.worker.process(upload, "msg-1") is Outcome.COMPLETED
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
 
 
 def test_a_failed_publish_is_repaired_by_the_redelivery() -> None:
@@ -91,21 +92,21 @@ def test_a_failed_publish_is_repaired_by_the_redelivery() -> None:
     job_id = upload.key.split("/")[2]
     assert world.jobs.items[job_id].status is JobStatus.COMPLETED
     assert world.jobs.items[job_id].event_pending
-    assert world.worker.process(upload, "msg-1") is Outcome.DUPLICATE
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.DUPLICATE
     assert len(world.events.events) == 1 and not world.jobs.items[job_id].event_pending
 
 
 def test_objects_that_are_not_job_originals_are_ignored() -> None:
     world = World()
-    assert world.worker.process(UploadedObject("b", "incoming/x/y/original", 10, "e"), "m") is Outcome.IGNORED
-    assert world.worker.process(UploadedObject("b", "something/else.jpg", 10, "e"), "m") is Outcome.IGNORED
+    assert world.worker.process(UploadedObject("b", "incoming/x/y/original", 10, "e"), "m").outcome is Outcome.IGNORED
+    assert world.worker.process(UploadedObject("b", "something/else.jpg", 10, "e"), "m").outcome is Outcome.IGNORED
 
 
 def test_an_object_under_another_users_prefix_is_ignored() -> None:
     world = World()
     upload = world.upload(photo(), user="alice")
     forged = UploadedObject("b", upload.key.replace("alice", "mallory"), upload.size, upload.etag)
-    assert world.worker.process(forged, "m") is Outcome.IGNORED
+    assert world.worker.process(forged, "m").outcome is Outcome.IGNORED
 
 
 def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> None:
@@ -120,5 +121,59 @@ def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> 
 def test_an_empty_upload_fails_without_reading_it() -> None:
     world = World()
     upload = world.upload(b"")
-    assert world.worker.process(upload, "m") is Outcome.FAILED
+    assert world.worker.process(upload, "m").outcome is Outcome.FAILED
     assert world.jobs.items[upload.key.split("/")[2]].error.code == "EMPTY_FILE"  # type: ignore[union-attr]
+
+
+def test_the_report_carries_what_metrics_need_and_steps_are_traced() -> None:
+    world = World()
+    steps: list[str] = []
+
+    def span(name: str) -> nullcontext[None]:
+        steps.append(name)
+        return nullcontext()
+
+    worker = ProcessingService(SETTINGS, world.jobs, world.store, world.events, LocalProvider(), lambda: NOW, span)
+    report = worker.process(world.upload(photo(2000, 1000)), "msg-1")
+    assert report.outcome is Outcome.COMPLETED
+    assert report.input_megapixels == 2.0
+    assert report.output_bytes == sum(len(body) for body, _ in world.store.results.values())
+    assert report.processing_ms is not None
+    assert steps[:4] == ["download", "decode", "analyse", "edit"]
+    assert steps.count("upload") == 3
+
+
+def test_injected_transient_failures_fail_the_first_attempts_only_where_enabled() -> None:
+    world = World()
+    enabled = settings_from({"FAULT_INJECTION": "1"})
+    worker = ProcessingService(enabled, world.jobs, world.store, world.events, LocalProvider(), clock=lambda: NOW)
+    job, _ = world.api.create_job("alice", "image/jpeg", 10, Operations(inject_transient_failures=2))
+    key = original_key("alice", job.job_id)
+    world.store.uploads[key] = photo()
+    upload = UploadedObject("uploads", key, len(world.store.uploads[key]), "e")
+    for _ in range(2):
+        with pytest.raises(TransientError, match="injected"):
+            worker.process(upload, "msg-1")
+    assert worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
+    assert world.jobs.items[job.job_id].attempts == 3
+
+
+def test_fault_injection_is_never_on_in_the_aws_environment() -> None:
+    assert not settings_from({"FAULT_INJECTION": "1", "PHOTOPIPE_ENVIRONMENT": "aws"}).fault_injection
+
+
+def test_edit_coordinates_refer_to_the_original_even_for_large_jpegs() -> None:
+    world = World()
+    job, _ = world.api.create_job(
+        "alice",
+        "image/jpeg",
+        10,
+        Operations(
+            variants=(VariantSpec("s", 100),),
+            edits=({"op": "crop", "left": 0, "top": 0, "width": 3000, "height": 1000},),
+        ),
+    )
+    key = original_key("alice", job.job_id)
+    world.store.uploads[key] = photo(4000, 3000)
+    assert world.worker.process(UploadedObject("u", key, 1, "e"), "m").outcome is Outcome.COMPLETED
+    assert (world.jobs.items[job.job_id].outputs[0].width, world.jobs.items[job.job_id].outputs[0].height) == (100, 33)

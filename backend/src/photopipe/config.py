@@ -46,6 +46,13 @@ class Settings:
     webhook_timeout_seconds: float
     allow_http_webhooks_on_loopback: bool
     max_receive_count: int
+    retry_base_seconds: int
+    retry_max_seconds: int
+    image_provider: str
+    fault_injection: bool
+    moderation_blocked_categories: frozenset[str]
+    edit_endpoint_url: str
+    edit_api_key_secret: str
 
     @property
     def is_production(self) -> bool:
@@ -84,6 +91,17 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         webhook_timeout_seconds=float(_int(env, "WEBHOOK_TIMEOUT_SECONDS", 5)),
         allow_http_webhooks_on_loopback=environment != "aws",
         max_receive_count=_int(env, "MAX_RECEIVE_COUNT", 3),
+        retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
+        retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
+        image_provider=env.get("IMAGE_PROVIDER", "local"),
+        fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
+        moderation_blocked_categories=frozenset(
+            c.strip()
+            for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit Nudity,Violence").split(",")
+            if c.strip()
+        ),
+        edit_endpoint_url=env.get("EDIT_ENDPOINT_URL", ""),
+        edit_api_key_secret=env.get("EDIT_API_KEY_SECRET", ""),
     )
 
 

@@ -31,6 +31,7 @@ def job_to_record(job: Job) -> dict[str, Any]:
             "variants": [{"name": v.name, "maxSize": v.max_size, "format": v.format} for v in job.operations.variants],
             "analysis": job.operations.analysis,
             "edits": list(job.operations.edits),
+            "injectTransientFailures": job.operations.inject_transient_failures,
         },
         "outputs": [_output_record(o) for o in job.outputs],
         "analysis": job.analysis,
@@ -66,6 +67,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
             variants=tuple(VariantSpec(v["name"], int(v["maxSize"]), v["format"]) for v in ops.get("variants", [])),
             analysis=bool(ops.get("analysis", True)),
             edits=tuple(ops.get("edits", [])),
+            inject_transient_failures=int(ops.get("injectTransientFailures", 0)),
         ),
         outputs=[
             Output(o["name"], o["key"], int(o["width"]), int(o["height"]), o["contentType"], int(o["bytes"]))
@@ -75,6 +77,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         error=JobError(error["code"], error["message"]) if error else None,
         status_history=list(r.get("statusHistory", [])),
         processing_ms=r.get("processingMs"),
+        attempts=int(r.get("attempts", 0)),
         event_pending=bool(r.get("eventPending", False)),
     )
 
@@ -117,7 +120,7 @@ class DynamoJobRepository:
             return self._update(
                 job_id,
                 "SET #s = :processing, claimToken = :t, updatedAt = :now, "
-                "statusHistory = list_append(statusHistory, :h)",
+                "statusHistory = list_append(statusHistory, :h) ADD attempts :one",
                 "#s = :pending",
                 {
                     ":processing": JobStatus.PROCESSING.value,
@@ -125,15 +128,16 @@ class DynamoJobRepository:
                     ":t": claim_token,
                     ":now": now,
                     ":h": [{"status": JobStatus.PROCESSING.value, "at": now}],
+                    ":one": 1,
                 },
             )
         except TransitionRejected:
             # A redelivery of the message that claimed the job resumes it.
             return self._update(
                 job_id,
-                "SET updatedAt = :now",
+                "SET updatedAt = :now ADD attempts :one",
                 "#s = :processing AND claimToken = :t",
-                {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now},
+                {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now, ":one": 1},
             )
 
     def finish(

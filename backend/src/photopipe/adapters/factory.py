@@ -6,21 +6,21 @@ from functools import cache
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
+from photopipe import providers
 from photopipe.adapters.aws import client
 from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
 from photopipe.adapters.s3_store import S3ObjectStore
+from photopipe.adapters.secrets import secure_parameter
 from photopipe.adapters.senders import SimulatedPushSender, WebhookSender
 from photopipe.adapters.sns_events import SnsEventPublisher
-from photopipe.adapters.ssm_secrets import secure_parameter
 from photopipe.config import get_settings
-from photopipe.jobs.processing import ProcessingService
+from photopipe.jobs.processing import ProcessingService, Span
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.model import Platform
 from photopipe.notify.ports import Sender
 from photopipe.notify.service import NotificationService
-from photopipe.providers.local import LocalProvider
 
 
 @cache
@@ -56,10 +56,13 @@ def device_service() -> DeviceService:
 
 
 @cache
-def processing_service() -> ProcessingService:
+def processing_service(span: Span | None = None) -> ProcessingService:
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
-    return ProcessingService(settings, job_repository(), object_store(), publisher, LocalProvider())
+    provider = providers.build(settings.image_provider)
+    if span is None:
+        return ProcessingService(settings, job_repository(), object_store(), publisher, provider)
+    return ProcessingService(settings, job_repository(), object_store(), publisher, provider, span=span)
 
 
 @cache

@@ -18,9 +18,83 @@ class VariantRequest(ApiModel):
     format: Literal["jpeg", "png", "webp", "avif"] = "jpeg"
 
 
+class ResizeEdit(ApiModel):
+    op: Literal["resize"]
+    width: Annotated[int, Field(ge=1, le=8192)]
+    height: Annotated[int, Field(ge=1, le=8192)]
+    fit: Literal["contain", "cover", "fill"] = "contain"
+
+
+class CropEdit(ApiModel):
+    op: Literal["crop"]
+    left: Annotated[int, Field(ge=0)]
+    top: Annotated[int, Field(ge=0)]
+    width: Annotated[int, Field(ge=1, le=20000)]
+    height: Annotated[int, Field(ge=1, le=20000)]
+
+
+class RotateEdit(ApiModel):
+    op: Literal["rotate"]
+    degrees: Annotated[float, Field(ge=-360, le=360, description="Clockwise.")]
+
+
+class FlipEdit(ApiModel):
+    op: Literal["flip"]
+    direction: Literal["horizontal", "vertical"] = "horizontal"
+
+
+class GrayscaleEdit(ApiModel):
+    op: Literal["grayscale"]
+
+
+class AutocontrastEdit(ApiModel):
+    op: Literal["autocontrast"]
+    cutoff: Annotated[float, Field(ge=0, le=49)] = 0
+
+
+class BlurEdit(ApiModel):
+    op: Literal["blur"]
+    radius: Annotated[float, Field(gt=0, le=50)] = 2
+
+
+class SharpenEdit(ApiModel):
+    op: Literal["sharpen"]
+    percent: Annotated[int, Field(ge=1, le=500)] = 150
+
+
+class WatermarkEdit(ApiModel):
+    op: Literal["watermark"]
+    text: Annotated[str, Field(min_length=1, max_length=100)]
+    opacity: Annotated[float, Field(ge=0, le=1)] = 0.6
+
+
+class AiEdit(ApiModel):
+    op: Literal["ai"]
+    prompt: Annotated[str, Field(min_length=1, max_length=1000, description="Needs IMAGE_PROVIDER=http.")]
+
+
+EditRequest = Annotated[
+    ResizeEdit
+    | CropEdit
+    | RotateEdit
+    | FlipEdit
+    | GrayscaleEdit
+    | AutocontrastEdit
+    | BlurEdit
+    | SharpenEdit
+    | WatermarkEdit
+    | AiEdit,
+    Field(discriminator="op"),
+]
+
+
 class OperationsRequest(ApiModel):
     variants: Annotated[list[VariantRequest] | None, Field(max_length=8)] = None
     analysis: bool = True
+    edits: Annotated[list[EditRequest], Field(max_length=10, description="Applied in order, before variants.")] = []
+    inject_transient_failures: Annotated[
+        int, Field(ge=0, le=10, description="Testing only: fail this many attempts (local fault injection).")
+    ] = 0
 
     @model_validator(mode="after")
     def _unique_names(self) -> OperationsRequest:
@@ -94,6 +168,7 @@ class JobResponse(ApiModel):
     outputs: list[OutputModel]
     notifications: list[NotificationModel]
     processing_ms: int | None = None
+    attempts: int = 0
 
 
 class JobSummary(ApiModel):

@@ -46,6 +46,7 @@ def job_response(job: Job, links: list[OutputLink], deliveries: list[Delivery]) 
             for d in deliveries
         ],
         processing_ms=job.processing_ms,
+        attempts=job.attempts,
     )
 
 
@@ -74,9 +75,13 @@ def operations_from(request: object) -> Operations:
 
     if not isinstance(request, OperationsRequest):
         return Operations()
+    edits = tuple(edit.model_dump(mode="json") for edit in request.edits)
+    faults = request.inject_transient_failures
     if request.variants is None:
-        return Operations(analysis=request.analysis)
+        return Operations(analysis=request.analysis, edits=edits, inject_transient_failures=faults)
     return Operations(
         variants=tuple(VariantSpec(v.name, v.max_size, v.format) for v in request.variants),
         analysis=request.analysis,
+        edits=edits,
+        inject_transient_failures=faults,
     )

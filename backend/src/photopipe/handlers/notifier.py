@@ -12,10 +12,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
+from photopipe.adapters.sqs_retry import retry_later
 from photopipe.jobs.events import JobEvent
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A wholly failed batch is reported item by item, not raised: the backoff set on each message
+# then holds, instead of the invocation error making every message wait its full visibility.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def event_in(body: str) -> JobEvent | None:
@@ -33,7 +36,16 @@ def record_handler(record: SQSRecord) -> None:
     event = event_in(record.body)
     if event is None:
         return
-    sent = factory.notification_service().notify(event)
+    try:
+        sent = factory.notification_service().notify(event)
+    except Exception as exc:
+        receives = int(record.attributes.approximate_receive_count or "1")
+        retry_later(record.event_source_arn, record.receipt_handle, receives)
+        logger.warning(
+            "notification failed; SQS will deliver the event again (then its DLQ)",
+            extra={"jobId": event.job_id, "receives": receives, "error": f"{type(exc).__name__}: {exc}"},
+        )
+        raise
     logger.info("notified devices", extra={"jobId": event.job_id, "sent": sent})
 
 

@@ -2,8 +2,8 @@
 
 Each record succeeds or fails alone (ReportBatchItemFailures). Permanent image problems end
 the job FAILED inside the domain and the record succeeds; transient faults fail the record so
-SQS delivers it again. On its last allowed delivery a failing record fails the job with
-PROCESSING_ABANDONED before the message moves to the dead-letter queue.
+SQS delivers it again, after an exponential backoff. On its last allowed delivery a failing
+record fails the job with PROCESSING_ABANDONED before the message moves to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -12,63 +12,90 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import S3Model
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from photopipe.adapters import factory
+from photopipe.adapters.sqs_retry import retry_later
 from photopipe.config import get_settings
-from photopipe.jobs.processing import UploadedObject
+from photopipe.jobs.processing import Outcome, Report, UploadedObject
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
+metrics = Metrics(namespace="photopipe")
+tracer = Tracer()
+# A wholly failed batch is reported item by item, not raised: the backoff set on each message
+# then holds, instead of the invocation error making every message wait its full visibility.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def uploads_in(body: str) -> list[UploadedObject]:
     """The objects an S3 notification announces; [] for s3:TestEvent and anything unparseable."""
     try:
         message = json.loads(body)
-    except ValueError:
-        logger.warning("dropping a message that is not JSON")
+        if isinstance(message, dict) and message.get("Event") == "s3:TestEvent":
+            return []
+        notification = S3Model.model_validate(message)
+    except (ValueError, TypeError, AttributeError, ValidationError):
+        logger.warning("dropping a message that is not an S3 event notification", extra={"body": body[:300]})
         return []
-    if not isinstance(message, dict) or message.get("Event") == "s3:TestEvent":
-        return []
-    uploads = []
-    for record in message.get("Records", []):
-        try:
-            s3 = record["s3"]
-            uploads.append(
-                UploadedObject(
-                    bucket=s3["bucket"]["name"],
-                    key=unquote_plus(s3["object"]["key"]),  # keys arrive URL-encoded
-                    size=int(s3["object"].get("size", 0)),
-                    etag=str(s3["object"].get("eTag", "")),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            logger.warning("dropping a malformed S3 record", extra={"record": str(record)[:500]})
-    return uploads
+    return [
+        UploadedObject(
+            bucket=record.s3.bucket.name,
+            key=unquote_plus(record.s3.object.key),  # keys arrive URL-encoded
+            size=int(record.s3.object.size or 0),
+            etag=str(record.s3.object.eTag or ""),
+        )
+        for record in notification.Records
+        if record.s3.object is not None
+    ]
+
+
+def record_metrics(report: Report) -> None:
+    if report.outcome in (Outcome.COMPLETED, Outcome.FAILED) and report.processing_ms is not None:
+        metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, report.processing_ms)
+    if report.outcome is Outcome.COMPLETED:
+        metrics.add_metric("JobsCompleted", MetricUnit.Count, 1)
+        metrics.add_metric("InputMegapixels", MetricUnit.Count, report.input_megapixels or 0)
+        metrics.add_metric("OutputBytes", MetricUnit.Bytes, report.output_bytes)
+    elif report.outcome is Outcome.FAILED:
+        # One metric per code keeps the EMF document single-dimensioned and cheap to alarm on.
+        metrics.add_metric(f"JobsFailed.{report.error_code}", MetricUnit.Count, 1)
+    elif report.outcome is Outcome.DUPLICATE:
+        metrics.add_metric("DuplicateDeliveries", MetricUnit.Count, 1)
 
 
 def record_handler(record: SQSRecord) -> None:
-    service = factory.processing_service()
+    settings = get_settings()
+    service = factory.processing_service(tracer.provider.in_subsegment)
     for upload in uploads_in(record.body):
         try:
-            outcome = service.process(upload, claim_token=record.message_id)
+            report = service.process(upload, claim_token=record.message_id)
         except Exception as exc:
             receives = int(record.attributes.approximate_receive_count or "1")
-            if receives >= get_settings().max_receive_count:
+            if receives >= settings.max_receive_count:
                 service.abandon(upload, f"Gave up after {receives} attempts: {type(exc).__name__}: {exc}"[:500])
+                metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
+            retry_later(record.event_source_arn, record.receipt_handle, receives)
             logger.warning(
-                "processing failed; SQS will retry",
+                "processing failed; SQS will deliver the message again",
                 extra={"key": upload.key, "receives": receives, "error": f"{type(exc).__name__}: {exc}"},
             )
             raise
-        logger.info("processed upload", extra={"key": upload.key, "outcome": outcome.value})
+        record_metrics(report)
+        logger.info(
+            "processed upload",
+            extra={"key": upload.key, "outcome": report.outcome.value, "processingMs": report.processing_ms},
+        )
 
 
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -45,6 +45,9 @@ class Operations:
     variants: tuple[VariantSpec, ...] = DEFAULT_VARIANTS
     analysis: bool = True
     edits: tuple[dict[str, Any], ...] = ()
+    # Test-only: fail this many processing attempts with a transient error. Honoured only where
+    # the deployment enables fault injection (the local environment); ignored everywhere else.
+    inject_transient_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class Job:
     error: JobError | None = None
     status_history: list[dict[str, str]] = field(default_factory=list)
     processing_ms: int | None = None
+    attempts: int = 0
     # Set by the terminal write, cleared once the job event is published (the outbox flag).
     event_pending: bool = False
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,25 @@ class Outcome(StrEnum):
     IGNORED = "IGNORED"
 
 
+@dataclass(frozen=True)
+class Report:
+    """What one upload came to, for logs and metrics."""
+
+    outcome: Outcome
+    job_id: str | None = None
+    processing_ms: int | None = None
+    input_megapixels: float | None = None
+    output_bytes: int = 0
+    error_code: str | None = None
+
+
+Span = Callable[[str], AbstractContextManager[object]]
+
+
+def _no_span(name: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
 class ProcessingService:
     def __init__(
         self,
@@ -47,6 +67,7 @@ class ProcessingService:
         events: EventPublisher,
         provider: Provider,
         clock: Callable[[], datetime] = utc_now,
+        span: Span = _no_span,
     ) -> None:
         self._settings = settings
         self._jobs = jobs
@@ -54,29 +75,35 @@ class ProcessingService:
         self._events = events
         self._provider = provider
         self._clock = clock
+        self._span = span  # tracing hook: a context manager per named step
 
-    def process(self, upload: UploadedObject, claim_token: str) -> Outcome:
+    def process(self, upload: UploadedObject, claim_token: str) -> Report:
         """claim_token identifies this delivery: a retry of it may resume, a duplicate may not."""
         ids = parse_original_key(upload.key)
         if ids is None:
-            return Outcome.IGNORED
+            return Report(Outcome.IGNORED)
         user_id, job_id = ids
         job = self._jobs.get(job_id)
         if job is None or job.user_id != user_id:
-            return Outcome.IGNORED  # deleted, or an object nobody asked a slot for
+            return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
         if job.status.is_terminal:
             self._publish_if_pending(job)
-            return Outcome.DUPLICATE
+            return Report(Outcome.DUPLICATE, job_id)
         try:
             job = self._jobs.claim(job_id, claim_token, iso(self._clock()))
         except TransitionRejected as exc:
             # Another delivery holds the job: retry later, by then it is finished or abandoned.
             raise TransientError(f"job {job_id} is being processed by another delivery") from exc
 
+        if self._settings.fault_injection and job.attempts <= job.operations.inject_transient_failures:
+            raise TransientError(
+                f"injected transient failure {job.attempts} of {job.operations.inject_transient_failures}"
+            )
         started = time.perf_counter()
         try:
-            outputs, analysis = self._render(job, upload)
+            outputs, analysis, pixels = self._render(job, upload)
         except PermanentImageError as exc:
+            elapsed = _elapsed_ms(started)
             job = self._jobs.finish(
                 job_id,
                 claim_token,
@@ -85,22 +112,16 @@ class ProcessingService:
                 [],
                 None,
                 JobError(exc.code.value, exc.message),
-                _elapsed_ms(started),
+                elapsed,
             )
             self._publish(job)
-            return Outcome.FAILED
+            return Report(Outcome.FAILED, job_id, elapsed, error_code=exc.code.value)
+        elapsed = _elapsed_ms(started)
         job = self._jobs.finish(
-            job_id,
-            claim_token,
-            JobStatus.COMPLETED,
-            iso(self._clock()),
-            outputs,
-            analysis,
-            None,
-            _elapsed_ms(started),
+            job_id, claim_token, JobStatus.COMPLETED, iso(self._clock()), outputs, analysis, None, elapsed
         )
         self._publish(job)
-        return Outcome.COMPLETED
+        return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
 
     def abandon(self, upload: UploadedObject, reason: str) -> Job | None:
         """For messages that exhausted their retries: the job fails instead of hanging."""
@@ -119,34 +140,44 @@ class ProcessingService:
         self._publish(job)
         return job
 
-    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object] | None]:
+    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object] | None, int]:
+        """(outputs, analysis, pixels of the original)."""
         if upload.size == 0:
             raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
         if upload.size > self._settings.max_upload_bytes:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {upload.size} bytes, over the limit.")
-        data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
+        with self._span("download"):
+            data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
         variants = job.operations.variants
-        largest = max((v.max_size for v in variants), default=None)
-        decoded = engine.decode(data, job.content_type, self._settings.max_image_pixels, largest)
-        analysis = self._provider.analyse(decoded.image) if job.operations.analysis else None
+        # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
+        # pixels, so a job with edits decodes at full size.
+        largest = None if job.operations.edits else max((v.max_size for v in variants), default=None)
+        with self._span("decode"):
+            decoded = engine.decode(data, job.content_type, self._settings.max_image_pixels, largest)
+        with self._span("analyse"):
+            analysis = self._provider.analyse(decoded.image) if job.operations.analysis else None
         if analysis is not None:
             analysis["sourceFormat"] = decoded.source_format.content_type
             analysis["originalWidth"] = decoded.original_width
             analysis["originalHeight"] = decoded.original_height
         image = decoded.image
-        for spec in job.operations.edits:
-            image = self._provider.edit(image, spec)
+        with self._span("edit"):
+            for spec in job.operations.edits:
+                image = self._provider.edit(image, spec)
         prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
-        for rendition in engine.render_variants(image, variants):
+        with self._span("render"):
+            renditions = engine.render_variants(image, variants)
+        for rendition in renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
-            self._store.write_result(key, rendition.body, rendition.content_type)
+            with self._span("upload"):
+                self._store.write_result(key, rendition.body, rendition.content_type)
             outputs.append(
                 Output(
                     rendition.name, key, rendition.width, rendition.height, rendition.content_type, len(rendition.body)
                 )
             )
-        return outputs, analysis
+        return outputs, analysis, decoded.original_width * decoded.original_height
 
     def _publish(self, job: Job) -> None:
         self._events.publish_job_event(job)

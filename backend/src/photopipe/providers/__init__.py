@@ -1,1 +1,31 @@
-"""Analysis and editing providers behind one small interface, chosen per deployment."""
+"""Analysis and editing providers behind one small interface, chosen per deployment.
+
+IMAGE_PROVIDER selects one: `local` (default, Pillow only), `rekognition` (labels and
+moderation through Amazon Rekognition), `http` (an external AI edit endpoint).
+"""
+
+from __future__ import annotations
+
+from photopipe.providers.base import Provider
+
+
+def build(name: str) -> Provider:
+    from photopipe.config import get_settings
+
+    settings = get_settings()
+    if name == "local":
+        from photopipe.providers.local import LocalProvider
+
+        return LocalProvider()
+    if name == "rekognition":
+        from photopipe.adapters.aws import client
+        from photopipe.providers.rekognition import RekognitionProvider
+
+        return RekognitionProvider(client("rekognition"), settings.moderation_blocked_categories)
+    if name == "http":
+        from photopipe.adapters.secrets import secret_string
+        from photopipe.providers.http import HttpEditProvider
+
+        secret_id = settings.edit_api_key_secret
+        return HttpEditProvider(settings.edit_endpoint_url, lambda: secret_string(secret_id))
+    raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of local, rekognition, http")

@@ -6,6 +6,7 @@ from typing import Any
 
 from PIL import Image, ImageFilter, ImageStat
 
+from photopipe.images.edits import apply_edit
 from photopipe.providers.base import Analysis
 
 _ANALYSIS_SIZE = 256
@@ -31,7 +32,7 @@ class LocalProvider:
         }
 
     def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
-        return image
+        return apply_edit(image, spec)
 
 
 def dominant_colors(image: Image.Image, count: int = 5) -> list[str]:

@@ -1,4 +1,4 @@
-"""Reads secrets from SSM Parameter Store once per process."""
+"""Reads secrets once per process: SSM SecureString parameters and Secrets Manager secrets."""
 
 from __future__ import annotations
 
@@ -11,4 +11,10 @@ from photopipe.adapters.aws import client
 def secure_parameter(name: str) -> str:
     response = client("ssm").get_parameter(Name=name, WithDecryption=True)
     value: str = response["Parameter"]["Value"]
+    return value
+
+
+@cache
+def secret_string(secret_id: str) -> str:
+    value: str = client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
     return value

@@ -1,0 +1,45 @@
+"""Exponential backoff for failed SQS records: shorten the message's visibility timeout.
+
+Without it a failed record comes back only after the queue's full visibility timeout (6x the
+function timeout); with it, after 2, 4, 8 ... seconds, and the DLQ is reached in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from photopipe.adapters.aws import client
+from photopipe.config import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@cache
+def _queue_url(queue_arn: str) -> str:
+    # arn:aws:sqs:<region>:<account>:<name>
+    _, _, _, _, account, name = queue_arn.split(":", 5)
+    url: str = client("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    return url
+
+
+def backoff_seconds(receive_count: int, base: int, ceiling: int) -> int:
+    return int(min(ceiling, base * 2 ** max(0, receive_count - 1)))
+
+
+def retry_later(queue_arn: str, receipt_handle: str, receive_count: int) -> None:
+    """Makes a failed message visible again after the backoff for its receive count.
+
+    Also after the last allowed attempt: the next receive is what moves it to the DLQ. A failure
+    here only costs speed (the queue's own visibility timeout applies), so it is logged, not raised.
+    """
+    settings = get_settings()
+    delay = backoff_seconds(receive_count, settings.retry_base_seconds, settings.retry_max_seconds)
+    try:
+        client("sqs").change_message_visibility(
+            QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
+        )
+    except (BotoCoreError, ClientError):
+        logger.warning("could not shorten the visibility of a failed message", exc_info=True)
