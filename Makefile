@@ -27,7 +27,7 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token clean destroy status
+        token clean destroy status bench tf-test
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,14 @@ integration: venv ## Adapter tests against the running stack
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
+$(VENV)/.bench-installed: $(VENV)/.installed backend/pyproject.toml
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,bench]' 2>&1 | grep -v 'is ignored' || true
+	@touch $@
+
+BENCH_ARGS ?=
+bench: $(VENV)/.bench-installed ## Benchmarks on the running stack: JSON in .photopipe/bench/ and a table (BENCH_ARGS=--cold ...)
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
+
 FUZZ_EXAMPLES ?= 15
 FUZZ_SECONDS  ?= 90
 fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
@@ -103,12 +111,15 @@ lint: venv ## ruff, mypy (strict), terraform fmt and validate
 	@scripts/terraform.sh fmt-check
 	@scripts/terraform.sh validate
 
+tf-test: ## terraform test: both environments planned and applied against a mocked provider, offline
+	@scripts/terraform.sh test
+
 fmt: venv ## Format Python and Terraform
 	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
 	@scripts/terraform.sh fmt
 
-test: ## The whole gate: lint, unit, then a stack of its own for integration and e2e
-	@$(MAKE) --no-print-directory lint unit
+test: ## The whole gate: lint, unit, terraform tests, then a stack of its own for integration, e2e and fuzz
+	@$(MAKE) --no-print-directory lint unit tf-test
 	@$(MAKE) --no-print-directory STACK=$(TEST_STACK) PORT=$(TEST_PORT) _stack-tests
 
 _stack-tests:

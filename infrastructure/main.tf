@@ -6,24 +6,46 @@ locals {
 
   # Every setting the code reads, defined once here and read once by photopipe.config.
   common_environment = {
-    PHOTOPIPE_ENVIRONMENT    = var.environment
-    JOBS_TABLE               = module.tables.jobs_table_name
-    DEVICES_TABLE            = module.tables.devices_table_name
-    DELIVERIES_TABLE         = module.tables.deliveries_table_name
-    IDEMPOTENCY_TABLE        = module.tables.idempotency_table_name
-    UPLOADS_BUCKET           = module.storage.uploads_bucket_name
-    RESULTS_BUCKET           = module.storage.results_bucket_name
-    JOB_EVENTS_TOPIC_ARN     = module.events.job_events_topic_arn
-    AUTH_SECRET_PARAMETER    = aws_ssm_parameter.auth_secret.name
-    MAX_UPLOAD_BYTES         = tostring(var.max_upload_bytes)
-    UPLOAD_URL_TTL_SECONDS   = tostring(var.upload_url_ttl_seconds)
-    DOWNLOAD_URL_TTL_SECONDS = tostring(var.download_url_ttl_seconds)
-    JOB_TTL_DAYS             = tostring(var.job_ttl_days)
-    POWERTOOLS_LOG_LEVEL     = var.log_level
-    MAX_RECEIVE_COUNT        = tostring(var.max_receive_count)
-    FAULT_INJECTION          = var.enable_fault_injection ? "1" : "0"
-    IMAGE_PROVIDER           = var.image_provider
+    PHOTOPIPE_ENVIRONMENT     = var.environment
+    JOBS_TABLE                = module.tables.jobs_table_name
+    DEVICES_TABLE             = module.tables.devices_table_name
+    DELIVERIES_TABLE          = module.tables.deliveries_table_name
+    IDEMPOTENCY_TABLE         = module.tables.idempotency_table_name
+    UPLOADS_BUCKET            = module.storage.uploads_bucket_name
+    RESULTS_BUCKET            = module.storage.results_bucket_name
+    JOB_EVENTS_TOPIC_ARN      = module.events.job_events_topic_arn
+    AUTH_SECRET_PARAMETER     = aws_ssm_parameter.auth_secret.name
+    MAX_UPLOAD_BYTES          = tostring(var.max_upload_bytes)
+    UPLOAD_URL_TTL_SECONDS    = tostring(var.upload_url_ttl_seconds)
+    DOWNLOAD_URL_TTL_SECONDS  = tostring(var.download_url_ttl_seconds)
+    JOB_TTL_DAYS              = tostring(var.job_ttl_days)
+    POWERTOOLS_LOG_LEVEL      = var.log_level
+    MAX_RECEIVE_COUNT         = tostring(var.max_receive_count)
+    FAULT_INJECTION           = var.enable_fault_injection ? "1" : "0"
+    IMAGE_PROVIDER            = var.image_provider
+    WORKER_CONCURRENCY        = tostring(var.worker_concurrency)
+    POWERTOOLS_TRACE_DISABLED = var.tracing_enabled ? "false" : "true"
   }
+
+  kms_statements = var.kms_enabled ? {
+    BucketKey = {
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [aws_kms_key.data[0].arn]
+    }
+  } : {}
+}
+
+resource "aws_kms_key" "data" {
+  count                   = var.kms_enabled ? 1 : 0
+  description             = "${var.name_prefix}: uploads and results buckets"
+  enable_key_rotation     = true
+  deletion_window_in_days = 14
+}
+
+resource "aws_kms_alias" "data" {
+  count         = var.kms_enabled ? 1 : 0
+  name          = "alias/${var.name_prefix}-data"
+  target_key_id = aws_kms_key.data[0].key_id
 }
 
 module "storage" {
@@ -32,6 +54,7 @@ module "storage" {
   cors_allowed_origins    = var.cors_allowed_origins
   original_retention_days = var.original_retention_days
   force_destroy           = var.environment == "local"
+  kms_key_arn             = var.kms_enabled ? aws_kms_key.data[0].arn : null
 }
 
 module "queues" {
@@ -45,8 +68,9 @@ module "queues" {
 }
 
 module "tables" {
-  source      = "./modules/tables"
-  name_prefix = var.name_prefix
+  source                 = "./modules/tables"
+  name_prefix            = var.name_prefix
+  point_in_time_recovery = var.point_in_time_recovery
 }
 
 module "events" {
@@ -93,14 +117,16 @@ module "api_function" {
   timeout_seconds       = var.api_timeout_seconds
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-api" })
-  policy_statements = {
+  tracing_enabled       = var.tracing_enabled
+  reserved_concurrency  = var.api_reserved_concurrency
+  policy_statements = merge(local.kms_statements, {
     JobsReadWrite = {
       actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
       resources = [module.tables.jobs_table_arn, "${module.tables.jobs_table_arn}/index/byUser",
       module.tables.devices_table_arn, module.tables.idempotency_table_arn]
     }
-    DeliveriesRead = {
-      actions   = ["dynamodb:Query", "dynamodb:BatchWriteItem"]
+    DeliveriesReadDelete = {
+      actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
       resources = [module.tables.deliveries_table_arn]
     }
     # Presigning a PUT needs the signer to hold s3:PutObject on the key.
@@ -120,7 +146,7 @@ module "api_function" {
       actions   = ["ssm:GetParameter"]
       resources = [aws_ssm_parameter.auth_secret.arn]
     }
-  }
+  })
 }
 
 module "worker_function" {
@@ -135,8 +161,9 @@ module "worker_function" {
   timeout_seconds       = var.worker_timeout_seconds
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-worker" })
+  tracing_enabled       = var.tracing_enabled
   sqs_trigger           = { queue_arn = module.queues.jobs_queue_arn, batch_size = 5 }
-  policy_statements = {
+  policy_statements = merge(local.kms_statements, {
     JobsReadUpdate = {
       actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
       resources = [module.tables.jobs_table_arn]
@@ -157,7 +184,7 @@ module "worker_function" {
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
       resources = [module.queues.jobs_queue_arn]
     }
-  }
+  })
 }
 
 module "notifier_function" {
@@ -172,6 +199,7 @@ module "notifier_function" {
   timeout_seconds       = var.notifier_timeout_seconds
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-notifier" })
+  tracing_enabled       = var.tracing_enabled
   sqs_trigger           = { queue_arn = module.queues.notify_queue_arn }
   policy_statements = {
     DevicesReadDelete = {
@@ -196,4 +224,18 @@ module "api" {
   function_invoke_arn = module.api_function.invoke_arn
   stage_name          = var.api_stage_name
   log_retention_days  = var.log_retention_days
+  usage_plan          = var.api_usage_plan
+}
+
+module "alarms" {
+  count                = var.alarms_enabled ? 1 : 0
+  source               = "./modules/alarms"
+  name_prefix          = var.name_prefix
+  alarm_email          = var.alarm_email
+  jobs_queue_name      = module.queues.jobs_queue_name
+  jobs_dlq_name        = module.queues.jobs_dlq_name
+  notify_dlq_name      = module.queues.notify_dlq_name
+  worker_function_name = module.worker_function.function_name
+  api_name             = module.api.rest_api_name
+  api_stage_name       = module.api.stage_name
 }

@@ -162,3 +162,57 @@ variable "image_provider" {
     error_message = "image_provider must be local, rekognition or http."
   }
 }
+
+# --- AWS-only options, off by default where they cost money -------------------------------
+
+variable "tracing_enabled" {
+  description = "Active X-Ray tracing of the functions (Powertools Tracer subsegments per step)."
+  type        = bool
+  default     = false
+}
+
+variable "alarms_enabled" {
+  description = "CloudWatch alarms: DLQ depths, worker errors, API 5xx, age of the oldest queued upload."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (confirm the subscription mail); null for none."
+  type        = string
+  default     = null
+}
+
+variable "kms_enabled" {
+  description = "Encrypt both buckets with a customer-managed KMS key (S3 Bucket Keys keep KMS requests cheap)."
+  type        = bool
+  default     = false
+}
+
+variable "api_reserved_concurrency" {
+  description = "Reserved concurrency of the api function (cold-start and noisy-neighbour protection); -1 for none."
+  type        = number
+  default     = -1
+}
+
+variable "api_usage_plan" {
+  description = "An API Gateway usage plan on the stage (requests per second, burst, daily quota); null for none."
+  type = object({
+    rate_limit    = number
+    burst_limit   = number
+    quota_per_day = number
+  })
+  default = null
+}
+
+variable "point_in_time_recovery" {
+  description = "Continuous backups of the jobs and devices tables."
+  type        = bool
+  default     = false
+}
+
+variable "worker_concurrency" {
+  description = "Records of one batch the worker processes at once (threads)."
+  type        = number
+  default     = 4
+}

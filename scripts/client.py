@@ -47,8 +47,9 @@ def wait_until(
 
 
 class PhotopipeClient:
-    def __init__(self, base_url: str, token: str | None, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, token: str | None, timeout: float = 30, user_id: str = "") -> None:
         self.base_url = base_url.rstrip("/")
+        self.user_id = user_id
         self.session = requests.Session()
         self.timeout = timeout
         if token:
@@ -56,7 +57,7 @@ class PhotopipeClient:
 
     @classmethod
     def for_user(cls, stack: Stack, user_id: str) -> PhotopipeClient:
-        return cls(stack.api_base_url, tokens.issue(user_id, stack.auth_secret))
+        return cls(stack.api_base_url, tokens.issue(user_id, stack.auth_secret), user_id=user_id)
 
     def request(self, method: str, path: str, expect: int | None = None, **kwargs: Any) -> requests.Response:
         response = self.session.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)

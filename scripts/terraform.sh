@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Terraform for one environment: init | apply | plan | outputs | destroy | validate | fmt | fmt-check.
+# Terraform for one environment: init | apply | plan | outputs | destroy | validate | test | fmt | fmt-check.
 #   ENV=local  runs in a working copy under STACK_DIR whose generated override file points the
 #              provider at the emulator (ENDPOINT) and keeps state locally. infrastructure/
 #              itself never holds an emulator setting.
@@ -53,6 +53,12 @@ case "$cmd" in
   fmt) exec terraform fmt -recursive "$ROOT/infrastructure" ;;
   fmt-check) exec terraform fmt -check -recursive -diff "$ROOT/infrastructure" ;;
 esac
+
+if [ "$cmd" = test ]; then
+  # Offline, mocked provider: infrastructure/tests/*.tftest.hcl.
+  terraform -chdir="$ROOT/infrastructure" init -backend=false -input=false >/dev/null
+  exec terraform -chdir="$ROOT/infrastructure" test "$@"
+fi
 
 if [ "$cmd" = validate ]; then
   # Offline and credential-free: no backend, no provider calls.

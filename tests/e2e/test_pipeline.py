@@ -42,11 +42,13 @@ def test_a_phone_photo_completes_oriented_and_without_metadata(client: Photopipe
 def test_bad_images_fail_with_their_code_and_never_reach_the_dlq(
     client: PhotopipeClient, stack: Stack, data: bytes, content_type: str, code: str
 ) -> None:
+    dlq_before = queue_depth(stack, "jobs_dlq_url")["ApproximateNumberOfMessages"]
     job = client.wait_for_job(client.submit(data, content_type))
     assert job["status"] == "FAILED"
     assert job["error"]["code"] == code and job["error"]["message"]
+    assert job["attempts"] == 1  # never retried
     wait_drained(stack, "jobs_queue_url")
-    assert queue_depth(stack, "jobs_dlq_url")["ApproximateNumberOfMessages"] == 0
+    assert queue_depth(stack, "jobs_dlq_url")["ApproximateNumberOfMessages"] == dlq_before
 
 
 def test_unusual_but_valid_images_complete(client: PhotopipeClient) -> None:

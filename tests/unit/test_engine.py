@@ -131,3 +131,19 @@ def test_requested_output_formats(fmt: str) -> None:
     decoded = decode(photo(500, 400))
     (rendition,) = engine.render_variants(decoded.image, [VariantSpec("x", 100, fmt)])
     assert Image.open(io.BytesIO(rendition.body)).format == fmt.upper()
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the case under test
+def test_the_engine_still_resizes_in_a_forked_child() -> None:
+    import multiprocessing
+
+    image = Image.new("RGB", (3000, 2000), (1, 2, 3))
+    engine.downscale(image, (1500, 1000))  # the pool's threads now exist in this process
+    fork = multiprocessing.get_context("fork")
+    with fork.Pool(1) as pool:
+        size = pool.apply_async(_resize_in_child).get(timeout=30)
+    assert size == (1500, 1000)
+
+
+def _resize_in_child() -> tuple[int, int]:
+    return engine.downscale(Image.new("RGB", (3000, 2000)), (1500, 1000)).size

@@ -50,6 +50,7 @@ class Settings:
     retry_max_seconds: int
     image_provider: str
     fault_injection: bool
+    worker_concurrency: int
     moderation_blocked_categories: frozenset[str]
     edit_endpoint_url: str
     edit_api_key_secret: str
@@ -94,6 +95,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
         image_provider=env.get("IMAGE_PROVIDER", "local"),
+        worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         moderation_blocked_categories=frozenset(
             c.strip()

@@ -76,20 +76,21 @@ resource "aws_cloudwatch_log_group" "access" {
 
 # API Gateway writes access logs through an account-wide role. Managed here so a fresh
 # account works; set manage_account_logging_role = false where another stack owns it.
-data "aws_iam_policy_document" "apigateway_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["apigateway.amazonaws.com"]
-    }
+locals {
+  apigateway_assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "apigateway.amazonaws.com" }
+    }]
   }
 }
 
 resource "aws_iam_role" "cloudwatch" {
   count              = var.manage_account_logging_role ? 1 : 0
   name               = "${var.name_prefix}-apigateway-cloudwatch"
-  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
+  assume_role_policy = jsonencode(local.apigateway_assume_role_policy)
 }
 
 resource "aws_iam_role_policy_attachment" "cloudwatch" {
@@ -120,4 +121,21 @@ resource "aws_lambda_permission" "api" {
   function_name = var.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = var.usage_plan == null ? 0 : 1
+  name  = "${var.name_prefix}-default"
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this.id
+    stage  = aws_api_gateway_stage.this.stage_name
+  }
+  throttle_settings {
+    rate_limit  = var.usage_plan.rate_limit
+    burst_limit = var.usage_plan.burst_limit
+  }
+  quota_settings {
+    limit  = var.usage_plan.quota_per_day
+    period = "DAY"
+  }
 }

@@ -12,3 +12,8 @@ output "invoke_url" {
   description = "Invoke URL of the stage on AWS."
   value       = aws_api_gateway_stage.this.invoke_url
 }
+
+output "rest_api_name" {
+  description = "Name of the REST API."
+  value       = aws_api_gateway_rest_api.this.name
+}

@@ -6,26 +6,23 @@ resource "aws_sns_topic" "job_events" {
   kms_master_key_id = var.kms_master_key_id
 }
 
-data "aws_iam_policy_document" "notify_from_topic" {
-  statement {
-    sid       = "JobEventsTopicSends"
-    actions   = ["sqs:SendMessage"]
-    resources = [var.notify_queue_arn]
-    principals {
-      type        = "Service"
-      identifiers = ["sns.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_sns_topic.job_events.arn]
-    }
+locals {
+  notify_queue_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "JobEventsTopicSends"
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = var.notify_queue_arn
+      Condition = { ArnEquals = { "aws:SourceArn" = aws_sns_topic.job_events.arn } }
+    }]
   }
 }
 
 resource "aws_sqs_queue_policy" "notify" {
   queue_url = var.notify_queue_url
-  policy    = data.aws_iam_policy_document.notify_from_topic.json
+  policy    = jsonencode(local.notify_queue_policy)
 }
 
 resource "aws_sns_topic_subscription" "notify" {

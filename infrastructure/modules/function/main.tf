@@ -5,19 +5,47 @@ locals {
   function_name = "${var.name_prefix}-${var.name}"
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
+# Policies are built with jsonencode rather than aws_iam_policy_document so their content is
+# known at plan time: the offline `terraform test` suite asserts on it under a mocked provider.
+locals {
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  }
+
+  policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid      = "OwnLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
+      }],
+      [for sid, statement in var.policy_statements : {
+        Sid      = sid
+        Effect   = "Allow"
+        Action   = statement.actions
+        Resource = statement.resources
+      }],
+      # X-Ray accepts no resource-level permissions: "*" is what the service requires.
+      var.tracing_enabled ? [{
+        Sid      = "XRayWrite"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = ["*"]
+      }] : [],
+    )
   }
 }
 
 resource "aws_iam_role" "this" {
   name               = "${local.function_name}-role"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
+  assume_role_policy = jsonencode(local.assume_role_policy)
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -25,27 +53,10 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = var.log_retention_days
 }
 
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "OwnLogGroup"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.policy_statements
-    content {
-      sid       = statement.key
-      actions   = statement.value.actions
-      resources = statement.value.resources
-    }
-  }
-}
-
 resource "aws_iam_role_policy" "this" {
   name   = "${local.function_name}-policy"
   role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  policy = jsonencode(local.policy)
 }
 
 resource "aws_lambda_function" "this" {
@@ -68,6 +79,12 @@ resource "aws_lambda_function" "this" {
     log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.this.name
   }
+
+  tracing_config {
+    mode = var.tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  reserved_concurrent_executions = var.reserved_concurrency
 
   depends_on = [aws_iam_role_policy.this]
 }

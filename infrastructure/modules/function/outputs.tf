@@ -17,3 +17,13 @@ output "role_name" {
   description = "Name of the function's role."
   value       = aws_iam_role.this.name
 }
+
+output "policy" {
+  description = "The role's inline policy, as an object (asserted on by the terraform tests)."
+  value       = local.policy
+}
+
+output "log_group_name" {
+  description = "The function's log group."
+  value       = aws_cloudwatch_log_group.this.name
+}

@@ -66,3 +66,15 @@ variable "sqs_trigger" {
   })
   default = null
 }
+
+variable "tracing_enabled" {
+  description = "Active X-Ray tracing."
+  type        = bool
+  default     = false
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions; -1 leaves the function unreserved."
+  type        = number
+  default     = -1
+}

@@ -51,26 +51,23 @@ resource "aws_sqs_queue_redrive_allow_policy" "notify_dlq" {
   })
 }
 
-data "aws_iam_policy_document" "jobs_from_uploads" {
-  statement {
-    sid       = "UploadsBucketSendsObjectCreated"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.jobs.arn]
-    principals {
-      type        = "Service"
-      identifiers = ["s3.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [var.uploads_bucket_arn]
-    }
+locals {
+  jobs_queue_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "UploadsBucketSendsObjectCreated"
+      Effect    = "Allow"
+      Principal = { Service = "s3.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.jobs.arn
+      Condition = { ArnEquals = { "aws:SourceArn" = var.uploads_bucket_arn } }
+    }]
   }
 }
 
 resource "aws_sqs_queue_policy" "jobs" {
   queue_url = aws_sqs_queue.jobs.id
-  policy    = data.aws_iam_policy_document.jobs_from_uploads.json
+  policy    = jsonencode(local.jobs_queue_policy)
 }
 
 resource "aws_s3_bucket_notification" "uploads" {

@@ -37,3 +37,33 @@ output "notify_dlq_arn" {
   description = "ARN of the notify dead-letter queue."
   value       = aws_sqs_queue.notify_dlq.arn
 }
+
+output "jobs_queue_name" {
+  description = "Name of the jobs queue."
+  value       = aws_sqs_queue.jobs.name
+}
+
+output "jobs_dlq_name" {
+  description = "Name of the jobs dead-letter queue."
+  value       = aws_sqs_queue.jobs_dlq.name
+}
+
+output "notify_dlq_name" {
+  description = "Name of the notify dead-letter queue."
+  value       = aws_sqs_queue.notify_dlq.name
+}
+
+output "jobs_redrive_policy" {
+  description = "The jobs queue's redrive policy, decoded."
+  value       = jsondecode(aws_sqs_queue.jobs.redrive_policy)
+}
+
+output "notify_redrive_policy" {
+  description = "The notify queue's redrive policy, decoded."
+  value       = jsondecode(aws_sqs_queue.notify.redrive_policy)
+}
+
+output "jobs_visibility_timeout_seconds" {
+  description = "Visibility timeout of the jobs queue."
+  value       = aws_sqs_queue.jobs.visibility_timeout_seconds
+}

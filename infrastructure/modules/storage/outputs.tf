@@ -17,3 +17,19 @@ output "results_bucket_arn" {
   description = "ARN of the results bucket."
   value       = aws_s3_bucket.results.arn
 }
+
+output "public_access_blocks" {
+  description = "Public access settings per bucket (asserted on by the terraform tests)."
+  value = { for name, block in aws_s3_bucket_public_access_block.this : name => {
+    block_public_acls       = block.block_public_acls
+    block_public_policy     = block.block_public_policy
+    ignore_public_acls      = block.ignore_public_acls
+    restrict_public_buckets = block.restrict_public_buckets
+  } }
+}
+
+output "encryption_algorithms" {
+  description = "Default encryption algorithm per bucket."
+  value = { for name, config in aws_s3_bucket_server_side_encryption_configuration.this :
+  name => one([for rule in config.rule : one(rule.apply_server_side_encryption_by_default).sse_algorithm]) }
+}

@@ -18,3 +18,9 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for both buckets; null for S3-managed keys (SSE-S3)."
+  type        = string
+  default     = null
+}

@@ -8,13 +8,14 @@ record fails the job with PROCESSING_ABANDONED before the message moves to the d
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import S3Model
@@ -31,7 +32,21 @@ metrics = Metrics(namespace="photopipe")
 tracer = Tracer()
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
 # then holds, instead of the invocation error making every message wait its full visibility.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# Records of a batch run concurrently in threads: Pillow releases the GIL while decoding,
+# resampling and encoding, so a batch uses every core the function has.
+_slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+async def async_record_handler(record: SQSRecord) -> None:
+    # One semaphore per event loop: each invocation runs a loop of its own.
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        _slots.clear()
+        slots = _slots[loop] = asyncio.Semaphore(get_settings().worker_concurrency)
+    async with slots:
+        await asyncio.to_thread(record_handler, record)
 
 
 def uploads_in(body: str) -> list[UploadedObject]:
@@ -98,4 +113,6 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return async_process_partial_response(
+        event=event, record_handler=async_record_handler, processor=processor, context=context
+    )

@@ -9,8 +9,10 @@ variant from the previous one instead of the full-size original.
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -31,6 +33,19 @@ AVIF_SUPPORTED = "AVIF" in Image.SAVE
 
 # Resampling ahead of Lanczos: 2.0 is visually indistinguishable and several times faster.
 _REDUCING_GAP = 2.0
+_THREADS = os.cpu_count() or 1
+_MIN_STRIP_ROWS = 256  # below this a thread hand-off costs more than it saves
+_POOL = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="resize")
+
+
+def _new_pool_after_fork() -> None:
+    # A forked child inherits the executor but not its threads: work submitted there would wait
+    # forever. Give the child a pool of its own.
+    global _POOL
+    _POOL = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="resize")
+
+
+os.register_at_fork(after_in_child=_new_pool_after_fork)
 
 
 @dataclass(frozen=True)
@@ -177,15 +192,49 @@ def encode(image: Image.Image, output_format: str) -> tuple[bytes, str, str]:
     return buffer.getvalue(), content_type, formats.EXTENSIONS[pil_format]
 
 
+def downscale(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Lanczos downscale, as `resize(..., reducing_gap=2)` would, but using every core.
+
+    A cheap integer `reduce()` first when the ratio is large, then Lanczos in horizontal strips
+    on a thread pool (Pillow releases the GIL while resampling). Each strip resamples a box of
+    the whole source, so kernels reach across strip edges and the result is pixel-identical to
+    one resize() call. Only the target is allocated: no full-size copy as thumbnail() needs.
+    """
+    factor = int(min(image.width / size[0], image.height / size[1]) / _REDUCING_GAP)
+    if factor >= 2:
+        image = image.reduce(factor)
+    width, height = size
+    strips = min(_THREADS, max(1, height // _MIN_STRIP_ROWS))
+    if strips == 1:
+        return image.resize(size, Image.Resampling.LANCZOS)
+    scale = image.height / height
+    bounds = [round(height * i / strips) for i in range(strips + 1)]
+
+    def strip(index: int) -> Image.Image:
+        top, bottom = bounds[index], bounds[index + 1]
+        box = (0.0, top * scale, float(image.width), bottom * scale)
+        return image.resize((width, bottom - top), Image.Resampling.LANCZOS, box=box)
+
+    result = Image.new(image.mode, size)
+    for index, part in enumerate(_POOL.map(strip, range(strips))):
+        result.paste(part, (0, bounds[index]))
+    return result
+
+
+def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The largest size with the same aspect ratio whose longer side is at most max_side."""
+    width, height = size
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def render_variants(image: Image.Image, variants: Sequence[VariantSpec]) -> list[Rendition]:
     """Each variant fits in max_size x max_size, never upscaled, made from the next larger one."""
     renditions: dict[str, Rendition] = {}
     source = image
     for spec in sorted(variants, key=lambda v: v.max_size, reverse=True):
         if max(source.size) > spec.max_size:
-            resized = source.copy()
-            resized.thumbnail((spec.max_size, spec.max_size), Image.Resampling.LANCZOS, _REDUCING_GAP)
-            source = resized
+            source = downscale(source, fit_within(source.size, spec.max_size))
         body, content_type, extension = encode(source, spec.format)
         renditions[spec.name] = Rendition(spec.name, body, source.width, source.height, content_type, extension)
     return [renditions[spec.name] for spec in variants]

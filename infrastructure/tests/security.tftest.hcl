@@ -1,0 +1,169 @@
+# Offline checks of the security-relevant shape of both environments: `make tf-test`.
+# The aws provider is mocked: nothing is called, and apply only computes values.
+
+mock_provider "aws" {
+  mock_data "aws_secretsmanager_random_password" {
+    defaults = { random_password = "mock-secret-for-tests-only-000000000000000000" }
+  }
+
+  # The provider validates ARNs even when mocked: give every referenced ARN a valid shape.
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock", id = "https://sqs.eu-west-1.amazonaws.com/123456789012/mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock", id = "mock-bucket" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/mock" }
+  }
+  mock_resource "aws_ssm_parameter" {
+    defaults = { arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/mock" }
+  }
+  mock_resource "aws_lambda_layer_version" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:layer:mock:1" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mockapi" }
+  }
+}
+
+variables {
+  lambda_artifacts_dir = "./tests/fixtures"
+}
+
+run "aws_environment" {
+  command = apply
+
+  variables {
+    environment         = "aws"
+    lambda_architecture = "arm64"
+  }
+
+  assert {
+    condition = alltrue([
+      for settings in values(module.storage.public_access_blocks) :
+      settings.block_public_acls && settings.block_public_policy && settings.ignore_public_acls && settings.restrict_public_buckets
+    ])
+    error_message = "Every bucket must block all public access."
+  }
+
+  assert {
+    condition     = alltrue([for algorithm in values(module.storage.encryption_algorithms) : contains(["AES256", "aws:kms"], algorithm)])
+    error_message = "Every bucket must be encrypted at rest."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy] : [
+        for statement in policy.Statement : [
+          for action in statement.Action : action != "*" && !endswith(action, ":*")
+        ]
+      ]
+    ]))
+    error_message = "No function policy may grant a wildcard action."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy] : [
+        for statement in policy.Statement : [
+          for resource in statement.Resource : resource != "*" || statement.Sid == "XRayWrite"
+        ]
+      ]
+    ]))
+    error_message = "No function policy may grant on every resource, except X-Ray, which has no resource-level permissions."
+  }
+
+  assert {
+    condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn && module.queues.jobs_redrive_policy.maxReceiveCount == var.max_receive_count
+    error_message = "The jobs queue must dead-letter to its DLQ after max_receive_count receives."
+  }
+
+  assert {
+    condition     = module.queues.notify_redrive_policy.deadLetterTargetArn == module.queues.notify_dlq_arn
+    error_message = "The notify queue must dead-letter to its DLQ."
+  }
+
+  assert {
+    condition     = module.queues.jobs_visibility_timeout_seconds >= 6 * var.worker_timeout_seconds
+    error_message = "The jobs queue's visibility timeout must be at least 6x the worker timeout."
+  }
+
+  assert {
+    condition     = output.aws_endpoint_url == null && !strcontains(output.api_base_url, "_aws/execute-api")
+    error_message = "No emulator setting may reach the aws environment."
+  }
+
+  assert {
+    condition     = length(module.alarms) == 0
+    error_message = "Alarms cost money: they are off unless enabled."
+  }
+}
+
+run "aws_environment_with_every_option" {
+  command = apply
+
+  variables {
+    environment              = "aws"
+    alarms_enabled           = true
+    alarm_email              = "ops@example.com"
+    tracing_enabled          = true
+    kms_enabled              = true
+    api_reserved_concurrency = 20
+    api_usage_plan           = { rate_limit = 50, burst_limit = 100, quota_per_day = 100000 }
+  }
+
+  assert {
+    condition     = length(module.alarms[0].alarm_names) == 5
+    error_message = "Enabled alarms: both DLQ depths, worker errors, API 5xx, age of the oldest job."
+  }
+
+  assert {
+    condition     = alltrue([for algorithm in values(module.storage.encryption_algorithms) : algorithm == "aws:kms"])
+    error_message = "With kms_enabled the buckets use the stack's KMS key."
+  }
+
+  assert {
+    condition     = contains([for statement in module.worker_function.policy.Statement : statement.Sid], "XRayWrite")
+    error_message = "Tracing needs the X-Ray write statement."
+  }
+}
+
+run "local_environment" {
+  command = apply
+
+  variables {
+    environment            = "local"
+    worker_memory_mb       = 1024
+    enable_fault_injection = true
+    execute_api_endpoint   = "http://127.0.0.1:4566"
+  }
+
+  assert {
+    condition     = startswith(output.api_base_url, "http://127.0.0.1:4566/_aws/execute-api/")
+    error_message = "Locally the API URL is the emulator's execute-api URL."
+  }
+
+  assert {
+    condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn
+    error_message = "The local environment has the same dead-lettering."
+  }
+}
