@@ -22,12 +22,12 @@ ROOT      := $(CURDIR)
 VENV      := $(ROOT)/.venv
 PY        := $(VENV)/bin/python
 STACK_DIR := $(ROOT)/.photopipe/stacks/$(STACK)
-export EMULATOR ENV PORT STACK_DIR
+export EMULATOR ENV PORT STACK STACK_DIR
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token clean destroy status bench tf-test
+        token clean destroy status bench tf-test chaos redrive checkov
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -84,6 +84,14 @@ unit: venv ## Unit tests (no network)
 integration: venv ## Adapter tests against the running stack
 	@$(PY) -m pytest tests/integration -q
 
+N ?= 40
+chaos: venv ## Burst + chaos on the running stack with an accounting check (N=500; CHAOS_RESTART=1 restarts the emulator mid-run)
+	@CHAOS_N=$(N) $(PY) -m pytest tests/chaos -q -s
+
+QUEUE ?= jobs
+redrive: venv ## Move a DLQ's messages back to their source queue: make redrive QUEUE=jobs|notify
+	@cd scripts && $(PY) redrive.py $(QUEUE)
+
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
@@ -105,11 +113,23 @@ fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5x
 	   --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_SECONDS) --seed 20261129 -w 2 --no-color 2>&1 \
 	   | sed -n '/^=* SUMMARY/,$$p;/FAILURES/,/WARNINGS/p'; exit $${PIPESTATUS[0]}
 
-lint: venv ## ruff, mypy (strict), terraform fmt and validate
+CHECKOV_VERSION := 3.3.30
+CHECKOV := $(ROOT)/.photopipe/venvs/checkov-$(CHECKOV_VERSION)/bin/checkov
+$(CHECKOV):
+	@echo "[checkov] installing checkov==$(CHECKOV_VERSION) into a venv of its own (its pins clash with ours)"
+	@PY312=$$(scripts/find-python312.sh) && rm -rf $(dir $(@D)) && $$PY312 -m venv $(dir $(@D)) && \
+	 $(dir $(@D))bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION) 2>&1 \
+	 | { grep -v 'is ignored' || true; }
+
+checkov: $(CHECKOV) ## Static security scan of infrastructure/ (offline); findings are fixed or skipped inline with a reason
+	@$(CHECKOV) -d infrastructure --framework terraform --skip-download --quiet --compact
+
+lint: venv $(CHECKOV) ## ruff, mypy (strict), terraform fmt and validate, checkov
 	@$(PY) -m ruff check backend/src scripts tests && $(PY) -m ruff format --check backend/src scripts tests
 	@cd backend && $(PY) -m mypy
 	@scripts/terraform.sh fmt-check
 	@scripts/terraform.sh validate
+	@$(MAKE) --no-print-directory checkov
 
 tf-test: ## terraform test: both environments planned and applied against a mocked provider, offline
 	@scripts/terraform.sh test
@@ -124,7 +144,8 @@ test: ## The whole gate: lint, unit, terraform tests, then a stack of its own fo
 
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
-	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e -q && $(MAKE) --no-print-directory fuzz
+	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
+	 && $(MAKE) --no-print-directory fuzz
 
 destroy: ## terraform destroy for ENV
 	@scripts/terraform.sh destroy

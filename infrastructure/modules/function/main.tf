@@ -49,6 +49,7 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:logs carry no tokens or presigned URLs; CloudWatch encrypts at rest with its own key
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
 }
@@ -60,6 +61,10 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:invoked synchronously (API) or by SQS event source mappings, whose queues have DLQs; an async-invoke DLQ would never fire
+  #checkov:skip=CKV_AWS_117:no VPC resources to reach; a VPC would add NAT cost and cold-start time
+  #checkov:skip=CKV_AWS_272:code signing needs an AWS Signer profile; the zips are built reproducibly in CI instead
+  #checkov:skip=CKV_AWS_173:the environment holds resource names only; secrets live in SSM and Secrets Manager
   function_name    = local.function_name
   role             = aws_iam_role.this.arn
   runtime          = "python3.12"
