@@ -6,25 +6,30 @@ locals {
 
   # Every setting the code reads, defined once here and read once by photopipe.config.
   common_environment = {
-    PHOTOPIPE_ENVIRONMENT     = var.environment
-    JOBS_TABLE                = module.tables.jobs_table_name
-    DEVICES_TABLE             = module.tables.devices_table_name
-    DELIVERIES_TABLE          = module.tables.deliveries_table_name
-    IDEMPOTENCY_TABLE         = module.tables.idempotency_table_name
-    UPLOADS_BUCKET            = module.storage.uploads_bucket_name
-    RESULTS_BUCKET            = module.storage.results_bucket_name
-    JOB_EVENTS_TOPIC_ARN      = module.events.job_events_topic_arn
-    AUTH_SECRET_PARAMETER     = aws_ssm_parameter.auth_secret.name
-    MAX_UPLOAD_BYTES          = tostring(var.max_upload_bytes)
-    UPLOAD_URL_TTL_SECONDS    = tostring(var.upload_url_ttl_seconds)
-    DOWNLOAD_URL_TTL_SECONDS  = tostring(var.download_url_ttl_seconds)
-    JOB_TTL_DAYS              = tostring(var.job_ttl_days)
-    POWERTOOLS_LOG_LEVEL      = var.log_level
-    MAX_RECEIVE_COUNT         = tostring(var.max_receive_count)
-    FAULT_INJECTION           = var.enable_fault_injection ? "1" : "0"
-    IMAGE_PROVIDER            = var.image_provider
-    WORKER_CONCURRENCY        = tostring(var.worker_concurrency)
-    POWERTOOLS_TRACE_DISABLED = var.tracing_enabled ? "false" : "true"
+    PHOTOPIPE_ENVIRONMENT        = var.environment
+    JOBS_TABLE                   = module.tables.jobs_table_name
+    DEVICES_TABLE                = module.tables.devices_table_name
+    DELIVERIES_TABLE             = module.tables.deliveries_table_name
+    IDEMPOTENCY_TABLE            = module.tables.idempotency_table_name
+    UPLOADS_BUCKET               = module.storage.uploads_bucket_name
+    RESULTS_BUCKET               = module.storage.results_bucket_name
+    JOB_EVENTS_TOPIC_ARN         = module.events.job_events_topic_arn
+    AUTH_SECRET_PARAMETER        = aws_ssm_parameter.auth_secret.name
+    MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)
+    UPLOAD_URL_TTL_SECONDS       = tostring(var.upload_url_ttl_seconds)
+    DOWNLOAD_URL_TTL_SECONDS     = tostring(var.download_url_ttl_seconds)
+    JOB_TTL_DAYS                 = tostring(var.job_ttl_days)
+    POWERTOOLS_LOG_LEVEL         = var.log_level
+    AUTH_MODE                    = var.auth_mode
+    AUTH_ISSUER                  = var.auth_mode == "cognito" ? "https://${aws_cognito_user_pool.users[0].endpoint}" : ""
+    AUTH_CLIENT_ID               = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : ""
+    PUSH_IOS_APPLICATION_ARN     = local.push_ios_arn
+    PUSH_ANDROID_APPLICATION_ARN = local.push_android_arn
+    MAX_RECEIVE_COUNT            = tostring(var.max_receive_count)
+    FAULT_INJECTION              = var.enable_fault_injection ? "1" : "0"
+    IMAGE_PROVIDER               = var.image_provider
+    WORKER_CONCURRENCY           = tostring(var.worker_concurrency)
+    POWERTOOLS_TRACE_DISABLED    = var.tracing_enabled ? "false" : "true"
   }
 
   kms_statements = var.kms_enabled ? {
@@ -33,6 +38,36 @@ locals {
       resources = [aws_kms_key.data[0].arn]
     }
   } : {}
+}
+
+locals {
+  push_ios_arn     = var.push_apns == null ? "" : aws_sns_platform_application.ios[0].arn
+  push_android_arn = var.push_fcm_service_account_json == null ? "" : aws_sns_platform_application.android[0].arn
+  push_app_arns    = compact([local.push_ios_arn, local.push_android_arn])
+  # Endpoints of an application live under .../endpoint/<platform>/<app name>/<id>.
+  push_statements = length(local.push_app_arns) == 0 ? {} : {
+    PushEndpoints = {
+      actions   = ["sns:CreatePlatformEndpoint", "sns:Publish"]
+      resources = concat(local.push_app_arns, [for arn in local.push_app_arns : "${replace(arn, ":app/", ":endpoint/")}/*"])
+    }
+  }
+}
+
+resource "aws_sns_platform_application" "ios" {
+  count                    = var.push_apns == null ? 0 : 1
+  name                     = "${var.name_prefix}-ios"
+  platform                 = try(var.push_apns.sandbox, false) ? "APNS_SANDBOX" : "APNS"
+  platform_credential      = var.push_apns.signing_key
+  platform_principal       = var.push_apns.key_id
+  apple_platform_team_id   = var.push_apns.team_id
+  apple_platform_bundle_id = var.push_apns.bundle_id
+}
+
+resource "aws_sns_platform_application" "android" {
+  count               = var.push_fcm_service_account_json == null ? 0 : 1
+  name                = "${var.name_prefix}-android"
+  platform            = "GCM"
+  platform_credential = var.push_fcm_service_account_json
 }
 
 resource "aws_kms_key" "data" {
@@ -203,7 +238,7 @@ module "notifier_function" {
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-notifier" })
   tracing_enabled       = var.tracing_enabled
   sqs_trigger           = { queue_arn = module.queues.notify_queue_arn }
-  policy_statements = {
+  policy_statements = merge(local.push_statements, {
     DevicesReadDelete = {
       actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
       resources = [module.tables.devices_table_arn]
@@ -216,7 +251,7 @@ module "notifier_function" {
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
       resources = [module.queues.notify_queue_arn]
     }
-  }
+  })
 }
 
 module "api" {
@@ -240,4 +275,50 @@ module "alarms" {
   worker_function_name = module.worker_function.function_name
   api_name             = module.api.rest_api_name
   api_stage_name       = module.api.stage_name
+}
+
+# Production sign-in: a Cognito user pool whose RS256 tokens the api function verifies (JWKS).
+resource "aws_cognito_user_pool" "users" {
+  count                    = var.auth_mode == "cognito" ? 1 : 0
+  name                     = "${var.name_prefix}-users"
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+  mfa_configuration        = "OPTIONAL"
+  deletion_protection      = "ACTIVE"
+
+  software_token_mfa_configuration {
+    enabled = true
+  }
+
+  password_policy {
+    minimum_length    = 12
+    require_lowercase = true
+    require_uppercase = true
+    require_numbers   = true
+    require_symbols   = false
+  }
+
+  account_recovery_setting {
+    recovery_mechanism {
+      name     = "verified_email"
+      priority = 1
+    }
+  }
+}
+
+resource "aws_cognito_user_pool_client" "mobile" {
+  count                         = var.auth_mode == "cognito" ? 1 : 0
+  name                          = "${var.name_prefix}-mobile"
+  user_pool_id                  = aws_cognito_user_pool.users[0].id
+  generate_secret               = false # a mobile app cannot keep one
+  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  prevent_user_existence_errors = "ENABLED"
+  access_token_validity         = 1
+  id_token_validity             = 1
+  refresh_token_validity        = 30
+  token_validity_units {
+    access_token  = "hours"
+    id_token      = "hours"
+    refresh_token = "days"
+  }
 }

@@ -87,3 +87,13 @@ output "aws_endpoint_url" {
   description = "Endpoint scripts and tests point boto3 at: the emulator's, or null on AWS."
   value       = var.execute_api_endpoint
 }
+
+output "cognito_user_pool_id" {
+  description = "User pool of auth_mode = cognito (null otherwise)."
+  value       = var.auth_mode == "cognito" ? aws_cognito_user_pool.users[0].id : null
+}
+
+output "cognito_client_id" {
+  description = "App client the mobile app signs in with (null unless auth_mode = cognito)."
+  value       = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : null
+}

@@ -216,3 +216,33 @@ variable "worker_concurrency" {
   type        = number
   default     = 4
 }
+
+variable "auth_mode" {
+  description = "How the API verifies bearer tokens: hs256 (dev tokens signed with the generated SSM secret; `make token`) or cognito (RS256 tokens of a user pool this stack creates, checked against its JWKS)."
+  type        = string
+  default     = "hs256"
+  validation {
+    condition     = contains(["hs256", "cognito"], var.auth_mode)
+    error_message = "auth_mode must be hs256 or cognito."
+  }
+}
+
+variable "push_apns" {
+  description = "APNs credentials for iOS push through SNS (token-based: .p8 key, key id as principal); null records pushes as simulated."
+  type = object({
+    signing_key = string
+    key_id      = string
+    team_id     = string
+    bundle_id   = string
+    sandbox     = optional(bool, false)
+  })
+  default   = null
+  sensitive = true
+}
+
+variable "push_fcm_service_account_json" {
+  description = "FCM (HTTP v1) service account JSON for Android push through SNS; null records pushes as simulated."
+  type        = string
+  default     = null
+  sensitive   = true
+}

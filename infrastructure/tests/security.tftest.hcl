@@ -40,6 +40,9 @@ mock_provider "aws" {
       invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
     }
   }
+  mock_resource "aws_sns_platform_application" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:app/GCM/photopipe-android" }
+  }
   mock_resource "aws_api_gateway_rest_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mockapi" }
   }
@@ -122,13 +125,28 @@ run "aws_environment_with_every_option" {
   command = apply
 
   variables {
-    environment              = "aws"
-    alarms_enabled           = true
-    alarm_email              = "ops@example.com"
-    tracing_enabled          = true
-    kms_enabled              = true
-    api_reserved_concurrency = 20
-    api_usage_plan           = { rate_limit = 50, burst_limit = 100, quota_per_day = 100000 }
+    environment                   = "aws"
+    alarms_enabled                = true
+    alarm_email                   = "ops@example.com"
+    tracing_enabled               = true
+    kms_enabled                   = true
+    api_reserved_concurrency      = 20
+    api_usage_plan                = { rate_limit = 50, burst_limit = 100, quota_per_day = 100000 }
+    auth_mode                     = "cognito"
+    push_fcm_service_account_json = "{\"type\": \"service_account\"}"
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in module.notifier_function.policy.Statement : statement.Sid == "PushEndpoints"
+      && alltrue([for resource in statement.Resource : resource != "*"])
+    ])
+    error_message = "With a platform application the notifier may create and publish to its endpoints, and only those."
+  }
+
+  assert {
+    condition     = output.cognito_client_id != null && module.api_function.environment_variables.AUTH_MODE == "cognito"
+    error_message = "auth_mode = cognito creates a user pool client and tells the api function."
   }
 
   assert {

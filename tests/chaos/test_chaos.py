@@ -23,6 +23,7 @@ from PIL import Image
 
 from client import PhotopipeClient, wait_until
 from conftest import wait_drained
+from events import s3_notification
 from images import encode, photo, png_header_only
 from stack import ROOT, Stack
 from webhook_receiver import WebhookReceiver
@@ -96,30 +97,10 @@ def submit(client: PhotopipeClient, stack: Stack, item: Planned) -> None:
             Bucket=stack["uploads_bucket_name"], Key=f"incoming/{item.user}/{item.job_id}/original", Body=b""
         )
     if item.kind == "duplicate":
-        duplicate = {
-            "Records": [
-                {
-                    "eventVersion": "2.1",
-                    "eventSource": "aws:s3",
-                    "awsRegion": "us-east-1",
-                    "eventTime": "2026-01-01T00:00:00.000Z",
-                    "eventName": "ObjectCreated:Put",
-                    "s3": {
-                        "s3SchemaVersion": "1.0",
-                        "bucket": {
-                            "name": stack["uploads_bucket_name"],
-                            "arn": f"arn:aws:s3:::{stack['uploads_bucket_name']}",
-                        },
-                        "object": {
-                            "key": f"incoming/{item.user}/{item.job_id}/original",
-                            "size": len(item.data),
-                            "eTag": "dup",
-                        },
-                    },
-                }
-            ]
-        }
-        stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=json.dumps(duplicate))
+        duplicate = s3_notification(
+            stack["uploads_bucket_name"], f"incoming/{item.user}/{item.job_id}/original", len(item.data), "dup"
+        )
+        stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=duplicate)
 
 
 def dlq_bodies(stack: Stack, url_output: str) -> list[str]:

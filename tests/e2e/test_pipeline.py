@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from PIL import Image
 
 from client import PhotopipeClient, wait_until
 from conftest import fetch, queue_depth, wait_drained
+from events import s3_notification
 from images import encode, photo, png_header_only
 from stack import Stack
 
@@ -70,18 +70,8 @@ def test_a_duplicate_s3_event_is_not_processed_twice(client: PhotopipeClient, st
     assert first["status"] == "COMPLETED"
     user = first["outputs"][0]["url"].split("/results/")[1].split("/")[0]
     # The same notification S3 sent, delivered a second time.
-    duplicate = {
-        "Records": [
-            {
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "bucket": {"name": stack["uploads_bucket_name"]},
-                    "object": {"key": f"incoming/{user}/{job_id}/original", "size": 1, "eTag": "x"},
-                },
-            }
-        ]
-    }
-    stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=json.dumps(duplicate))
+    duplicate = s3_notification(stack["uploads_bucket_name"], f"incoming/{user}/{job_id}/original", 1, "x")
+    stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=duplicate)
     wait_drained(stack, "jobs_queue_url", "notify_queue_url")
     again = client.get_job(job_id)
     assert again["updatedAt"] == first["updatedAt"]

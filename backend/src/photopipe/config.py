@@ -51,6 +51,11 @@ class Settings:
     image_provider: str
     fault_injection: bool
     worker_concurrency: int
+    auth_mode: str
+    push_ios_application_arn: str
+    push_android_application_arn: str
+    auth_issuer: str
+    auth_client_id: str
     moderation_blocked_categories: frozenset[str]
     edit_endpoint_url: str
     edit_api_key_secret: str
@@ -95,6 +100,11 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
         image_provider=env.get("IMAGE_PROVIDER", "local"),
+        auth_mode=env.get("AUTH_MODE", "hs256"),
+        push_ios_application_arn=env.get("PUSH_IOS_APPLICATION_ARN", ""),
+        push_android_application_arn=env.get("PUSH_ANDROID_APPLICATION_ARN", ""),
+        auth_issuer=env.get("AUTH_ISSUER", ""),
+        auth_client_id=env.get("AUTH_CLIENT_ID", ""),
         worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         moderation_blocked_categories=frozenset(

@@ -27,3 +27,8 @@ output "log_group_name" {
   description = "The function's log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "environment_variables" {
+  description = "The function's environment (asserted on by the terraform tests)."
+  value       = aws_lambda_function.this.environment[0].variables
+}

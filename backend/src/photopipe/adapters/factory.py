@@ -10,10 +10,13 @@ from photopipe import providers
 from photopipe.adapters.aws import client
 from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from photopipe.adapters.jwks import key_resolver
 from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.adapters.secrets import secure_parameter
-from photopipe.adapters.senders import SimulatedPushSender, WebhookSender
+from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender
 from photopipe.adapters.sns_events import SnsEventPublisher
+from photopipe.auth.cognito import verify_cognito
+from photopipe.auth.tokens import Principal, verify
 from photopipe.config import get_settings
 from photopipe.jobs.processing import ProcessingService, Span
 from photopipe.jobs.service import JobService
@@ -68,11 +71,15 @@ def processing_service(span: Span | None = None) -> ProcessingService:
 @cache
 def notification_service() -> NotificationService:
     settings = get_settings()
-    push = SimulatedPushSender()
+
+    def push(application_arn: str) -> Sender:
+        # Without a platform application (the local default) pushes are recorded as simulated.
+        return SnsPushSender(client("sns"), application_arn) if application_arn else SimulatedPushSender()
+
     senders: dict[Platform, Sender] = {
         Platform.WEBHOOK: WebhookSender(settings.webhook_timeout_seconds),
-        Platform.IOS: push,
-        Platform.ANDROID: push,
+        Platform.IOS: push(settings.push_ios_application_arn),
+        Platform.ANDROID: push(settings.push_android_application_arn),
     }
     return NotificationService(device_repository(), delivery_ledger(), senders)
 
@@ -84,3 +91,12 @@ def idempotency_store() -> DynamoDBPersistenceLayer:
 
 def auth_secret() -> str:
     return secure_parameter(get_settings().auth_secret_parameter)
+
+
+def verify_token(token: str) -> Principal:
+    """HS256 dev tokens (the default, and always on emulators) or Cognito RS256 tokens."""
+    settings = get_settings()
+    if settings.auth_mode == "cognito":
+        keys = key_resolver(f"{settings.auth_issuer}/.well-known/jwks.json")
+        return verify_cognito(token, keys, settings.auth_issuer, settings.auth_client_id)
+    return verify(token, auth_secret())

@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
-from photopipe.auth.tokens import InvalidToken, bearer_token, verify
+from photopipe.auth.tokens import InvalidToken, bearer_token
 from photopipe.config import get_settings
 from photopipe.contract import presenters
 from photopipe.contract.models import (
@@ -84,7 +84,7 @@ def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -
         token = bearer_token(
             app.current_event.headers.get("authorization") or app.current_event.headers.get("Authorization")
         )
-        principal = verify(token, factory.auth_secret())
+        principal = factory.verify_token(token)
     except InvalidToken as exc:
         return error_response(ErrorCode.UNAUTHORIZED, f"Unauthorized: {exc}.")
     app.append_context(user_id=principal.user_id)  # type: ignore[no-untyped-call]

@@ -1,0 +1,35 @@
+"""S3 event notifications as S3 sends them, for tests that deliver one themselves."""
+
+from __future__ import annotations
+
+import json
+
+
+def s3_notification(bucket: str, key: str, size: int, etag: str = "etag") -> str:
+    """The SQS message body of an ObjectCreated:Put notification (key URL-encoded by the caller)."""
+    return json.dumps(
+        {
+            "Records": [
+                {
+                    "eventVersion": "2.1",
+                    "eventSource": "aws:s3",
+                    "awsRegion": "us-east-1",
+                    "eventTime": "2026-01-01T00:00:00.000Z",
+                    "eventName": "ObjectCreated:Put",
+                    "userIdentity": {"principalId": "AWS:EXAMPLE"},
+                    "requestParameters": {"sourceIPAddress": "10.0.0.1"},
+                    "responseElements": {"x-amz-request-id": "r", "x-amz-id-2": "i"},
+                    "s3": {
+                        "s3SchemaVersion": "1.0",
+                        "configurationId": "c",
+                        "bucket": {
+                            "name": bucket,
+                            "ownerIdentity": {"principalId": "X"},
+                            "arn": f"arn:aws:s3:::{bucket}",
+                        },
+                        "object": {"key": key, "size": size, "eTag": etag, "sequencer": "0A"},
+                    },
+                }
+            ]
+        }
+    )
