@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from client import PhotopipeClient, wait_until
@@ -127,6 +128,7 @@ def restart_emulator() -> None:
     subprocess.run(["make", "--no-print-directory", "up"], cwd=ROOT, check=True, env=env)  # noqa: S607
 
 
+@pytest.mark.timeout(1800)  # bounded by its own deadlines, which grow with N and a restart
 def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> None:
     rng = random.Random(SEED)
     run = uuid.uuid4().hex[:6]
