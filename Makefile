@@ -27,7 +27,7 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token clean destroy status bench tf-test chaos redrive checkov
+        token client clean destroy status bench tf-test chaos redrive checkov
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ status: ## Is the emulator answering?
 
 logs: ## Tail the emulator's log (Lambda output included)
 	@scripts/emulator.sh logs
+
+client: venv ## The client CLI: make client ARGS="upload photos/ --wait --download out/"
+	@cd scripts && $(PY) client.py $(ARGS)
 
 token: venv ## Print a dev bearer token: make token USER=alice
 	@$(PY) scripts/client.py token $(or $(USER_ID),$(USER))

@@ -95,20 +95,87 @@ class PhotopipeClient:
 
 def _content_type(path: Path) -> str:
     guessed = mimetypes.guess_type(path.name)[0]
-    return {"image/heic": "image/heic"}.get(guessed or "", guessed or "application/octet-stream")
+    if path.suffix.lower() in (".heic", ".heif"):
+        return "image/heic"
+    return guessed or "application/octet-stream"
+
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".gif", ".tif", ".tiff"}
+
+
+def photos_in(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        else:
+            found.append(path)
+    return found
+
+
+def progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
+    if done == total:
+        print(file=sys.stderr)
+
+
+def upload_many(client: PhotopipeClient, paths: list[Path], wait: bool, download: Path | None) -> int:
+    jobs: dict[str, Path] = {}
+    for index, path in enumerate(paths, 1):
+        jobs[client.submit(path.read_bytes(), _content_type(path))] = path
+        progress(index, len(paths), "uploaded")
+    if not wait and download is None:
+        for job_id, path in jobs.items():
+            print(f"{job_id}  {path}")
+        return 0
+    finished: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + 60 + 5 * len(jobs)
+    while len(finished) < len(jobs) and time.monotonic() < deadline:
+        for job_id in jobs.keys() - finished.keys():
+            job = client.get_job(job_id)
+            if job["status"] in TERMINAL:
+                finished[job_id] = job
+        progress(len(finished), len(jobs), "processed")
+        time.sleep(0.2)
+    failures = 0
+    for job_id, path in jobs.items():
+        job = finished.get(job_id)
+        if job is None:
+            print(f"{job_id}  {path}  still running", file=sys.stderr)
+            failures += 1
+            continue
+        if job["status"] == "FAILED":
+            failures += 1
+            print(f"{job_id}  {path}  FAILED {job['error']['code']}: {job['error']['message']}")
+            continue
+        analysis = job.get("analysis") or {}
+        sizes = ", ".join(f"{o['name']} {o['width']}x{o['height']}" for o in job["outputs"])
+        print(f"{job_id}  {path}  COMPLETED  {sizes}  colours {analysis.get('dominantColors', [])[:3]}")
+        if download is not None:
+            target = download / path.stem
+            target.mkdir(parents=True, exist_ok=True)
+            for output in job["outputs"]:
+                extension = output["contentType"].split("/")[-1].replace("jpeg", "jpg")
+                response = requests.get(output["url"], timeout=60)
+                response.raise_for_status()
+                (target / f"{output['name']}.{extension}").write_bytes(response.content)
+    return 1 if failures else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="photopipe client")
+    parser = argparse.ArgumentParser(description="photopipe client: everything through the public API")
     sub = parser.add_subparsers(dest="command", required=True)
     token = sub.add_parser("token", help="print a dev bearer token")
     token.add_argument("user")
     token.add_argument("--ttl", type=int, default=3600)
-    upload = sub.add_parser("upload", help="upload a photo")
-    upload.add_argument("path", type=Path)
+    upload = sub.add_parser("upload", help="upload photos (files or folders), optionally wait and download")
+    upload.add_argument("paths", type=Path, nargs="+")
     upload.add_argument("--user", default="demo")
-    upload.add_argument("--wait", action="store_true")
-    get = sub.add_parser("get", help="show a job")
+    upload.add_argument("--wait", action="store_true", help="wait for every job and show its outcome")
+    upload.add_argument("--download", type=Path, help="save each job's outputs under DIR/<photo name>/")
+    get = sub.add_parser("get", help="show a job as JSON")
     get.add_argument("job_id")
     get.add_argument("--user", default="demo")
     args = parser.parse_args(argv)
@@ -119,11 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     client = PhotopipeClient.for_user(stack, args.user)
     if args.command == "upload":
-        job_id = client.submit(args.path.read_bytes(), _content_type(args.path))
-        print(job_id)
-        if args.wait:
-            print(json.dumps(client.wait_for_job(job_id), indent=2))
-        return 0
+        return upload_many(client, photos_in(args.paths), args.wait, args.download)
     print(json.dumps(client.get_job(args.job_id), indent=2))
     return 0
 

@@ -199,7 +199,9 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
             count = deliveries[(path, item.job_id)]
             if item.user not in failing_users and count != 1:
                 problems.append(f"{item.job_id}: {count} deliveries to a healthy webhook")
-            if item.user in failing_users and count != 3:
+            # A restart can end a delivery between its receive and its POST: then fewer, never more.
+            expected_attempts = range(1, 4) if RESTART else range(3, 4)
+            if item.user in failing_users and count not in expected_attempts:
                 problems.append(f"{item.job_id}: {count} attempts at a failing webhook (max_receive_count is 3)")
 
         jobs_dlq = [json.loads(body) for body in dlq_bodies(stack, "jobs_dlq_url")]
