@@ -27,7 +27,7 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token client clean destroy status bench tf-test chaos redrive checkov
+        token client clean destroy status bench tf-test plan-compare chaos redrive checkov
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -134,6 +134,9 @@ lint: venv $(CHECKOV) ## ruff, mypy (strict), terraform fmt and validate, checko
 	@scripts/terraform.sh validate
 	@$(MAKE) --no-print-directory checkov
 
+plan-compare: ## Plan local and aws (every option on) with test credentials; the aws plan must hold every local resource
+	@scripts/terraform.sh plan-compare
+
 tf-test: ## terraform test: both environments planned and applied against a mocked provider, offline
 	@scripts/terraform.sh test
 
@@ -148,7 +151,7 @@ test: ## The whole gate: lint, unit, terraform tests, then a stack of its own fo
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
 	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
-	 && $(MAKE) --no-print-directory fuzz
+	 && $(MAKE) --no-print-directory fuzz plan-compare
 
 destroy: ## terraform destroy for ENV
 	@scripts/terraform.sh destroy
