@@ -199,7 +199,11 @@ module "worker_function" {
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-worker" })
   tracing_enabled       = var.tracing_enabled
-  sqs_trigger           = { queue_arn = module.queues.jobs_queue_arn, batch_size = 5 }
+  sqs_trigger = {
+    queue_arn           = module.queues.jobs_queue_arn
+    batch_size          = var.worker_batch_size
+    maximum_concurrency = var.worker_max_concurrent_batches
+  }
   policy_statements = merge(local.kms_statements, {
     JobsReadUpdate = {
       actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
@@ -237,7 +241,7 @@ module "notifier_function" {
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-notifier" })
   tracing_enabled       = var.tracing_enabled
-  sqs_trigger           = { queue_arn = module.queues.notify_queue_arn }
+  sqs_trigger           = { queue_arn = module.queues.notify_queue_arn, maximum_concurrency = var.notifier_max_concurrent_batches }
   policy_statements = merge(local.push_statements, {
     DevicesReadDelete = {
       actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]

@@ -246,3 +246,21 @@ variable "push_fcm_service_account_json" {
   default     = null
   sensitive   = true
 }
+
+variable "worker_batch_size" {
+  description = "Uploads per worker invocation (processed concurrently, worker_concurrency at a time)."
+  type        = number
+  default     = 5
+}
+
+variable "worker_max_concurrent_batches" {
+  description = "Concurrent worker invocations the jobs queue may drive (2-1000); null for no limit."
+  type        = number
+  default     = null
+}
+
+variable "notifier_max_concurrent_batches" {
+  description = "Concurrent notifier invocations the notify queue may drive (2-1000); null for no limit."
+  type        = number
+  default     = null
+}

@@ -11,3 +11,8 @@ worker_memory_mb = 1024
 worker_timeout_seconds = 30
 # The chaos and retry tests ask for injected transient failures.
 enable_fault_injection = true
+
+# On 2 cores, more concurrent invocations only add emulator worker processes (each a cold start)
+# competing for the same CPUs.
+worker_max_concurrent_batches   = 2
+notifier_max_concurrent_batches = 2

@@ -102,4 +102,11 @@ resource "aws_lambda_event_source_mapping" "sqs" {
   batch_size                         = var.sqs_trigger.batch_size
   maximum_batching_window_in_seconds = var.sqs_trigger.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
+
+  dynamic "scaling_config" {
+    for_each = var.sqs_trigger.maximum_concurrency == null ? [] : [var.sqs_trigger.maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
 }

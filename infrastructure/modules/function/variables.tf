@@ -63,6 +63,7 @@ variable "sqs_trigger" {
     queue_arn               = string
     batch_size              = optional(number, 10)
     batching_window_seconds = optional(number, 0)
+    maximum_concurrency     = optional(number) # concurrent batches, 2-1000; null: no limit
   })
   default = null
 }
