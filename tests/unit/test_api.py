@@ -253,3 +253,13 @@ def test_an_unexpected_failure_is_a_500_without_internals(
     status, body = call("GET", "/v1/devices")
     assert (status, body["error"]["code"]) == (500, "INTERNAL_ERROR")
     assert "secret internals" not in json.dumps(body)
+
+
+def test_the_user_id_does_not_leak_into_the_next_requests_logs(
+    backend: InMemoryJobs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call("GET", "/v1/jobs", user="alice-the-first")
+    capsys.readouterr()
+    call("GET", "/v1/health", user=None)
+    api.logger.info("after an anonymous request")
+    assert "alice-the-first" not in capsys.readouterr().out

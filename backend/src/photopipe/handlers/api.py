@@ -306,7 +306,7 @@ def handle_not_found(error: NotFoundError) -> Response[str]:
     )
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not _json_or_no_body(event):
         # Refused before the resolver: its form and multipart parsers must never see such bodies.

@@ -49,6 +49,6 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("notified devices", extra={"jobId": event.job_id, "sent": sent})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

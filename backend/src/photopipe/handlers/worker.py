@@ -111,7 +111,7 @@ def record_handler(record: SQSRecord) -> None:
 
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=async_record_handler, processor=processor, context=context
