@@ -152,8 +152,9 @@ fi
 tf() { terraform -chdir="$WORK" "$@"; }
 
 init() {
-  # Init only when the configuration's providers or modules are not yet installed.
-  if [ ! -f "$WORK/.terraform/modules/modules.json" ] || [ ! -f "$WORK/.terraform.lock.hcl" ] \
+  # Locally: init only when providers or modules are not yet installed (it costs seconds).
+  # On AWS: always, since `make lint` leaves infrastructure/ initialised without a backend.
+  if [ "$ENV" != local ] || [ ! -f "$WORK/.terraform/modules/modules.json" ] || [ ! -f "$WORK/.terraform.lock.hcl" ] \
      || [ "$WORK/.terraform/modules/modules.json" -ot "$ROOT/infrastructure/main.tf" ]; then
     tf init -upgrade=false "${init_args[@]}" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log" >&2; die "terraform init failed"; }
   fi
