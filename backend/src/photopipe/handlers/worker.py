@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -36,6 +37,10 @@ processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_
 # Records of a batch run concurrently in threads: Pillow releases the GIL while decoding,
 # resampling and encoding, so a batch uses every core the function has.
 _slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+# When this invocation's records must be given up: the function timeout minus a margin for the
+# conditional write and the visibility change that record the failure.
+_deadline: float | None = None
+_TIMEOUT_MARGIN_SECONDS = 3.0
 
 
 async def async_record_handler(record: SQSRecord) -> None:
@@ -46,7 +51,16 @@ async def async_record_handler(record: SQSRecord) -> None:
         _slots.clear()
         slots = _slots[loop] = asyncio.Semaphore(get_settings().worker_concurrency)
     async with slots:
-        await asyncio.to_thread(record_handler, record)
+        budget = None if _deadline is None else _deadline - time.monotonic()
+        try:
+            await asyncio.wait_for(asyncio.to_thread(record_handler, record), timeout=budget)
+        except TimeoutError:
+            # The function is about to be stopped mid-record. Fail the attempt now, so the last
+            # one still ends the job as abandoned instead of leaving it PROCESSING. The thread
+            # runs on; its terminal write then meets a job that moved on and is refused.
+            for upload in uploads_in(record.body):
+                give_up_or_retry(record, upload, "the attempt ran out of time")
+            raise
 
 
 def uploads_in(body: str) -> list[UploadedObject]:
@@ -71,6 +85,20 @@ def uploads_in(body: str) -> list[UploadedObject]:
     ]
 
 
+def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str) -> None:
+    """A failed attempt: on the last allowed delivery the job fails as abandoned; the message
+    comes back after a backoff either way (and from the last one goes to the DLQ)."""
+    receives = int(record.attributes.approximate_receive_count or "1")
+    if receives >= get_settings().max_receive_count:
+        factory.processing_service().abandon(upload, f"Gave up after {receives} attempts: {reason}"[:500])
+        metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
+    retry_later(record.event_source_arn, record.receipt_handle, receives)
+    logger.warning(
+        "processing failed; SQS will deliver the message again",
+        extra={"key": upload.key, "receives": receives, "error": reason},
+    )
+
+
 def record_metrics(report: Report) -> None:
     if report.outcome in (Outcome.COMPLETED, Outcome.FAILED) and report.processing_ms is not None:
         metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, report.processing_ms)
@@ -86,21 +114,12 @@ def record_metrics(report: Report) -> None:
 
 
 def record_handler(record: SQSRecord) -> None:
-    settings = get_settings()
     service = factory.processing_service(tracer.provider.in_subsegment)
     for upload in uploads_in(record.body):
         try:
             report = service.process(upload, claim_token=record.message_id)
         except Exception as exc:
-            receives = int(record.attributes.approximate_receive_count or "1")
-            if receives >= settings.max_receive_count:
-                service.abandon(upload, f"Gave up after {receives} attempts: {type(exc).__name__}: {exc}"[:500])
-                metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
-            retry_later(record.event_source_arn, record.receipt_handle, receives)
-            logger.warning(
-                "processing failed; SQS will deliver the message again",
-                extra={"key": upload.key, "receives": receives, "error": f"{type(exc).__name__}: {exc}"},
-            )
+            give_up_or_retry(record, upload, f"{type(exc).__name__}: {exc}")
             raise
         record_metrics(report)
         logger.info(
@@ -113,6 +132,8 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    global _deadline
+    _deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - _TIMEOUT_MARGIN_SECONDS
     return async_process_partial_response(
         event=event, record_handler=async_record_handler, processor=processor, context=context
     )
