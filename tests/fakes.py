@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from photopipe.jobs.events import JobEvent, event_for
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 from photopipe.jobs.ports import JobPage, TransitionRejected
-from photopipe.notify.model import Delivery, DeliveryStatus, Device, SendResult
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, SendResult
 
 
 class InMemoryJobs:
@@ -145,17 +145,19 @@ class InMemoryLedger:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> bool:
+    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> Claim:
         current = self.items.get((job_id, device.device_id))
-        if current and (current["status"] != DeliveryStatus.SENDING or current["leased"]):
-            return False
+        if current and current["status"] != DeliveryStatus.SENDING:
+            return Claim.DONE
+        if current and current["leased"]:
+            return Claim.BUSY
         self.items[(job_id, device.device_id)] = {
             "status": DeliveryStatus.SENDING,
             "leased": True,
             "platform": device.platform.value,
             "at": now,
         }
-        return True
+        return Claim.GRANTED
 
     def complete(self, delivery: Delivery) -> None:
         self.items[(delivery.job_id, delivery.device_id)] = {

@@ -13,7 +13,7 @@ from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.errors import PhotopipeError
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 from photopipe.jobs.ports import TransitionRejected
-from photopipe.notify.model import Delivery, DeliveryStatus, Device, Platform
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, Platform
 from stack import Stack
 
 
@@ -97,11 +97,12 @@ def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Sta
     assert devices.register(Device(user_id, "dev_1", Platform.IOS, "token-123456789", "later")) == device
     job_id = uuid.uuid4().hex
     now = "2026-01-01T00:00:00.000Z"
-    assert ledger.claim(job_id, device, now, 60)
-    assert not ledger.claim(job_id, device, now, 60)  # lease held
+    assert ledger.claim(job_id, device, now, 60) is Claim.GRANTED
+    assert ledger.claim(job_id, device, now, 60) is Claim.BUSY  # lease held
+    assert ledger.claim(job_id, device, "2026-01-01T00:05:00.000Z", 60) is Claim.GRANTED  # lease ran out
     ledger.release(job_id, device.device_id, "HTTP 500")
-    assert ledger.claim(job_id, device, now, 60)  # released: may try again
+    assert ledger.claim(job_id, device, now, 60) is Claim.GRANTED  # released: may try again
     ledger.complete(Delivery(job_id, device.device_id, "ios", DeliveryStatus.DELIVERED, True, now))
-    assert not ledger.claim(job_id, device, "2027-01-01T00:00:00.000Z", 60)  # delivered is final
+    assert ledger.claim(job_id, device, "2027-01-01T00:00:00.000Z", 60) is Claim.DONE  # delivered is final
     assert [d.status for d in ledger.list_for_job(job_id)] == [DeliveryStatus.DELIVERED]
     assert devices.delete(user_id, "dev_1") and not devices.delete(user_id, "dev_1")

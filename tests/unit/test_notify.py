@@ -84,3 +84,14 @@ def test_webhook_signature_verifies_and_rejects_tampering_and_replays() -> None:
     assert not signing.verify("other", "1000", signature, body, now=1_010)
     assert not signing.verify("s3cret", "1000", signature, body, now=1_000 + signing.MAX_AGE_SECONDS + 1)
     assert not signing.verify("s3cret", "soon", signature, body, now=1_010)
+
+
+def test_a_delivery_held_by_another_attempt_is_retried_not_dropped() -> None:
+    service, devices, ledger, hook, _ = world()
+    device = devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    ledger.claim(EVENT.job_id, device, "2026-01-01T00:00:00.000Z", 60)  # an attempt that died mid-send
+    with pytest.raises(TransientError, match="lease"):
+        service.notify(EVENT)
+    assert hook.sent == []
+    ledger.release(EVENT.job_id, device.device_id, "lease ran out")
+    assert service.notify(EVENT) == 1

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item
-from photopipe.notify.model import Delivery, DeliveryStatus, Device, Platform
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, Platform
 
 
 def _device_from(record: dict[str, Any]) -> Device:
@@ -83,7 +83,7 @@ class DynamoDeliveryLedger:
         self._table = table
         self._ttl_days = ttl_days
 
-    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> bool:
+    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> Claim:
         moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
         lease_until = (moment + timedelta(seconds=lease_seconds)).isoformat()
         try:
@@ -108,11 +108,16 @@ class DynamoDeliveryLedger:
                     ":now": {"S": moment.isoformat()},
                 },
             )
-            return True
+            return Claim.GRANTED
         except ClientError as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
+            if not is_conditional_failure(exc):
+                raise
+        current = self._db.get_item(
+            TableName=self._table,
+            Key={"jobId": {"S": job_id}, "deviceId": {"S": device.device_id}},
+            ConsistentRead=True,
+        ).get("Item", {})
+        return Claim.BUSY if current.get("status", {}).get("S") == DeliveryStatus.SENDING.value else Claim.DONE
 
     def complete(self, delivery: Delivery) -> None:
         self._db.update_item(

@@ -13,6 +13,14 @@ class Platform(StrEnum):
     WEBHOOK = "webhook"
 
 
+class Claim(StrEnum):
+    """What the ledger says when a sender asks to deliver to a device."""
+
+    GRANTED = "GRANTED"  # nothing recorded yet, or a lease that ran out: send now
+    DONE = "DONE"  # delivered, or failed for good: never again
+    BUSY = "BUSY"  # another attempt holds a live lease: try again later
+
+
 class DeliveryStatus(StrEnum):
     SENDING = "SENDING"
     DELIVERED = "DELIVERED"

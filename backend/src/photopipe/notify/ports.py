@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from photopipe.jobs.events import JobEvent
-from photopipe.notify.model import Delivery, Device, SendResult
+from photopipe.notify.model import Claim, Delivery, Device, SendResult
 
 
 class DeviceRepository(Protocol):
@@ -19,8 +19,8 @@ class DeviceRepository(Protocol):
 
 
 class DeliveryLedger(Protocol):
-    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> bool:
-        """True when this caller may send: nothing delivered yet and no live lease held."""
+    def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> Claim:
+        """GRANTED when this caller may send now; DONE when it never may; BUSY for later."""
         ...
 
     def complete(self, delivery: Delivery) -> None: ...

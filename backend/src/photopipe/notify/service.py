@@ -9,7 +9,7 @@ from datetime import datetime
 from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.service import iso, utc_now
-from photopipe.notify.model import Delivery, DeliveryStatus, DeviceGone, Platform
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, DeviceGone, Platform
 from photopipe.notify.ports import DeliveryLedger, DeviceRepository, Sender
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,12 @@ class NotificationService:
         retry: list[str] = []
         for device in self._devices.list_for_user(event.user_id):
             now = iso(self._clock())
-            if not self._ledger.claim(event.job_id, device, now, self._lease_seconds):
+            claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
+            if claim is Claim.DONE:
+                continue
+            if claim is Claim.BUSY:
+                # Another attempt holds the lease (or died holding it): come back after it.
+                retry.append(f"{device.device_id}: another attempt holds the delivery lease")
                 continue
             try:
                 result = self._senders[device.platform].send(device, event)
