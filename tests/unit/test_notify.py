@@ -90,8 +90,9 @@ def test_a_delivery_held_by_another_attempt_is_retried_not_dropped() -> None:
     service, devices, ledger, hook, _ = world()
     device = devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
     ledger.claim(EVENT.job_id, device, "2026-01-01T00:00:00.000Z", 60)  # an attempt that died mid-send
-    with pytest.raises(TransientError, match="lease"):
+    with pytest.raises(TransientError, match="lease") as busy:
         service.notify(EVENT)
+    assert busy.value.retry_after_seconds > 0  # come back once the lease has run out
     assert hook.sent == []
     ledger.release(EVENT.job_id, device.device_id, "lease ran out")
     assert service.notify(EVENT) == 1

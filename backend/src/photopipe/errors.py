@@ -62,4 +62,9 @@ class PermanentImageError(PhotopipeError):
 
 
 class TransientError(Exception):
-    """A fault worth retrying (throttling, a timeout): the queue delivers the message again."""
+    """A fault worth retrying (throttling, a timeout): the queue delivers the message again,
+    not sooner than retry_after_seconds when that is set."""
+
+    def __init__(self, message: str, retry_after_seconds: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -29,14 +29,16 @@ def backoff_seconds(receive_count: int, base: int, ceiling: int) -> int:
     return int(min(ceiling, base * 2 ** max(0, receive_count - 1)))
 
 
-def retry_later(queue_arn: str, receipt_handle: str, receive_count: int) -> None:
+def retry_later(queue_arn: str, receipt_handle: str, receive_count: int, at_least_seconds: int = 0) -> None:
     """Makes a failed message visible again after the backoff for its receive count.
 
     Also after the last allowed attempt: the next receive is what moves it to the DLQ. A failure
     here only costs speed (the queue's own visibility timeout applies), so it is logged, not raised.
     """
     settings = get_settings()
-    delay = backoff_seconds(receive_count, settings.retry_base_seconds, settings.retry_max_seconds)
+    delay = max(
+        at_least_seconds, backoff_seconds(receive_count, settings.retry_base_seconds, settings.retry_max_seconds)
+    )
     try:
         client("sqs").change_message_visibility(
             QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay

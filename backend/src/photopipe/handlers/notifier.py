@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
 from photopipe.adapters.sqs_retry import retry_later
+from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 
 logger = Logger()
@@ -40,7 +41,8 @@ def record_handler(record: SQSRecord) -> None:
         sent = factory.notification_service().notify(event)
     except Exception as exc:
         receives = int(record.attributes.approximate_receive_count or "1")
-        retry_later(record.event_source_arn, record.receipt_handle, receives)
+        at_least = exc.retry_after_seconds if isinstance(exc, TransientError) else 0
+        retry_later(record.event_source_arn, record.receipt_handle, receives, at_least)
         logger.warning(
             "notification failed; SQS will deliver the event again (then its DLQ)",
             extra={"jobId": event.job_id, "receives": receives, "error": f"{type(exc).__name__}: {exc}"},

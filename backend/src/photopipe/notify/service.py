@@ -21,7 +21,7 @@ class NotificationService:
         devices: DeviceRepository,
         ledger: DeliveryLedger,
         senders: Mapping[Platform, Sender],
-        lease_seconds: int = 60,
+        lease_seconds: int = 30,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._devices = devices
@@ -38,6 +38,7 @@ class NotificationService:
         """
         sent = 0
         retry: list[str] = []
+        retry_after = 0
         for device in self._devices.list_for_user(event.user_id):
             now = iso(self._clock())
             claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
@@ -46,6 +47,7 @@ class NotificationService:
             if claim is Claim.BUSY:
                 # Another attempt holds the lease (or died holding it): come back after it.
                 retry.append(f"{device.device_id}: another attempt holds the delivery lease")
+                retry_after = self._lease_seconds  # by then the lease has run out
                 continue
             try:
                 result = self._senders[device.platform].send(device, event)
@@ -80,5 +82,5 @@ class NotificationService:
             )
             sent += 1
         if retry:
-            raise TransientError("delivery will be retried for " + "; ".join(retry))
+            raise TransientError("delivery will be retried for " + "; ".join(retry), retry_after)
         return sent
