@@ -204,15 +204,30 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
             if item.user in failing_users and count not in expected_attempts:
                 problems.append(f"{item.job_id}: {count} attempts at a failing webhook (max_receive_count is 3)")
 
-        jobs_dlq = [json.loads(body) for body in dlq_bodies(stack, "jobs_dlq_url")]
-        dead_jobs = {r["s3"]["object"]["key"].split("/")[2] for body in jobs_dlq for r in body.get("Records", [])}
+        # A message moves to its DLQ on the receive after its last failure, which an emptied
+        # queue may not show yet: poll for the expected dead letters instead of one snapshot.
+        def dead_jobs_now() -> set[str]:
+            bodies = [json.loads(body) for body in dlq_bodies(stack, "jobs_dlq_url")]
+            return {r["s3"]["object"]["key"].split("/")[2] for body in bodies for r in body.get("Records", [])}
+
+        abandoned = {item.job_id for item in planned if item.kind == "abandoned"}
+        dead_jobs = wait_until(
+            dead_jobs_now, lambda dead: abandoned <= dead, 60, "abandoned jobs in the jobs DLQ", interval=1
+        )
         for item in planned:
             in_dlq = item.job_id in dead_jobs
             if item.kind == "abandoned" and not in_dlq:
                 problems.append(f"abandoned {item.job_id} is not in the jobs DLQ")
             if item.kind != "abandoned" and in_dlq:
                 problems.append(f"{item.kind} {item.job_id} reached the jobs DLQ")
-        notify_dlq = {json.loads(body)["jobId"] for body in dlq_bodies(stack, "notify_dlq_url")}
+        failing_jobs = {item.job_id for item in planned if item.user in failing_users}
+        notify_dlq = wait_until(
+            lambda: {json.loads(body)["jobId"] for body in dlq_bodies(stack, "notify_dlq_url")},
+            lambda dead: failing_jobs <= dead,
+            60,
+            "failing webhooks' events in the notify DLQ",
+            interval=1,
+        )
         for item in planned:
             if (item.job_id in notify_dlq) != (item.user in failing_users):
                 problems.append(f"{item.job_id}: in notify DLQ = {item.job_id in notify_dlq}")
