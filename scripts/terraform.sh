@@ -103,6 +103,8 @@ emulator_copy() {
 if [ "$cmd" = plan-compare ]; then
   # Plans both environments from empty state with test credentials (the emulator only answers
   # the one data source), then checks that the aws plan has every resource of the local one.
+  curl -fsS -m 2 "$ENDPOINT/_localstack/health" >/dev/null 2>&1 || \
+    die "plan-compare reads one data source from the emulator: start it first (make up)"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
   every_option=(-var alarms_enabled=true -var alarm_email=ops@example.com -var tracing_enabled=true
     -var kms_enabled=true -var api_reserved_concurrency=10 -var auth_mode=cognito

@@ -13,70 +13,49 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 locals {
-  queue_depth_alarms = {
-    jobs-dlq-not-empty   = var.jobs_dlq_name
-    notify-dlq-not-empty = var.notify_dlq_name
+  # One entry per alarm: what an operator must hear about.
+  alarms = {
+    jobs-dlq-not-empty = {
+      description = "Messages reached ${var.jobs_dlq_name}: redrive with `make redrive QUEUE=jobs` once the cause is fixed."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", statistic = "Maximum"
+      dimensions  = { QueueName = var.jobs_dlq_name }, period = 60, periods = 1, threshold = 0
+    }
+    notify-dlq-not-empty = {
+      description = "Messages reached ${var.notify_dlq_name}: redrive with `make redrive QUEUE=notify` once the cause is fixed."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", statistic = "Maximum"
+      dimensions  = { QueueName = var.notify_dlq_name }, period = 60, periods = 1, threshold = 0
+    }
+    worker-errors = {
+      description = "The worker function raised (transient faults being retried, or a bug)."
+      namespace   = "AWS/Lambda", metric = "Errors", statistic = "Sum"
+      dimensions  = { FunctionName = var.worker_function_name }, period = 300, periods = 1, threshold = 0
+    }
+    api-5xx = {
+      description = "The API answered 5xx: the contract promises 4xx for client errors, so this is a bug or an outage."
+      namespace   = "AWS/ApiGateway", metric = "5XXError", statistic = "Sum"
+      dimensions  = { ApiName = var.api_name, Stage = var.api_stage_name }, period = 300, periods = 1, threshold = 0
+    }
+    oldest-job-age = {
+      description = "Uploads wait in the jobs queue: the worker is failing, throttled or too slow."
+      namespace   = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", statistic = "Maximum"
+      dimensions  = { QueueName = var.jobs_queue_name }, period = 60, periods = 5, threshold = var.oldest_job_age_seconds
+    }
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
-  for_each            = local.queue_depth_alarms
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each            = local.alarms
   alarm_name          = "${var.name_prefix}-${each.key}"
-  alarm_description   = "Messages reached ${each.value}: redrive with `make redrive` once the cause is fixed."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = 0
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.periods
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "worker_errors" {
-  alarm_name          = "${var.name_prefix}-worker-errors"
-  alarm_description   = "The worker function raised (transient faults being retried, or a bug)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = var.worker_function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${var.name_prefix}-api-5xx"
-  alarm_description   = "The API answered 5xx: the contract promises 4xx for client errors, so this is a bug or an outage."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = { ApiName = var.api_name, Stage = var.api_stage_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "oldest_job" {
-  alarm_name          = "${var.name_prefix}-oldest-job-age"
-  alarm_description   = "Uploads wait in the jobs queue: the worker is failing, throttled or too slow."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateAgeOfOldestMessage"
-  dimensions          = { QueueName = var.jobs_queue_name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 5
-  threshold           = var.oldest_job_age_seconds
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
 }
