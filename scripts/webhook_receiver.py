@@ -35,7 +35,7 @@ class Received:
 
 @dataclass
 class WebhookReceiver:
-    """Serves on 127.0.0.1 in a thread. `status_for(path)` chooses the answer per path."""
+    """Serves on 127.0.0.1 in a thread; `statuses` maps a path to the status it answers (else 200)."""
 
     received: list[Received] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)

@@ -8,10 +8,11 @@ from photopipe.contract.models import (
     JobResponse,
     JobSummary,
     NotificationModel,
+    OperationsRequest,
     OutputModel,
     StatusChange,
 )
-from photopipe.jobs.model import Job, JobStatus, Operations, VariantSpec
+from photopipe.jobs.model import DEFAULT_VARIANTS, Job, JobStatus, Operations, VariantSpec
 from photopipe.jobs.service import OutputLink
 from photopipe.notify.model import Delivery, Device
 
@@ -69,19 +70,18 @@ def device_response(device: Device, include_secret: bool) -> DeviceResponse:
     )
 
 
-def operations_from(request: object) -> Operations:
-    """Operations of a CreateJobRequest's `operations` (None: the default set)."""
-    from photopipe.contract.models import OperationsRequest
-
-    if not isinstance(request, OperationsRequest):
+def operations_from(request: OperationsRequest | None) -> Operations:
+    """Operations of a CreateJobRequest's `operations` (None, or no variants: the default set)."""
+    if request is None:
         return Operations()
-    edits = tuple(edit.model_dump(mode="json") for edit in request.edits)
-    faults = request.inject_transient_failures
-    if request.variants is None:
-        return Operations(analysis=request.analysis, edits=edits, inject_transient_failures=faults)
+    variants = (
+        DEFAULT_VARIANTS
+        if request.variants is None
+        else tuple(VariantSpec(v.name, v.max_size, v.format) for v in request.variants)
+    )
     return Operations(
-        variants=tuple(VariantSpec(v.name, v.max_size, v.format) for v in request.variants),
+        variants=variants,
         analysis=request.analysis,
-        edits=edits,
-        inject_transient_failures=faults,
+        edits=tuple(edit.model_dump(mode="json") for edit in request.edits),
+        inject_transient_failures=request.inject_transient_failures,
     )

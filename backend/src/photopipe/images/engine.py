@@ -33,6 +33,9 @@ AVIF_SUPPORTED = "AVIF" in Image.SAVE
 
 # Resampling ahead of Lanczos: 2.0 is visually indistinguishable and several times faster.
 _REDUCING_GAP = 2.0
+# Pillow warns between MAX_IMAGE_PIXELS and twice that; our own pixel check decides, so the
+# warning is noise. Set once: catch_warnings() per call is not thread-safe.
+warnings.simplefilter("ignore", Image.DecompressionBombWarning)
 _THREADS = os.cpu_count() or 1
 _MIN_STRIP_ROWS = 256  # below this a thread hand-off costs more than it saves
 _POOL = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="resize")
@@ -94,16 +97,12 @@ def decode(
                 f"Declared {declared} but the file is {fmt.content_type}.",
             )
 
-    with warnings.catch_warnings():
-        # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; our own limit
-        # below is the one that decides, so the warning is noise.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        previous_limit = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        try:
-            image = _open_checked(data, fmt, max_pixels, largest_target)
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous_limit
+    # Pillow raises at twice its MAX_IMAGE_PIXELS. Records are decoded on several threads at
+    # once, so the process-wide setting is set, not swapped and restored per call (a restore
+    # racing another thread's decode would change which code a huge image fails with); every
+    # caller passes the same configured limit.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    image = _open_checked(data, fmt, max_pixels, largest_target)
 
     width, height = image.size
     image = ImageOps.exif_transpose(image)
