@@ -55,7 +55,7 @@ class InMemoryJobs:
             raise TransitionRejected(job_id)
         if job.status is JobStatus.PENDING_UPLOAD:
             self._move(job, JobStatus.PROCESSING, now)
-            self.claims[job_id] = claim_token
+            self.claims[job_id] = job.claim_token = claim_token
         elif not (job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token):
             raise TransitionRejected(job_id)
         job.attempts += 1

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,9 +23,10 @@ class World:
         self.jobs = InMemoryJobs()
         self.store = InMemoryStore()
         self.events = RecordingPublisher(publisher_failures)
-        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: NOW)
+        self.now = NOW
+        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: self.now)
         self.worker = ProcessingService(
-            SETTINGS, self.jobs, self.store, self.events, LocalProvider(), clock=lambda: NOW
+            SETTINGS, self.jobs, self.store, self.events, LocalProvider(), clock=lambda: self.now
         )
 
     def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
@@ -94,6 +95,30 @@ def test_a_failed_publish_is_repaired_by_the_redelivery() -> None:
     assert world.jobs.items[job_id].event_pending
     assert world.worker.process(upload, "msg-1").outcome is Outcome.DUPLICATE
     assert len(world.events.events) == 1 and not world.jobs.items[job_id].event_pending
+
+
+def test_a_duplicate_leaves_a_pending_event_to_the_finishing_delivery() -> None:
+    # A duplicate S3 event in the same batch sees the job finished but not yet announced: if it
+    # published too, a failing webhook would get twice the attempts.
+    world = World(publisher_failures=1)
+    upload = world.upload(photo())
+    with pytest.raises(ConnectionError):
+        world.worker.process(upload, "msg-1")
+    assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE
+    assert world.events.events == []
+    world.worker.process(upload, "msg-1")
+    assert len(world.events.events) == 1
+
+
+def test_a_duplicate_repairs_an_event_left_pending_past_the_grace() -> None:
+    world = World(publisher_failures=1)
+    upload = world.upload(photo())
+    with pytest.raises(ConnectionError):
+        world.worker.process(upload, "msg-1")  # and msg-1 itself never comes back
+    world.now = NOW + timedelta(seconds=61)
+    assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE
+    assert len(world.events.events) == 1
+    assert not world.jobs.items[upload.key.split("/")[2]].event_pending
 
 
 def test_objects_that_are_not_job_originals_are_ignored() -> None:

@@ -78,6 +78,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         status_history=list(r.get("statusHistory", [])),
         processing_ms=r.get("processingMs"),
         attempts=int(r.get("attempts", 0)),
+        claim_token=r.get("claimToken"),
         event_pending=bool(r.get("eventPending", False)),
     )
 

@@ -82,6 +82,8 @@ class Job:
     status_history: list[dict[str, str]] = field(default_factory=list)
     processing_ms: int | None = None
     attempts: int = 0
+    # The SQS message that claimed the job last: the one that finished it, once terminal.
+    claim_token: str | None = None
     # Set by the terminal write, cleared once the job event is published (the outbox flag).
     event_pending: bool = False
 

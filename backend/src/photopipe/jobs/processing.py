@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from photopipe.config import Settings
@@ -22,6 +22,10 @@ from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_origina
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 from photopipe.jobs.service import iso, utc_now
 from photopipe.providers.base import Provider
+
+# How long a finished job's pending event is left to the delivery that finished it before any
+# other delivery publishes it instead (publishing follows the terminal write within a second).
+OUTBOX_GRACE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class ProcessingService:
         if job is None or job.user_id != user_id:
             return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
         if job.status.is_terminal:
-            self._publish_if_pending(job)
+            if job.event_pending and self._may_repair_outbox(job, claim_token):
+                self._publish(job)
             return Report(Outcome.DUPLICATE, job_id)
         try:
             job = self._jobs.claim(job_id, claim_token, iso(self._clock()))
@@ -183,9 +188,18 @@ class ProcessingService:
         self._events.publish_job_event(job)
         self._jobs.mark_event_published(job.job_id)
 
-    def _publish_if_pending(self, job: Job) -> None:
-        if job.event_pending:
-            self._publish(job)
+    def _may_repair_outbox(self, job: Job, claim_token: str) -> bool:
+        """Whether this delivery publishes a finished job's pending event.
+
+        The delivery that finished the job publishes it; a redelivery of that same message
+        repairs a crash between the terminal write and the publish. Any other delivery (a
+        duplicate S3 event, often in the same batch) repairs only after OUTBOX_GRACE, so it does
+        not announce the job a second time while the finishing delivery is still publishing.
+        """
+        if job.claim_token == claim_token:
+            return True
+        finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
+        return (self._clock() - finished).total_seconds() >= OUTBOX_GRACE.total_seconds()
 
 
 def _elapsed_ms(started: float) -> int:
