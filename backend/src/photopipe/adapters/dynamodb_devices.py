@@ -72,7 +72,8 @@ class DynamoDeviceRepository:
         response = self._db.delete_item(
             TableName=self._table, Key={"userId": {"S": user_id}, "deviceId": {"S": device_id}}, ReturnValues="ALL_OLD"
         )
-        return "Attributes" in response
+        # AWS omits Attributes when nothing was deleted; moto (LocalStack) returns an empty map.
+        return bool(response.get("Attributes"))
 
 
 class DynamoDeliveryLedger:
