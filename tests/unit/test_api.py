@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ def call(
     token: str | None = None,
     query: dict[str, str] | None = None,
     extra_headers: dict[str, str] | None = None,
+    raw_body: bytes | None = None,
 ) -> tuple[int, Any]:
     headers = {"content-type": "application/json", **(extra_headers or {})}
     if token is not None:
@@ -78,6 +80,8 @@ def call(
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,
     }
+    if raw_body is not None:  # as API Gateway passes bytes that are not UTF-8
+        event.update(body=base64.b64encode(raw_body).decode(), isBase64Encoded=True)
     response = api.lambda_handler(event, Context())  # type: ignore[arg-type]
     raw = response.get("body") or ""
     return response["statusCode"], json.loads(raw) if raw else None
@@ -241,6 +245,16 @@ def test_non_json_bodies_are_refused_with_415(backend: InMemoryJobs, content_typ
     for path in ("/v1/jobs", "/v1/devices"):
         status, body = call("POST", path, "a=b", extra_headers={"content-type": content_type})
         assert (status, body["error"]["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_a_body_that_is_not_utf8_is_a_400(backend: InMemoryJobs) -> None:
+    # Found by schemathesis on LocalStack, which base64-encodes such bodies (a 500 before).
+    for path in ("/v1/jobs", "/v1/devices"):
+        status, body = call("POST", path, raw_body=b"\x9f\xa2a\xff{")
+        assert (status, body["error"]["code"]) == (400, "INVALID_REQUEST")
+    valid = json.dumps({"contentType": "image/jpeg", "contentLength": 5}).encode()
+    status, _ = call("POST", "/v1/jobs", raw_body=valid)
+    assert status == 201  # base64-encoded UTF-8 JSON is fine
 
 
 def test_an_unexpected_failure_is_a_500_without_internals(

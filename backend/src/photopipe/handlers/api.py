@@ -6,6 +6,7 @@ on MiniStack, LocalStack and AWS, no extra invocation per request, and unit-test
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Annotated, Any
 
@@ -308,25 +309,34 @@ def handle_not_found(error: NotFoundError) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not _json_or_no_body(event):
-        # Refused before the resolver: its form and multipart parsers must never see such bodies.
-        return {
-            "statusCode": 415,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
-            "body": json.dumps(
-                {
-                    "error": {
-                        "code": ErrorCode.UNSUPPORTED_MEDIA_TYPE.value,
-                        "message": "Request bodies must be application/json.",
-                    }
-                }
-            ),
-            "isBase64Encoded": False,
-        }
-    return app.resolve(event, context)
+    return _refused_body(event) or app.resolve(event, context)
 
 
-def _json_or_no_body(event: dict[str, Any]) -> bool:
+def _refused_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A response for bodies the resolver must never see, else None.
+
+    Its form and multipart parsers crash on non-JSON types, and its JSON parser on bytes that are
+    not UTF-8 (which API Gateway hands over base64-encoded).
+    """
+    body = event.get("body")
+    if not body:
+        return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-    return not event.get("body") or content_type in ("", "application/json")
+    if content_type not in ("", "application/json"):
+        return _refusal(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Request bodies must be application/json.")
+    if event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return _refusal(ErrorCode.INVALID_REQUEST, "The request body is not UTF-8 encoded JSON.")
+    return None
+
+
+def _refusal(code: ErrorCode, message: str) -> dict[str, Any]:
+    return {
+        "statusCode": PhotopipeError(code, message).http_status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": code.value, "message": message}}),
+        "isBase64Encoded": False,
+    }
