@@ -34,7 +34,7 @@ help: ## List the targets
 
 $(VENV)/.installed: backend/pyproject.toml
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
-	@PY312=$$(scripts/find-python312.sh) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
+	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]' 2>&1 | grep -v 'is ignored' || true
 	@$(PY) -c 'import photopipe, boto3, pytest'
 	@touch $@
@@ -120,7 +120,7 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV := $(ROOT)/.photopipe/venvs/checkov-$(CHECKOV_VERSION)/bin/checkov
 $(CHECKOV):
 	@echo "[checkov] installing checkov==$(CHECKOV_VERSION) into a venv of its own (its pins clash with ours)"
-	@PY312=$$(scripts/find-python312.sh) && rm -rf $(dir $(@D)) && $$PY312 -m venv $(dir $(@D)) && \
+	@PY312=$$(scripts/find-python.sh 3.12) && rm -rf $(dir $(@D)) && $$PY312 -m venv $(dir $(@D)) && \
 	 $(dir $(@D))bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION) 2>&1 \
 	 | { grep -v 'is ignored' || true; }
 

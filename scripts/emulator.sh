@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Emulator control: up | down | status | logs.
-#   EMULATOR   ministack (default) | localstack
-#   PORT       gateway port on 127.0.0.1 (default 4566)
-#   STACK_DIR  folder for this stack's pid file, log and persistent state
+#   EMULATOR        ministack (default) | localstack
+#   LOCALSTACK_MODE auto (default: docker when an engine answers, else host) | docker | host
+#   PORT            gateway port on 127.0.0.1 (default 4566)
+#   STACK_DIR       folder for this stack's pid file, log and persistent state
 # MiniStack runs from its own Python 3.12 venv holding only MiniStack: it executes Lambda code
 # with its own interpreter, so anything else in that venv would leak into the functions.
+# LocalStack's host mode runs localstack-core from PyPI in a Python 3.13 venv, with the plugin
+# from scripts/localstack-offline: each function runs as a Python 3.12 process, DynamoDB on moto.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EMULATOR=${EMULATOR:-ministack}
@@ -12,7 +15,14 @@ PORT=${PORT:-4566}
 STACK_DIR=${STACK_DIR:-$ROOT/.photopipe/stacks/dev}
 MINISTACK_VERSION=${MINISTACK_VERSION:-1.5.33}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
+LOCALSTACK_VERSION=2026.3.0
+LOCALSTACK_MODE=${LOCALSTACK_MODE:-auto}
 VENV=$ROOT/.photopipe/venvs/ministack-$MINISTACK_VERSION
+LS_VENV=$ROOT/.photopipe/venvs/localstack-$LOCALSTACK_VERSION
+LS_PLUGIN=$ROOT/scripts/localstack-offline
+# An empty Python 3.12 venv: LocalStack's host-mode functions run on it, seeing only their zip
+# and layers, as on Lambda.
+LAMBDA_PY_VENV=$ROOT/.photopipe/venvs/lambda-python3.12
 PID_FILE=$STACK_DIR/emulator.pid
 LOG_FILE=$STACK_DIR/emulator.log
 HEALTH_URL=http://127.0.0.1:$PORT/_localstack/health
@@ -40,52 +50,131 @@ wait_healthy() {
   done
 }
 
+pip_quiet() {
+  # (grep drops pip's notes about index folders this machine's pip config names but lacks)
+  "$@" 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+  return "${PIPESTATUS[0]}"
+}
+
 ensure_ministack_venv() {
   [ -x "$VENV/bin/ministack" ] && return 0
   say "installing ministack==$MINISTACK_VERSION into $VENV"
-  local py; py=$("$ROOT/scripts/find-python312.sh")
+  local py; py=$("$ROOT/scripts/find-python.sh" 3.12)
   rm -rf "$VENV"
   "$py" -m venv "$VENV"
-  # (grep drops pip's notes about index folders this machine's pip config names but lacks)
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION" 2>&1 \
-    | { grep -v 'is ignored: it is neither' || true; } || die "could not install ministack==$MINISTACK_VERSION"
+  pip_quiet "$VENV/bin/pip" install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION" \
+    || die "could not install ministack==$MINISTACK_VERSION"
+}
+
+# The LocalStack venv is rebuilt when its requirements change, and the plugin reinstalled when
+# its sources change; a stamp file records what was installed.
+ensure_localstack_venv() {
+  local want have stamp=$LS_VENV/.photopipe-stamp
+  want=$(cat "$LS_PLUGIN/localstack.txt" "$LS_PLUGIN/pyproject.toml" "$LS_PLUGIN"/localstack_offline/*.py | sha256sum | cut -c1-16)
+  have=$(cat "$stamp" 2>/dev/null || true)
+  [ "$want" = "$have" ] && return 0
+  if [ ! -x "$LS_VENV/bin/python" ] || ! cmp -s "$LS_PLUGIN/localstack.txt" "$LS_VENV/.requirements"; then
+    say "installing localstack-core $LOCALSTACK_VERSION (host mode) into $LS_VENV"
+    local py; py=$("$ROOT/scripts/find-python.sh" 3.13) || die "LocalStack's host mode needs Python 3.13 (localstack-core $LOCALSTACK_VERSION imports on nothing older)"
+    rm -rf "$LS_VENV"
+    "$py" -m venv "$LS_VENV"
+    pip_quiet "$LS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$LS_PLUGIN/localstack.txt" \
+      || die "could not install localstack-core (see $LS_PLUGIN/localstack.txt)"
+    cp "$LS_PLUGIN/localstack.txt" "$LS_VENV/.requirements"
+  fi
+  say "installing the host-process Lambda executor plugin"
+  rm -rf "$LS_PLUGIN/build" "$LS_PLUGIN"/*.egg-info
+  pip_quiet "$LS_VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$LS_PLUGIN" \
+    || die "could not install $LS_PLUGIN"
+  rm -rf "$LS_PLUGIN/build" "$LS_PLUGIN"/*.egg-info
+  echo "$want" >"$stamp"
+}
+
+ensure_lambda_python() {
+  [ -x "$LAMBDA_PY_VENV/bin/python" ] && return 0
+  local py; py=$("$ROOT/scripts/find-python.sh" 3.12)
+  "$py" -m venv --without-pip "$LAMBDA_PY_VENV"
+}
+
+# Starts "$@" in the background as its own process group (setsid), records its pid and waits
+# for health. The caller exports the emulator's environment first. `exec` keeps the recorded
+# pid the emulator's own, and the group holds every Lambda process it spawns, so 'down' stops
+# exactly what 'up' started.
+launch() {
+  (cd "$STACK_DIR" && exec setsid "$@" >"$LOG_FILE" 2>&1 </dev/null) &
+  echo $! >"$PID_FILE"
+  wait_healthy "$(cat "$PID_FILE")"
+}
+
+already_up() {
+  local pid
+  pid=$(running_pid) || return 1
+  healthy || wait_healthy "$pid"
+  say "$1 already running (pid $pid, port $PORT)"
 }
 
 ministack_up() {
-  if pid=$(running_pid); then
-    healthy && { say "ministack already running (pid $pid, port $PORT)"; return 0; }
-    wait_healthy "$pid"; return 0
-  fi
+  already_up ministack && return 0
   port_in_use && die "port $PORT is already taken by another process; choose another with PORT=<n> (e.g. 'make up PORT=4567')"
   ensure_ministack_venv
   mkdir -p "$STACK_DIR/state/s3" "$STACK_DIR/tmp"
-  # setsid: the emulator and the Lambda workers it spawns share one process group, so 'down'
-  # can stop exactly what 'up' started. `exec` keeps the recorded pid the emulator's own.
   (
-    cd "$STACK_DIR"
     export GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
       PERSIST_STATE=1 STATE_DIR="$STACK_DIR/state" S3_PERSIST=1 S3_DATA_DIR="$STACK_DIR/state/s3" \
       TMPDIR="$STACK_DIR/tmp" LOG_LEVEL=${EMULATOR_LOG_LEVEL:-WARNING} \
       AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-    exec setsid "$VENV/bin/ministack" >"$LOG_FILE" 2>&1 </dev/null
-  ) &
-  echo $! >"$PID_FILE"
-  local pid; pid=$(cat "$PID_FILE")
-  wait_healthy "$pid"
-  say "ministack $MINISTACK_VERSION up on http://127.0.0.1:$PORT (pid $pid, state $STACK_DIR/state)"
+    launch "$VENV/bin/ministack"
+  )
+  say "ministack $MINISTACK_VERSION up on http://127.0.0.1:$PORT (pid $(cat "$PID_FILE"), state $STACK_DIR/state)"
 }
 
-ministack_down() {
+localstack_host_up() {
+  already_up localstack && return 0
+  port_in_use && die "port $PORT is already taken by another process; choose another with PORT=<n> (e.g. 'make up PORT=4567')"
+  ensure_localstack_venv
+  ensure_lambda_python
+  # LocalStack's files stay in the stack folder (it would otherwise write to /var/lib/localstack
+  # and the system temp folder). Its state is in memory only: this edition ignores PERSISTENCE.
+  # A new LocalStack is empty, so the stack's Terraform state would describe nothing: drop it,
+  # and the next apply creates everything afresh.
+  rm -rf "$STACK_DIR/localstack" "$STACK_DIR/tmp" "$STACK_DIR/outputs.json" \
+    "$STACK_DIR/tf/terraform.tfstate" "$STACK_DIR/tf/terraform.tfstate.backup"
+  mkdir -p "$STACK_DIR/localstack" "$STACK_DIR/tmp" "$STACK_DIR/cache"
+  (
+    # OVERRIDE_IN_DOCKER=0: a machine with /.dockerenv (CI containers) is not LocalStack's
+    # container. DynamoDB comes from moto: the stock provider downloads DynamoDB Local and a JDK.
+    # SQS_ENDPOINT_STRATEGY=off: queue URLs http://127.0.0.1:PORT/ACCOUNT/NAME, which the AWS provider
+    # parses, without *.localhost.localstack.cloud names, which
+    # need public DNS. S3_SKIP_SIGNATURE_VALIDATION=0: presigned URLs are checked as on AWS.
+    export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$STACK_DIR/localstack" TMPDIR="$STACK_DIR/tmp" \
+      XDG_CACHE_HOME="$STACK_DIR/cache" \
+      GATEWAY_LISTEN=127.0.0.1:$PORT LOCALSTACK_HOST=127.0.0.1:$PORT \
+      DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 \
+      SERVICES=s3,sqs,sns,lambda,dynamodb,apigateway,iam,sts,logs,ssm,secretsmanager,cloudwatch \
+      PROVIDER_OVERRIDE_DYNAMODB=moto \
+      LAMBDA_RUNTIME_EXECUTOR=host-process \
+      LAMBDA_HOST_INTERPRETERS="python3.12=$LAMBDA_PY_VENV/bin/python" \
+      LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 \
+      SQS_ENDPOINT_STRATEGY=off S3_SKIP_SIGNATURE_VALIDATION=0 \
+      LS_LOG=${EMULATOR_LOG_LEVEL:-warning}
+    export LS_LOG=${LS_LOG,,}
+    launch "$LS_VENV/bin/python" -m localstack.runtime.main
+  )
+  say "localstack $LOCALSTACK_VERSION (host mode) up on http://127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
+}
+
+host_down() {
   local pid
   if ! pid=$(running_pid); then
-    rm -f "$PID_FILE"; say "ministack not running"; return 0
+    rm -f "$PID_FILE"; say "$EMULATOR not running"; return 0
   fi
-  # SIGTERM lets MiniStack write its state to disk; its whole process group goes with it.
+  # SIGTERM lets the emulator write its state and stop its Lambda processes; its whole process
+  # group goes with it.
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + 20))
   while kill -0 -- "-$pid" 2>/dev/null; do
     if [ $SECONDS -ge $deadline ]; then
-      say "ministack did not stop within 20s; killing its process group"
+      say "$EMULATOR did not stop within 20s; killing its process group"
       kill -KILL -- "-$pid" 2>/dev/null || true
       break
     fi
@@ -93,11 +182,22 @@ ministack_down() {
   done
   rm -f "$PID_FILE"
   port_in_use && die "port $PORT still answers after stopping pid $pid"
-  say "ministack stopped (pid $pid)"
+  say "$EMULATOR stopped (pid $pid)"
+}
+
+docker_engine() { docker info >/dev/null 2>&1; }
+
+# docker | host, from LOCALSTACK_MODE; a recorded pid means host mode is what runs now.
+localstack_mode() {
+  case "$LOCALSTACK_MODE" in
+    docker|host) echo "$LOCALSTACK_MODE" ;;
+    auto) if [ -f "$PID_FILE" ] || ! docker_engine; then echo host; else echo docker; fi ;;
+    *) die "unknown LOCALSTACK_MODE=$LOCALSTACK_MODE (auto | docker | host)" ;;
+  esac
 }
 
 compose() {
-  docker info >/dev/null 2>&1 || die "EMULATOR=localstack needs a running Docker engine and none answers here. Use the default EMULATOR=ministack (no Docker needed)."
+  docker_engine || die "LOCALSTACK_MODE=docker needs a running Docker engine and none answers here. Use LOCALSTACK_MODE=host (or auto)."
   LOCALSTACK_PORT=$PORT docker compose -f "$ROOT/docker-compose.yml" -p "photopipe-$(basename "$STACK_DIR")" "$@"
 }
 
@@ -106,21 +206,27 @@ case "${1:-}" in
     mkdir -p "$STACK_DIR"
     case "$EMULATOR" in
       ministack) ministack_up ;;
-      localstack) compose up -d; wait_healthy; say "localstack up on http://127.0.0.1:$PORT" ;;
+      localstack)
+        if [ "$(localstack_mode)" = docker ]; then
+          compose up -d; wait_healthy; say "localstack (docker) up on http://127.0.0.1:$PORT"
+        else
+          localstack_host_up
+        fi ;;
       *) die "unknown EMULATOR=$EMULATOR (ministack | localstack)" ;;
     esac ;;
   down)
     case "$EMULATOR" in
-      ministack) ministack_down ;;
-      localstack) compose down ;;
+      ministack) host_down ;;
+      localstack) if [ "$(localstack_mode)" = docker ]; then compose down; else host_down; fi ;;
       *) die "unknown EMULATOR=$EMULATOR" ;;
     esac ;;
   status)
     if healthy; then say "$EMULATOR healthy on port $PORT"; else say "$EMULATOR not answering on port $PORT"; exit 1; fi ;;
   logs)
-    case "$EMULATOR" in
-      ministack) [ -f "$LOG_FILE" ] || die "no log at $LOG_FILE"; tail -n 200 -F "$LOG_FILE" ;;
-      localstack) compose logs -f ;;
-    esac ;;
+    if [ "$EMULATOR" = localstack ] && [ "$(localstack_mode)" = docker ]; then
+      compose logs -f
+    else
+      [ -f "$LOG_FILE" ] || die "no log at $LOG_FILE"; tail -n 200 -F "$LOG_FILE"
+    fi ;;
   *) echo "usage: $0 up|down|status|logs" >&2; exit 2 ;;
 esac
