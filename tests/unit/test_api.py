@@ -162,8 +162,10 @@ def test_get_list_and_delete_a_job(backend: InMemoryJobs) -> None:
     assert call("GET", f"/v1/jobs/{ids[0]}")[0] == 404
 
 
-def test_list_limit_is_bounded(backend: InMemoryJobs) -> None:
+def test_list_limit_and_cursor_are_bounded(backend: InMemoryJobs) -> None:
     assert call("GET", "/v1/jobs", query={"limit": "1000"})[0] == 400
+    assert call("GET", "/v1/jobs", query={"cursor": "a" * 1025})[0] == 400
+    assert call("GET", "/v1/jobs", query={"cursor": "not/base64url+"})[0] == 400
 
 
 def test_devices_register_idempotently_and_delete(backend: InMemoryJobs) -> None:

@@ -196,7 +196,8 @@ def get_job(job_id: str) -> JobResponse:
 )
 def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    # An opaque base64url token (about 300 characters); the bound keeps URLs far below 8 KB.
+    cursor: Annotated[str | None, Query(max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")] = None,
 ) -> JobListResponse:
     page = factory.job_service().list_jobs(current_user(), limit, cursor)
     return JobListResponse(jobs=[presenters.job_summary(j) for j in page.jobs], next_cursor=page.cursor)
