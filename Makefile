@@ -1,6 +1,6 @@
 # photopipe — the only entry point a user needs. `make help` lists the targets.
 #
-#   EMULATOR  ministack (default, no Docker) | localstack
+#   EMULATOR  ministack (default, no Docker) | localstack (Docker when an engine answers, else on the host)
 #   ENV       local (default, the emulator) | aws
 #   STACK     name of the local stack: its state lives in .photopipe/stacks/$(STACK)
 #   PORT      emulator port on 127.0.0.1
@@ -14,9 +14,12 @@ ENV      ?= local
 STACK    ?= dev
 PORT     ?= 4566
 ARCH     ?= x86_64
-# `make test` brings up a stack of its own so it never touches a developer's `make up`.
+# `make test` brings up stacks of its own so it never touches a developer's `make up`: one per
+# emulator, both unless EMULATOR is given (`make test EMULATOR=localstack` runs that one only).
+TEST_EMULATORS ?= $(if $(filter command line environment,$(origin EMULATOR)),$(EMULATOR),ministack localstack)
 TEST_STACK ?= test
-TEST_PORT  ?= 4599
+TEST_PORT_ministack  ?= 4599
+TEST_PORT_localstack ?= 4598
 
 ROOT      := $(CURDIR)
 VENV      := $(ROOT)/.venv
@@ -27,7 +30,7 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token client clean destroy status bench tf-test plan-compare chaos redrive checkov
+        token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -95,6 +98,9 @@ QUEUE ?= jobs
 redrive: venv ## Move a DLQ's messages back to their source queue: make redrive QUEUE=jobs|notify
 	@cd scripts && $(PY) redrive.py $(QUEUE)
 
+executor-test: venv ## LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
+	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
+
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
@@ -144,14 +150,17 @@ fmt: venv ## Format Python and Terraform
 	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
 	@scripts/terraform.sh fmt
 
-test: ## The whole gate: lint, unit, terraform tests, then a stack of its own for integration, e2e and fuzz
+test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack for integration, e2e, chaos, fuzz, plan-compare
 	@$(MAKE) --no-print-directory lint unit tf-test
-	@$(MAKE) --no-print-directory STACK=$(TEST_STACK) PORT=$(TEST_PORT) _stack-tests
+	@$(foreach e,$(TEST_EMULATORS),echo "== stack tests on $(e) ==" && \
+	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) _stack-tests &&) true
 
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
+	 start=$$SECONDS; \
 	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
-	 && $(MAKE) --no-print-directory fuzz plan-compare
+	 && $(MAKE) --no-print-directory fuzz plan-compare $(if $(filter localstack,$(EMULATOR)),executor-test) \
+	 && echo "== $(EMULATOR): stack tests passed in $$((SECONDS - start))s =="
 
 destroy: ## terraform destroy for ENV
 	@scripts/terraform.sh destroy
