@@ -150,7 +150,7 @@ fmt: venv ## Format Python and Terraform
 	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
 	@scripts/terraform.sh fmt
 
-test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack for integration, e2e, chaos, fuzz, plan-compare
+test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack: replan, integration, e2e, chaos, fuzz, plan-compare
 	@$(MAKE) --no-print-directory lint unit tf-test
 	@$(foreach e,$(TEST_EMULATORS),echo "== stack tests on $(e) ==" && \
 	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) _stack-tests &&) true
@@ -158,7 +158,8 @@ test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack 
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
 	 start=$$SECONDS; \
-	 $(MAKE) --no-print-directory up && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
+	 $(MAKE) --no-print-directory up && $(MAKE) --no-print-directory plan \
+	 && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
 	 && $(MAKE) --no-print-directory fuzz plan-compare $(if $(filter localstack,$(EMULATOR)),executor-test) \
 	 && echo "== $(EMULATOR): stack tests passed in $$((SECONDS - start))s =="
 
