@@ -37,7 +37,9 @@ class LocalProvider:
 
 def dominant_colors(image: Image.Image, count: int = 5) -> list[str]:
     """The most common colours as #rrggbb, most frequent first."""
-    quantized = image.quantize(colors=count, method=Image.Quantize.MEDIANCUT)
+    # Fast octree: median cut costs ~35 ms on a noisy 256 px thumbnail, holding the GIL, which
+    # serialised the worker's concurrent records; octree takes well under 1 ms.
+    quantized = image.quantize(colors=count, method=Image.Quantize.FASTOCTREE)
     palette = quantized.getpalette() or []
     ranked = sorted(quantized.getcolors() or [], reverse=True)
     return [
