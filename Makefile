@@ -11,7 +11,9 @@ SHELL := bash
 
 EMULATOR ?= ministack
 ENV      ?= local
-STACK    ?= dev
+# One stack per emulator by default: MiniStack keeps its state across restarts, LocalStack's host
+# mode starts empty, so they must not share a Terraform state.
+STACK    ?= $(if $(filter localstack,$(EMULATOR)),dev-localstack,dev)
 PORT     ?= 4566
 ARCH     ?= x86_64
 # `make test` brings up stacks of its own so it never touches a developer's `make up`: one per

@@ -82,7 +82,7 @@ ensure_localstack_venv() {
       || die "could not install localstack-core (see $LS_PLUGIN/localstack.txt)"
     cp "$LS_PLUGIN/localstack.txt" "$LS_VENV/.requirements"
   fi
-  say "installing the host-process Lambda executor plugin"
+  say "installing the localstack-offline plugin (host-process Lambda, moto DynamoDB)"
   rm -rf "$LS_PLUGIN/build" "$LS_PLUGIN"/*.egg-info
   pip_quiet "$LS_VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$LS_PLUGIN" \
     || die "could not install $LS_PLUGIN"
