@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import uuid
 
 import pytest
@@ -59,6 +60,28 @@ def test_status_moves_only_forward_through_conditional_writes(jobs: DynamoJobRep
     stored = jobs.get(job.job_id)
     assert stored is not None and not stored.event_pending
     assert [h["status"] for h in stored.status_history] == ["PENDING_UPLOAD", "PROCESSING", "COMPLETED"]
+
+
+def test_concurrent_claims_of_one_job_let_exactly_one_through(stack: Stack, user_id: str) -> None:
+    # Exactly-once processing rests on DynamoDB's atomic conditional writes: of racing
+    # deliveries (duplicate S3 events in one batch, say) only one may move the job.
+    jobs = [new_job(user_id) for _ in range(10)]
+    repository = DynamoJobRepository(stack.client("dynamodb"), stack["jobs_table_name"])
+    for job in jobs:
+        repository.create(job, 2_000_000_000)
+
+    def claim(job_id: str, token: str) -> bool:
+        try:
+            repository.claim(job_id, token, "t")
+        except TransitionRejected:
+            return False
+        return True
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        for job in jobs:
+            winners = sum(pool.map(claim, [job.job_id] * 8, [f"m-{i}" for i in range(8)]))
+            history = [h["status"] for h in repository.get(job.job_id).status_history]  # type: ignore[union-attr]
+            assert (winners, history) == (1, ["PENDING_UPLOAD", "PROCESSING"]), job.job_id
 
 
 def test_listing_pages_newest_first_with_an_opaque_cursor(jobs: DynamoJobRepository, user_id: str) -> None:

@@ -2,6 +2,9 @@
 PROVIDER_OVERRIDE_DYNAMODB=moto. Imports stay inside the functions, as in LocalStack's own
 plugins, so listing plugins stays cheap."""
 
+import threading
+from typing import Any
+
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.plugins import Service, aws_provider
 
@@ -25,4 +28,25 @@ def dynamodb_moto() -> Service:
     class DynamoDBMotoProvider(DynamodbApi):
         pass
 
-    return Service.for_provider(DynamoDBMotoProvider(), dispatch_table_factory=MotoFallbackDispatcher)
+    return Service.for_provider(
+        DynamoDBMotoProvider(), dispatch_table_factory=lambda provider: _one_at_a_time(MotoFallbackDispatcher(provider))
+    )
+
+
+def _one_at_a_time(table: dict[str, Any]) -> dict[str, Any]:
+    """The dispatch table with every operation behind one lock.
+
+    moto checks a condition and then writes without a lock, so two concurrent conditional
+    writes could both succeed; on DynamoDB they are atomic, and photopipe's exactly-once
+    processing rests on that (found by `make chaos N=500`: one job claimed twice).
+    """
+    lock = threading.Lock()
+
+    def serialized(handler: Any) -> Any:
+        def call(context: Any, request: Any) -> Any:
+            with lock:
+                return handler(context, request)
+
+        return call
+
+    return {operation: serialized(handler) for operation, handler in table.items()}
