@@ -32,7 +32,7 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
-        token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests
+        token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -102,6 +102,13 @@ redrive: venv ## Move a DLQ's messages back to their source queue: make redrive 
 
 executor-test: venv ## LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
 	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
+
+$(VENV)/.testcontainers-installed: $(VENV)/.installed backend/pyproject.toml
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,testcontainers]' 2>&1 | grep -v 'is ignored' || true
+	@touch $@
+
+test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers
+	@$(PY) scripts/testcontainers_stack.py
 
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
