@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 HANDLER = """
-import os, subprocess, sys, time
+import os, subprocess, sys, threading, time
 
 def handler(event, context):
     action = event.get("action")
@@ -41,6 +41,8 @@ def handler(event, context):
         time.sleep(event["seconds"])
     if action == "exit":
         os._exit(3)
+    if action == "exit_after_answering":
+        threading.Timer(0.5, os._exit, (4,)).start()
     if action == "raise":
         raise ValueError("bad input")
     print("hello from the handler")
@@ -150,6 +152,13 @@ def test_a_process_that_dies_fails_its_invocation_and_is_replaced(lambda_client:
     assert error == "Unhandled" and payload["errorType"] == "Runtime.ExitError", payload
     assert "exit status 3" in payload["errorMessage"]
     assert invoke(lambda_client, function, {})[0] is None
+
+
+def test_a_process_that_died_between_invocations_is_replaced(lambda_client: Any, function: str) -> None:
+    assert invoke(lambda_client, function, {"action": "exit_after_answering"})[0] is None
+    wait_until(lambda: bootstrap_processes(function), lambda pids: not pids, 10, "the process gone")
+    error, payload, _ = invoke(lambda_client, function, {})
+    assert error is None, payload
 
 
 def test_an_import_error_fails_the_invocation_with_the_reason(lambda_client: Any) -> None:

@@ -245,13 +245,20 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
             self.current_request_id = request_id
             self.endpoint.logs = ""
             self.endpoint.invocation = invocation = Future()
-            response = requests.post(
-                f"http://{HOST}:{self.port}/invoke",
-                json=payload,
-                proxies={"http": "", "https": ""},
-                timeout=10,
-            )
-            response.raise_for_status()
+            try:
+                requests.post(
+                    f"http://{HOST}:{self.port}/invoke",
+                    json=payload,
+                    proxies={"http": "", "https": ""},
+                    timeout=10,
+                ).raise_for_status()
+            except requests.RequestException as error:
+                # The process died (or hung) between invocations: fail this one, start afresh next.
+                assert self.process is not None
+                _kill_group(self.process, grace_seconds=0)
+                message = f"RequestId: {request_id} Error: the runtime did not take the invocation: {error}"
+                body = {"errorType": "Runtime.ExitError", "errorMessage": message}
+                return InvocationResult(request_id, json.dumps(body).encode(), is_error=True, logs="")
             timeout = float(self.function_version.config.timeout)
             try:
                 return invocation.result(timeout=timeout + TIMEOUT_GRACE_SECONDS)
