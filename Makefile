@@ -103,18 +103,15 @@ redrive: venv ## Move a DLQ's messages back to their source queue: make redrive 
 executor-test: venv ## LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
 	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
 
-$(VENV)/.testcontainers-installed: $(VENV)/.installed backend/pyproject.toml
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,testcontainers]' 2>&1 | grep -v 'is ignored' || true
-	@touch $@
-
 test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers
 	@$(PY) scripts/testcontainers_stack.py
 
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
-$(VENV)/.bench-installed: $(VENV)/.installed backend/pyproject.toml
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,bench]' 2>&1 | grep -v 'is ignored' || true
+# An optional extra of backend/pyproject.toml in the dev venv: .bench-installed, .testcontainers-installed.
+$(VENV)/.%-installed: $(VENV)/.installed backend/pyproject.toml
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,$*]' 2>&1 | grep -v 'is ignored' || true
 	@touch $@
 
 BENCH_ARGS ?=

@@ -14,12 +14,14 @@ import os
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from client import wait_until
 
 PORT = os.environ.get("PORT", "4566")
 STACK_DIR = Path(os.environ.get("STACK_DIR", ".photopipe/stacks/dev"))
@@ -48,17 +50,6 @@ def handler(event, context):
     print("hello from the handler")
     return {"remaining_ms": context.get_remaining_time_in_millis(), "task_root": os.environ["LAMBDA_TASK_ROOT"]}
 """
-
-
-def wait_until(probe: Callable[[], Any], done: Callable[[Any], bool], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        seen = probe()
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds}s; last seen {seen!r}")
-        time.sleep(0.2)
 
 
 def zipped(files: dict[str, str]) -> bytes:

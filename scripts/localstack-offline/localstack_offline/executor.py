@@ -100,6 +100,12 @@ def interpreter_for(runtime: str) -> str:
     return interpreter
 
 
+def error_result(request_id: str, error_type: str, message: str, logs: str) -> InvocationResult:
+    """A failed invocation as the container init reports one."""
+    body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+    return InvocationResult(request_id, body, is_error=True, logs=logs)
+
+
 class HostProcessEndpoint(Endpoint):
     """Receives the callbacks of one environment's process (routed by LocalStack's gateway)."""
 
@@ -141,11 +147,11 @@ class HostProcessEndpoint(Endpoint):
 
     def fail_pending(self, error_type: str, message: str, request_id: str = "") -> None:
         """Settle whatever waits on this process: start-up or a running invocation."""
-        body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+        result = error_result(request_id, error_type, message, self.logs)
         if not self.ready.done():
-            self.ready.set_exception(StatusErrorException(message, body))
+            self.ready.set_exception(StatusErrorException(message, result.payload))
         if self.invocation is not None and not self.invocation.done():
-            self.invocation.set_result(InvocationResult(request_id, body, is_error=True, logs=self.logs))
+            self.invocation.set_result(result)
 
 
 class HostProcessRuntimeExecutor(RuntimeExecutor):
@@ -257,8 +263,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
                 assert self.process is not None
                 _kill_group(self.process, grace_seconds=0)
                 message = f"RequestId: {request_id} Error: the runtime did not take the invocation: {error}"
-                body = {"errorType": "Runtime.ExitError", "errorMessage": message}
-                return InvocationResult(request_id, json.dumps(body).encode(), is_error=True, logs="")
+                return error_result(request_id, "Runtime.ExitError", message, logs="")
             timeout = float(self.function_version.config.timeout)
             try:
                 return invocation.result(timeout=timeout + TIMEOUT_GRACE_SECONDS)
@@ -267,8 +272,7 @@ class HostProcessRuntimeExecutor(RuntimeExecutor):
                 _kill_group(self.process, grace_seconds=0)
                 message = f"RequestId: {request_id} Task timed out after {timeout:.2f} seconds"
                 LOG.info("lambda %s: %s", self.function_version.id.function_name, message)
-                body = {"errorType": "Sandbox.Timedout", "errorMessage": message}
-                return InvocationResult(request_id, json.dumps(body).encode(), is_error=True, logs=self.endpoint.logs)
+                return error_result(request_id, "Sandbox.Timedout", message, self.endpoint.logs)
 
     # -- addresses ---------------------------------------------------------------------------
     def get_address(self) -> str:

@@ -65,11 +65,15 @@ ERRORS: dict[int, OpenAPIResponse] = {
 }
 
 
+def error_body(code: ErrorCode, message: str) -> str:
+    return json.dumps({"error": {"code": code.value, "message": message}})
+
+
 def error_response(code: ErrorCode, message: str, status: int | None = None) -> Response[str]:
     return Response(
         status_code=status or PhotopipeError(code, message).http_status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"error": {"code": code.value, "message": message}}),
+        body=error_body(code, message),
     )
 
 
@@ -338,6 +342,6 @@ def _refusal(code: ErrorCode, message: str) -> dict[str, Any]:
     return {
         "statusCode": PhotopipeError(code, message).http_status,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": json.dumps({"error": {"code": code.value, "message": message}}),
+        "body": error_body(code, message),
         "isBase64Encoded": False,
     }
