@@ -117,6 +117,9 @@ ministack_up() {
   already_up ministack && return 0
   port_in_use && die "port $PORT is already taken by another process; choose another with PORT=<n> (e.g. 'make up PORT=4567')"
   ensure_ministack_venv
+  # Nothing runs in tmp while the emulator is down: each Lambda process unpacked its code and
+  # layers there (about 130 MB each) and a stopped MiniStack leaves them behind.
+  rm -rf "$STACK_DIR/tmp"
   mkdir -p "$STACK_DIR/state/s3" "$STACK_DIR/tmp"
   (
     export GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
@@ -181,6 +184,7 @@ host_down() {
     sleep 0.1
   done
   rm -f "$PID_FILE"
+  rm -rf "$STACK_DIR/tmp"  # the stopped Lambda processes' unpacked code; state lives elsewhere
   port_in_use && die "port $PORT still answers after stopping pid $pid"
   say "$EMULATOR stopped (pid $pid)"
 }
