@@ -26,6 +26,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps
@@ -177,6 +178,7 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
     client = PhotopipeClient.for_user(stack, f"burst-{uuid.uuid4().hex[:8]}")
     data = photo_jpeg(1600, 1200)
     slots = [client.create_job("image/jpeg", len(data)) for _ in range(uploads)]
+    cpu_before, client_before = emulator_cpu_seconds(stack), time.process_time()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(lambda slot: client.upload(slot["upload"], data).raise_for_status(), slots))
@@ -206,16 +208,17 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
 
     wait_until(finished, lambda done: done >= uploads, 600, f"burst of {uploads}", interval=0.5)
     elapsed = time.perf_counter() - started
+    client_cpu, cpu_after = time.process_time() - client_before, emulator_cpu_seconds(stack)
     cores = os.cpu_count() or 1
     # The engine alone on the same photo, with one process per core: the ceiling for the pipeline.
     spawn = multiprocessing.get_context("spawn")  # no inherited threads, sockets or locks
     with concurrent.futures.ProcessPoolExecutor(max_workers=cores, mp_context=spawn) as pool:
         list(pool.map(run_engine_and_analysis, [data] * cores))  # warm-up
         raw_started = time.perf_counter()
-        list(pool.map(run_engine_and_analysis, [data] * (cores * 10)))
+        engine_cpu = sum(pool.map(run_engine_and_analysis, [data] * (cores * 10)))
         raw = cores * 10 / (time.perf_counter() - raw_started)
     throughput = uploads / elapsed
-    return {
+    result: dict[str, Any] = {
         "uploads": uploads,
         "input": "2 MP JPEG, default variants + analysis",
         "seconds": round(elapsed, 1),
@@ -223,15 +226,90 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
         "engine_raw_photos_per_second": round(raw, 2),
         "share_of_raw": round(throughput / raw, 2),
         "cores": cores,
+        "engine_cpu_ms_per_photo": round(engine_cpu * 1000 / (cores * 10), 1),
     }
+    if cpu_before is not None and cpu_after is not None:
+        engine_per_photo = engine_cpu / (cores * 10)
+        result.update(cpu_accounting(cpu_before, cpu_after, client_cpu, uploads, elapsed * cores, engine_per_photo))
+    return result
 
 
-def run_engine_and_analysis(data: bytes) -> None:
+def run_engine_and_analysis(data: bytes) -> float:
+    """The work the worker does for one photo, without the pipeline; returns its CPU seconds."""
     from photopipe.providers.local import LocalProvider
 
+    started = time.process_time()  # every thread of this process: the engine renders in threads
     decoded = engine.decode(data, "image/jpeg", 200_000_000, 2048)
     LocalProvider().analyse(decoded.image)
     engine.render_variants(decoded.image, DEFAULT_VARIANTS)
+    return time.process_time() - started
+
+
+def _process_table() -> dict[int, int]:
+    """pid -> parent pid, from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue  # gone while we looked
+    return parents
+
+
+def emulator_cpu_seconds(stack: Stack) -> dict[str, float] | None:
+    """CPU seconds used so far by the emulator and its Lambda processes, by function role.
+
+    None where it cannot be read: no /proc (not Linux), or an emulator without a pid file here
+    (LocalStack in Docker). Counts the processes alive now; one that exited took its CPU time
+    with it, so a burst that kills Lambda processes reads low.
+    """
+    pid_file = stack.directory / "emulator.pid"
+    if not Path("/proc/self/stat").exists() or not pid_file.exists():
+        return None
+    root = int(pid_file.read_text().strip())
+    parents = _process_table()
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(children)
+        frontier = children
+    roles = {name: role for role, name in stack["function_names"].items()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    for pid in tree:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        function = next((v[25:].decode() for v in environment if v.startswith(b"AWS_LAMBDA_FUNCTION_NAME=")), None)
+        role = "emulator" if function is None else roles.get(function, function)
+        seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return seconds
+
+
+def cpu_accounting(
+    before: dict[str, float],
+    after: dict[str, float],
+    client_cpu: float,
+    uploads: int,
+    cpu_available: float,
+    engine_cpu: float,
+) -> dict[str, Any]:
+    """Where the burst's CPU went, per photo, and what that leaves possible."""
+    spent = {role: after[role] - before.get(role, 0.0) for role in sorted(after)}
+    spent["bench client"] = client_cpu
+    per_photo = {role: round(value * 1000 / uploads, 1) for role, value in spent.items()}
+    rest = sum(value for role, value in spent.items() if role != "worker") / uploads
+    return {
+        "cpu_ms_per_photo": per_photo,
+        "worker_overhead_ms_per_photo": round((spent.get("worker", 0.0) / uploads - engine_cpu) * 1000, 1),
+        "cpu_busy_share": round(sum(spent.values()) / cpu_available, 2),
+        # The share of raw if the worker cost no more than the bare engine and every core were
+        # busy: what the emulator, the notifier and the uploading client leave possible.
+        "share_ceiling_bare_worker": round(engine_cpu / (engine_cpu + rest), 2),
+    }
 
 
 IMPORT_PROBE = """

@@ -23,6 +23,7 @@ DEFAULT_OUTPUTS = ROOT / ".photopipe" / "stacks" / "dev" / "outputs.json"
 @dataclass(frozen=True)
 class Stack:
     outputs: dict[str, Any]
+    directory: Path  # the stack's folder: outputs, emulator pid and log, Terraform state
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Stack:
@@ -30,7 +31,7 @@ class Stack:
         if not location.exists():
             raise SystemExit(f"no stack outputs at {location}: run `make up` first")
         raw = json.loads(location.read_text())
-        return cls({key: value["value"] for key, value in raw.items()})
+        return cls({key: value["value"] for key, value in raw.items()}, location.parent)
 
     def __getitem__(self, key: str) -> Any:
         return self.outputs[key]
