@@ -3,6 +3,8 @@
 
 locals {
   artifacts_dir = coalesce(var.lambda_artifacts_dir, "${path.root}/../build/lambda")
+  # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs_retry).
+  retry_max_seconds = 300
 
   # Every setting the code reads, defined once here and read once by photopipe.config.
   common_environment = {
@@ -26,6 +28,7 @@ locals {
     PUSH_IOS_APPLICATION_ARN     = local.push_ios_arn
     PUSH_ANDROID_APPLICATION_ARN = local.push_android_arn
     MAX_RECEIVE_COUNT            = tostring(var.max_receive_count)
+    RETRY_MAX_SECONDS            = tostring(local.retry_max_seconds)
     FAULT_INJECTION              = var.enable_fault_injection ? "1" : "0"
     IMAGE_PROVIDER               = var.image_provider
     WORKER_CONCURRENCY           = tostring(var.worker_concurrency)
@@ -266,6 +269,64 @@ module "api" {
   stage_name          = var.api_stage_name
   log_retention_days  = var.log_retention_days
   usage_plan          = var.api_usage_plan
+}
+
+# A worker process killed outright on a job's last attempt cannot fail the job; the sweeper does,
+# once the job has gone untouched longer than any retry waits: the queue's visibility timeout
+# (after a killed attempt) or the retry ceiling (after a failed one), plus an attempt's run time.
+locals {
+  stalled_after_seconds = max(module.queues.jobs_visibility_timeout_seconds, local.retry_max_seconds) + var.worker_timeout_seconds + 60
+}
+
+module "sweeper_function" {
+  source             = "./modules/function"
+  name_prefix        = var.name_prefix
+  name               = "sweeper"
+  handler            = "photopipe.handlers.sweeper.lambda_handler"
+  zip_path           = "${local.artifacts_dir}/sweeper.zip"
+  layer_arns         = [aws_lambda_layer_version.deps.arn]
+  architecture       = var.lambda_architecture
+  memory_mb          = 256
+  timeout_seconds    = 60
+  log_retention_days = var.log_retention_days
+  environment_variables = merge(local.common_environment, {
+    POWERTOOLS_SERVICE_NAME = "photopipe-sweeper"
+    STALLED_AFTER_SECONDS   = tostring(local.stalled_after_seconds)
+  })
+  tracing_enabled = var.tracing_enabled
+  policy_statements = merge(local.kms_statements, {
+    StalledJobsRead = {
+      actions   = ["dynamodb:Query"]
+      resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
+    }
+    JobsFail = {
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [module.tables.jobs_table_arn]
+    }
+    JobEventsPublish = {
+      actions   = ["sns:Publish"]
+      resources = [module.events.job_events_topic_arn]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_rule" "sweep" {
+  name                = "${var.name_prefix}-sweep"
+  description         = "Runs the sweeper, which fails jobs a dead worker process left PROCESSING."
+  schedule_expression = var.sweep_schedule
+}
+
+resource "aws_cloudwatch_event_target" "sweep" {
+  rule = aws_cloudwatch_event_rule.sweep.name
+  arn  = module.sweeper_function.function_arn
+}
+
+resource "aws_lambda_permission" "sweep" {
+  statement_id  = "AllowScheduledSweep"
+  action        = "lambda:InvokeFunction"
+  function_name = module.sweeper_function.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.sweep.arn
 }
 
 module "alarms" {

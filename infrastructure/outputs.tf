@@ -75,6 +75,7 @@ output "function_names" {
     api      = module.api_function.function_name
     worker   = module.worker_function.function_name
     notifier = module.notifier_function.function_name
+    sweeper  = module.sweeper_function.function_name
   }
 }
 

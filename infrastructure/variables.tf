@@ -30,7 +30,7 @@ variable "tags" {
 }
 
 variable "lambda_artifacts_dir" {
-  description = "Folder holding api.zip, worker.zip, notifier.zip and deps-<arch>.zip (made by `make build`). Defaults to build/lambda in the repo."
+  description = "Folder holding api.zip, worker.zip, notifier.zip, sweeper.zip and deps-<arch>.zip (made by `make build`). Defaults to build/lambda in the repo."
   type        = string
   default     = null
 }
@@ -263,4 +263,10 @@ variable "notifier_max_concurrent_batches" {
   description = "Concurrent notifier invocations the notify queue may drive (2-1000); null for no limit."
   type        = number
   default     = null
+}
+
+variable "sweep_schedule" {
+  description = "How often the sweeper looks for jobs a dead worker process left PROCESSING (an EventBridge schedule expression)."
+  type        = string
+  default     = "rate(5 minutes)"
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Builds the Lambda artifacts: one code zip per function and one dependencies layer zip.
 
-    build/lambda/api.zip, worker.zip, notifier.zip   the photopipe package (sources only)
-    build/lambda/deps-<arch>.zip                      requirements/lambda.txt as cp312 manylinux wheels
+    build/lambda/api.zip, worker.zip, notifier.zip, sweeper.zip   the photopipe package (sources only)
+    build/lambda/deps-<arch>.zip                                   requirements/lambda.txt as cp312 manylinux wheels
 
 Deterministic: entries sorted, fixed timestamps and permissions, so the same inputs give the
 same bytes (and Terraform sees no change). Each zip is rebuilt only when the hash of its inputs
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "backend" / "src"
 REQUIREMENTS = ROOT / "backend" / "requirements" / "lambda.txt"
-FUNCTIONS = ("api", "worker", "notifier")
+FUNCTIONS = ("api", "worker", "notifier", "sweeper")
 PLATFORMS = {
     "x86_64": ["manylinux_2_28_x86_64", "manylinux2014_x86_64"],
     "arm64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64"],

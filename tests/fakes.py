@@ -56,7 +56,9 @@ class InMemoryJobs:
         if job.status is JobStatus.PENDING_UPLOAD:
             self._move(job, JobStatus.PROCESSING, now)
             self.claims[job_id] = job.claim_token = claim_token
-        elif not (job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token):
+        elif job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token:
+            job.updated_at = now  # a resumed attempt, as the table records it
+        else:
             raise TransitionRejected(job_id)
         job.attempts += 1
         return copy.deepcopy(job)
@@ -80,9 +82,11 @@ class InMemoryJobs:
         job.processing_ms, job.event_pending = processing_ms, True
         return copy.deepcopy(job)
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
         job = self.items.get(job_id)
         if job is None or job.status.is_terminal:
+            raise TransitionRejected(job_id)
+        if updated_before is not None and not (job.status is JobStatus.PROCESSING and job.updated_at < updated_before):
             raise TransitionRejected(job_id)
         self._move(job, JobStatus.FAILED, now)
         job.error, job.event_pending = error, True
@@ -90,6 +94,10 @@ class InMemoryJobs:
 
     def mark_event_published(self, job_id: str) -> None:
         self.items[job_id].event_pending = False
+
+    def stalled(self, updated_before: str, limit: int) -> list[str]:
+        stalled = [j for j in self.items.values() if j.status is JobStatus.PROCESSING and j.updated_at < updated_before]
+        return [j.job_id for j in sorted(stalled, key=lambda j: j.updated_at)][:limit]
 
 
 class InMemoryStore:

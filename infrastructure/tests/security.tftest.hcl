@@ -40,6 +40,9 @@ mock_provider "aws" {
       invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
     }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/mock" }
+  }
   mock_resource "aws_sns_platform_application" {
     defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:app/GCM/photopipe-android" }
   }
@@ -75,7 +78,7 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy] : [
+      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy, module.sweeper_function.policy] : [
         for statement in policy.Statement : [
           for action in statement.Action : action != "*" && !endswith(action, ":*")
         ]
@@ -86,13 +89,18 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy] : [
+      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy, module.sweeper_function.policy] : [
         for statement in policy.Statement : [
           for resource in statement.Resource : resource != "*" || statement.Sid == "XRayWrite"
         ]
       ]
     ]))
     error_message = "No function policy may grant on every resource, except X-Ray, which has no resource-level permissions."
+  }
+
+  assert {
+    condition     = tonumber(module.sweeper_function.environment_variables.STALLED_AFTER_SECONDS) > module.queues.jobs_visibility_timeout_seconds + var.worker_timeout_seconds
+    error_message = "The sweeper may fail a job only after a killed attempt's message could have come back and run: past the visibility timeout plus the worker's timeout."
   }
 
   assert {

@@ -62,6 +62,29 @@ def test_status_moves_only_forward_through_conditional_writes(jobs: DynamoJobRep
     assert [h["status"] for h in stored.status_history] == ["PENDING_UPLOAD", "PROCESSING", "COMPLETED"]
 
 
+def test_processing_jobs_are_found_by_last_update_and_failed_only_if_still_untouched(
+    jobs: DynamoJobRepository, user_id: str
+) -> None:
+    stalled, resumed, finished, fresh = (new_job(user_id) for _ in range(4))
+    for job in (stalled, resumed, finished, fresh):
+        jobs.create(job, 2_000_000_000)
+        jobs.claim(job.job_id, "token", "2020-01-01T00:00:00.000Z")
+    jobs.claim(fresh.job_id, "token", "2999-01-01T00:00:00.000Z")  # resumed long after the cutoff
+    jobs.finish(finished.job_id, "token", JobStatus.COMPLETED, "2020-01-01T00:00:01.000Z", [], None, None, 1)
+    cutoff = "2021-01-01T00:00:00.000Z"
+
+    found = set(jobs.stalled(cutoff, 1000)) & {j.job_id for j in (stalled, resumed, finished, fresh)}
+
+    assert found == {stalled.job_id, resumed.job_id}
+    abandoned = JobError("PROCESSING_ABANDONED", "x")
+    jobs.claim(resumed.job_id, "token", "2999-01-01T00:00:00.000Z")  # a delivery resumes it meanwhile
+    with pytest.raises(TransitionRejected):
+        jobs.fail_unclaimed(resumed.job_id, "2999-01-01T00:00:01.000Z", abandoned, updated_before=cutoff)
+    failed = jobs.fail_unclaimed(stalled.job_id, "2026-01-01T00:00:00.000Z", abandoned, updated_before=cutoff)
+    assert failed.status is JobStatus.FAILED
+    assert stalled.job_id not in jobs.stalled(cutoff, 1000)
+
+
 def test_concurrent_claims_of_one_job_let_exactly_one_through(stack: Stack, user_id: str) -> None:
     # Exactly-once processing rests on DynamoDB's atomic conditional writes: of racing
     # deliveries (duplicate S3 events in one batch, say) only one may move the job.

@@ -143,6 +143,50 @@ def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> 
     assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]
 
 
+def stall(world: World, upload: UploadedObject, minutes_ago: int) -> str:
+    """A job claimed minutes ago whose process then died: nothing touched it since."""
+    job_id = upload.key.split("/")[2]
+    world.jobs.claim(job_id, "msg-1", (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    return job_id
+
+
+def test_the_sweeper_fails_a_job_stalled_past_the_limit_and_announces_it() -> None:
+    world = World()
+    stalled, recent = (stall(world, world.upload(photo(8, 8)), minutes) for minutes in (30, 5))
+    pending = world.upload(photo(8, 8)).key.split("/")[2]
+
+    abandoned = world.worker.abandon_stalled(timedelta(minutes=10), limit=100)
+
+    assert [job.job_id for job in abandoned] == [stalled]
+    job = world.jobs.items[stalled]
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
+    assert [(e.job_id, e.error_code) for e in world.events.events] == [(stalled, "PROCESSING_ABANDONED")]
+    assert job.event_pending is False
+    assert world.jobs.items[recent].status is JobStatus.PROCESSING
+    assert world.jobs.items[pending].status is JobStatus.PENDING_UPLOAD  # waits for its upload, not a worker
+
+
+def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
+    world = World()
+    job_id = stall(world, world.upload(photo(8, 8)), 30)
+
+    class ResumedMeanwhile(InMemoryJobs):
+        def stalled(self, updated_before: str, limit: int) -> list[str]:
+            found = super().stalled(updated_before, limit)
+            world.jobs.claim(job_id, "msg-1", "2026-01-02T03:04:05.000Z")  # the redelivery, just now
+            return found
+
+    resumed = ResumedMeanwhile()
+    resumed.items = world.jobs.items
+    resumed.claims = world.jobs.claims
+    sweeper = ProcessingService(SETTINGS, resumed, world.store, world.events, LocalProvider(), clock=lambda: NOW)
+
+    assert sweeper.abandon_stalled(timedelta(minutes=10), limit=100) == []
+    assert world.jobs.items[job_id].status is JobStatus.PROCESSING
+    assert world.events.events == []
+
+
 def test_an_empty_upload_fails_without_reading_it() -> None:
     world = World()
     upload = world.upload(b"")

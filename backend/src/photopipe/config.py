@@ -48,6 +48,7 @@ class Settings:
     max_receive_count: int
     retry_base_seconds: int
     retry_max_seconds: int
+    stalled_after_seconds: int
     image_provider: str
     fault_injection: bool
     worker_concurrency: int
@@ -99,6 +100,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         max_receive_count=_int(env, "MAX_RECEIVE_COUNT", 3),
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
+        stalled_after_seconds=_int(env, "STALLED_AFTER_SECONDS", 3600),
         image_provider=env.get("IMAGE_PROVIDER", "local"),
         auth_mode=env.get("AUTH_MODE", "hs256"),
         push_ios_application_arn=env.get("PUSH_IOS_APPLICATION_ARN", ""),

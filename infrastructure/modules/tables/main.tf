@@ -20,12 +20,28 @@ resource "aws_dynamodb_table" "jobs" {
     name = "createdAt"
     type = "S"
   }
+  attribute {
+    name = "inFlight"
+    type = "S"
+  }
+  attribute {
+    name = "updatedAt"
+    type = "S"
+  }
 
   global_secondary_index {
     name            = "byUser"
     hash_key        = "userId"
     range_key       = "createdAt"
     projection_type = "ALL"
+  }
+
+  # Sparse: only PROCESSING jobs carry inFlight. The sweeper reads the stalled ones from it.
+  global_secondary_index {
+    name            = "inFlight"
+    hash_key        = "inFlight"
+    range_key       = "updatedAt"
+    projection_type = "KEYS_ONLY"
   }
 
   ttl {

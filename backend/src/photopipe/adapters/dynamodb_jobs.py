@@ -16,6 +16,9 @@ from photopipe.jobs.model import Job, JobError, JobStatus, Operations, Output, V
 from photopipe.jobs.ports import JobPage, TransitionRejected
 
 BY_USER_INDEX = "byUser"
+# Sparse: only PROCESSING jobs carry its key (inFlight), sorted by updatedAt, so the sweeper
+# reads the stalled ones without scanning the table.
+IN_FLIGHT_INDEX = "inFlight"
 
 
 def job_to_record(job: Job) -> dict[str, Any]:
@@ -120,7 +123,7 @@ class DynamoJobRepository:
         try:
             return self._update(
                 job_id,
-                "SET #s = :processing, claimToken = :t, updatedAt = :now, "
+                "SET #s = :processing, inFlight = :processing, claimToken = :t, updatedAt = :now, "
                 "statusHistory = list_append(statusHistory, :h) ADD attempts :one",
                 "#s = :pending",
                 {
@@ -174,24 +177,44 @@ class DynamoJobRepository:
         if processing_ms is not None:
             expression += ", processingMs = :ms"
             values[":ms"] = processing_ms
+        expression += " REMOVE inFlight"
         return self._update(job_id, expression, "#s = :processing AND claimToken = :t", values)
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
+        values: dict[str, Any] = {
+            ":failed": JobStatus.FAILED.value,
+            ":processing": JobStatus.PROCESSING.value,
+            ":now": now,
+            ":true": True,
+            ":error": {"code": error.code, "message": error.message},
+            ":h": [{"status": JobStatus.FAILED.value, "at": now}],
+        }
+        if updated_before is None:
+            condition = "#s IN (:pending, :processing)"
+            values[":pending"] = JobStatus.PENDING_UPLOAD.value
+        else:
+            condition = "#s = :processing AND updatedAt < :before"
+            values[":before"] = updated_before
         return self._update(
             job_id,
             "SET #s = :failed, updatedAt = :now, #e = :error, eventPending = :true, "
-            "statusHistory = list_append(statusHistory, :h)",
-            "#s IN (:pending, :processing)",
-            {
-                ":failed": JobStatus.FAILED.value,
-                ":pending": JobStatus.PENDING_UPLOAD.value,
-                ":processing": JobStatus.PROCESSING.value,
-                ":now": now,
-                ":true": True,
-                ":error": {"code": error.code, "message": error.message},
-                ":h": [{"status": JobStatus.FAILED.value, "at": now}],
-            },
+            "statusHistory = list_append(statusHistory, :h) REMOVE inFlight",
+            condition,
+            values,
         )
+
+    def stalled(self, updated_before: str, limit: int) -> list[str]:
+        response = self._db.query(
+            TableName=self._table,
+            IndexName=IN_FLIGHT_INDEX,
+            KeyConditionExpression="inFlight = :processing AND updatedAt < :before",
+            ExpressionAttributeValues={
+                ":processing": {"S": JobStatus.PROCESSING.value},
+                ":before": {"S": updated_before},
+            },
+            Limit=limit,
+        )
+        return [item["jobId"]["S"] for item in response.get("Items", [])]
 
     def mark_event_published(self, job_id: str) -> None:
         self._db.update_item(

@@ -57,8 +57,15 @@ class JobRepository(Protocol):
         """PROCESSING (held by claim_token) -> COMPLETED | FAILED, marking the event pending."""
         ...
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError) -> Job:
-        """PENDING_UPLOAD | PROCESSING -> FAILED, whoever holds it; marks the event pending."""
+    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
+        """PENDING_UPLOAD | PROCESSING -> FAILED, whoever holds it; marks the event pending.
+
+        With updated_before, only a PROCESSING job last updated before that time moves.
+        """
+        ...
+
+    def stalled(self, updated_before: str, limit: int) -> list[str]:
+        """Ids of PROCESSING jobs last updated before the given time, oldest first."""
         ...
 
     def mark_event_published(self, job_id: str) -> None: ...

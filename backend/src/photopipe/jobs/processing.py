@@ -145,6 +145,29 @@ class ProcessingService:
         self._publish(job)
         return job
 
+    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Job]:
+        """Fails the jobs no delivery has touched for longer than any retry waits.
+
+        Such a job's last attempt died without a word (its process killed, out of memory say),
+        so the worker never recorded the failure and the message went to the dead-letter queue:
+        without this the job would stay PROCESSING. The write is conditional on the job being
+        still untouched, so a delivery that resumes it meanwhile wins.
+        """
+        cutoff = iso(self._clock() - stalled_after)
+        reason = JobError(
+            ErrorCode.PROCESSING_ABANDONED.value,
+            f"No attempt finished or retried within {int(stalled_after.total_seconds())} s; the last one stopped.",
+        )
+        abandoned = []
+        for job_id in self._jobs.stalled(cutoff, limit):
+            try:
+                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, updated_before=cutoff)
+            except TransitionRejected:
+                continue  # finished, or resumed, since the index was read
+            self._publish(job)
+            abandoned.append(job)
+        return abandoned
+
     def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object] | None, int]:
         """(outputs, analysis, pixels of the original)."""
         if upload.size == 0:

@@ -1,0 +1,35 @@
+"""A job whose worker process died on its last attempt ends FAILED, announced, by the sweeper."""
+
+from __future__ import annotations
+
+import json
+
+from client import PhotopipeClient, wait_until
+from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from stack import Stack
+from webhook_receiver import WebhookReceiver
+
+# Long before any stall limit: the sweeper's own clock decides, as on a schedule.
+LONG_AGO = "2020-01-01T00:00:00.000Z"
+
+
+def test_the_sweeper_fails_a_job_left_processing_and_announces_it(client: PhotopipeClient, stack: Stack) -> None:
+    jobs = DynamoJobRepository(stack.client("dynamodb"), stack["jobs_table_name"])
+    with WebhookReceiver() as receiver:
+        client.request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url()})
+        stalled = client.create_job("image/jpeg", 1000)["jobId"]
+        running = client.create_job("image/jpeg", 1000)["jobId"]
+        # Claimed as a worker does, then nothing: the process died before it could say so.
+        jobs.claim(stalled, "dead-delivery", LONG_AGO)
+        jobs.claim(running, "live-delivery", "2999-01-01T00:00:00.000Z")  # touched "just now"
+
+        response = stack.client("lambda").invoke(FunctionName=stack["function_names"]["sweeper"], Payload=b"{}")
+        result = json.loads(response["Payload"].read())
+
+        assert "FunctionError" not in response, result
+        assert stalled in result["abandoned"] and running not in result["abandoned"]
+        job = client.get_job(stalled)
+        assert (job["status"], job["error"]["code"]) == ("FAILED", "PROCESSING_ABANDONED")
+        assert client.get_job(running)["status"] == "PROCESSING"
+        posts = wait_until(lambda: receiver.for_path("/hook"), bool, 30, f"the webhook for {stalled}")
+        assert [(p.event["jobId"], p.event["errorCode"]) for p in posts] == [(stalled, "PROCESSING_ABANDONED")]
