@@ -305,6 +305,9 @@ def cpu_accounting(
     return {
         "cpu_ms_per_photo": per_photo,
         "worker_overhead_ms_per_photo": round((spent.get("worker", 0.0) / uploads - engine_cpu) * 1000, 1),
+        # The share of raw on the worker's own CPU: what the pipeline would reach if the
+        # emulator's work (AWS's, once deployed) ran on other cores, as it does on AWS.
+        "worker_share_of_engine": round(engine_cpu * uploads / spent["worker"], 2) if spent.get("worker") else None,
         "cpu_busy_share": round(sum(spent.values()) / cpu_available, 2),
         # The share of raw if the worker cost no more than the bare engine and every core were
         # busy: what the emulator, the notifier and the uploading client leave possible.

@@ -153,7 +153,7 @@ localstack_host_up() {
       XDG_CACHE_HOME="$STACK_DIR/cache" \
       GATEWAY_LISTEN=127.0.0.1:$PORT LOCALSTACK_HOST=127.0.0.1:$PORT \
       DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 \
-      SERVICES=s3,sqs,sns,lambda,dynamodb,apigateway,iam,sts,logs,ssm,secretsmanager,cloudwatch \
+      SERVICES=s3,sqs,sns,lambda,dynamodb,apigateway,iam,sts,logs,ssm,secretsmanager,cloudwatch,events \
       PROVIDER_OVERRIDE_DYNAMODB=moto \
       LAMBDA_RUNTIME_EXECUTOR=host-process \
       LAMBDA_HOST_INTERPRETERS="python3.12=$LAMBDA_PY_VENV/bin/python" \

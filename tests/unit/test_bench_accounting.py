@@ -18,6 +18,7 @@ def test_accounting_splits_cpu_per_photo_and_bounds_the_share() -> None:
 
     assert result["cpu_ms_per_photo"] == {"emulator": 20.0, "notifier": 2.0, "worker": 60.0, "bench client": 2.0}
     assert result["worker_overhead_ms_per_photo"] == 15.0
+    assert result["worker_share_of_engine"] == 0.75
     assert result["cpu_busy_share"] == pytest.approx(0.84)
     # 45 ms of engine against 24 ms of everything that is not the worker: 45 / 69.
     assert result["share_ceiling_bare_worker"] == pytest.approx(0.65)
