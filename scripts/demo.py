@@ -85,7 +85,13 @@ def main() -> int:
         valid = hook.signature_valid(device["signingSecret"])
         print(f"\n{at()}  webhook received: {hook.body.decode()}")
         print(f"         signature {hook.headers.get('x-photopipe-signature')} verified: {valid}")
-        job = wait_until(lambda: client.get_job(job_id), lambda j: bool(j["notifications"]), 30, "notification record")
+        # The webhook can arrive before the notifier records the delivery as DELIVERED.
+        job = wait_until(
+            lambda: client.get_job(job_id),
+            lambda j: bool(j["notifications"]) and all(n["status"] != "SENDING" for n in j["notifications"]),
+            30,
+            "the delivery recorded",
+        )
         print(f"         job notifications: {job['notifications']}")
         print(f"\nCOMPLETED in {time.monotonic() - started:.2f}s from upload slot to verified notification")
         return 0 if valid else 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from client import PhotopipeClient, wait_until
 from conftest import queue_depth, wait_drained
@@ -18,7 +19,8 @@ def test_each_device_gets_one_delivery_per_finished_job(client: PhotopipeClient,
         completed = client.submit(photo(500, 300), "image/jpeg")
         failed = client.submit(b"not an image", "image/png")
         for job_id, status in [(completed, "COMPLETED"), (failed, "FAILED")]:
-            job = client.wait_for_job(job_id, done=lambda j: len(j["notifications"]) == 2)
+            # A delivery is recorded SENDING before the send and DELIVERED after it: wait for both ends.
+            job = client.wait_for_job(job_id, done=both_devices_done)
             assert job["status"] == status
             by_device = {n["deviceId"]: n for n in job["notifications"]}
             assert by_device[hook["deviceId"]]["simulated"] is False
@@ -50,6 +52,10 @@ def test_a_redelivered_job_event_notifies_each_device_once(client: PhotopipeClie
         wait_drained(stack, "notify_queue_url")
         assert len(receiver.for_path("/hook")) == 1
         assert len(client.get_job(job_id)["notifications"]) == 2
+
+
+def both_devices_done(job: dict[str, Any]) -> bool:
+    return len(job["notifications"]) == 2 and all(n["status"] != "SENDING" for n in job["notifications"])
 
 
 def posts_user(receiver: WebhookReceiver, job_id: str) -> str:
