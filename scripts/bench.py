@@ -266,16 +266,17 @@ def run_engine_and_analysis(data: bytes) -> float:
     return time.process_time() - started
 
 
-def _process_table() -> dict[int, int]:
-    """pid -> parent pid, from /proc."""
-    parents = {}
+def _process_table() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU clock ticks used: utime + stime), from /proc."""
+    processes = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                processes[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
             except (OSError, ValueError, IndexError):
                 continue  # gone while we looked
-    return parents
+    return processes
 
 
 def emulator_cpu_seconds(stack: Stack) -> dict[str, float] | None:
@@ -289,24 +290,22 @@ def emulator_cpu_seconds(stack: Stack) -> dict[str, float] | None:
     if not Path("/proc/self/stat").exists() or not pid_file.exists():
         return None
     root = int(pid_file.read_text().strip())
-    parents = _process_table()
-    tree, frontier = {root}, [root]
+    processes = _process_table()
+    tree, frontier = {root}, {root}
     while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
-        tree.update(children)
-        frontier = children
+        frontier = {pid for pid, (parent, _) in processes.items() if parent in frontier and pid not in tree}
+        tree |= frontier
     roles = {name: role for role, name in stack["function_names"].items()}
     ticks = os.sysconf("SC_CLK_TCK")
     seconds: dict[str, float] = {}
-    for pid in tree:
+    for pid in tree & processes.keys():
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         except OSError:
             continue
         function = next((v[25:].decode() for v in environment if v.startswith(b"AWS_LAMBDA_FUNCTION_NAME=")), None)
         role = "emulator" if function is None else roles.get(function, function)
-        seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        seconds[role] = seconds.get(role, 0.0) + processes[pid][1] / ticks
     return seconds
 
 
