@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from photopipe.auth import tokens
 
-SECRET = "unit-test-secret"
+SECRET = "unit-test-secret-of-at-least-32-bytes"
 
 
 def test_issued_token_verifies_to_its_user() -> None:
@@ -23,7 +25,7 @@ def test_issued_token_verifies_to_its_user() -> None:
         ("", "three segments"),
         ("a.b", "three segments"),
         ("not.a.token", "base64url|signature"),
-        ("e30.e30.c2ln", "signature"),
+        ("e30.e30.c2ln", "signature|[Aa]lgorithm"),
     ],
 )
 def test_malformed_tokens_are_rejected(token: str, reason: str) -> None:
@@ -38,7 +40,7 @@ def test_expired_token_is_rejected() -> None:
 
 
 def test_token_signed_with_another_secret_is_rejected() -> None:
-    token = tokens.issue("alice", "someone-else", now=1_000)
+    token = tokens.issue("alice", "someone-else-with-a-32-byte-secret", now=1_000)
     with pytest.raises(tokens.InvalidToken, match="signature"):
         tokens.verify(token, SECRET, clock=lambda: 1_000)
 
@@ -53,14 +55,70 @@ def test_alg_none_is_rejected_even_with_an_empty_signature() -> None:
         tokens.verify(unsigned, SECRET)
 
 
-def test_token_without_sub_is_rejected() -> None:
-    token = tokens.issue("alice", SECRET, now=1_000)
-    header, _, _ = token.split(".")
-    claims = _b64({"exp": 2_000})
-    forged = f"{header}.{claims}"
-    signature = tokens._b64encode(tokens._sign(forged.encode(), SECRET))
-    with pytest.raises(tokens.InvalidToken, match="sub"):
-        tokens.verify(f"{forged}.{signature}", SECRET, clock=lambda: 1_000)
+def _signed(claims: dict[str, object], secret: str = SECRET) -> str:
+    """A token with exactly these claims, signed with HS256 by hand (PyJWT would refuse NaN)."""
+    signing_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT'})}.{_b64(claims)}"
+    mac = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+GOOD = {"sub": "alice", "iat": 1_000, "exp": 2_000, "iss": tokens.ISSUER, "aud": tokens.AUDIENCE}
+
+
+def test_hand_signed_good_claims_verify() -> None:
+    assert tokens.verify(_signed(GOOD), SECRET, clock=lambda: 1_500).user_id == "alice"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"sub": None}, "sub"),
+        ({"iat": None}, "iat"),
+        ({"exp": None}, "exp"),
+        ({"iss": None}, "iss"),
+        ({"aud": None}, "aud"),
+        ({"iss": "someone-else"}, "issuer"),
+        ({"aud": "another-api"}, "[Aa]udience"),
+        ({"exp": float("nan")}, "exp"),
+        ({"exp": float("inf")}, "exp|integer"),
+        ({"exp": 1_500.5}, "integer"),
+        ({"exp": 1_000 + 100 * 365 * 86400}, "lifetime"),
+        ({"iat": 1_600, "exp": 2_000}, "future"),
+        ({"sub": ".."}, "sub"),
+        ({"sub": "."}, "sub"),
+        ({"sub": "a/b"}, "sub"),
+        ({"sub": "a\nb"}, "sub"),
+    ],
+)
+def test_claims_that_must_not_verify(change: dict[str, object], reason: str) -> None:
+    claims = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    with pytest.raises(tokens.InvalidToken, match=reason):
+        tokens.verify(_signed(claims), SECRET, clock=lambda: 1_500)
+
+
+@pytest.mark.parametrize("suffix", ["==", "!!", "=", " ", "."])
+def test_signature_with_trailing_characters_is_rejected(suffix: str) -> None:
+    token = tokens.issue("alice", SECRET, ttl_seconds=60, now=1_000)
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(token + suffix, SECRET, clock=lambda: 1_030)
+
+
+def test_signature_with_non_zero_padding_bits_is_rejected() -> None:
+    token = tokens.issue("alice", SECRET, ttl_seconds=60, now=1_000)
+    head, _, signature = token.rpartition(".")
+    # 32 bytes encode to 43 characters whose last carries two unused bits: set one.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    tweaked = signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 1]
+    assert base64.urlsafe_b64decode(tweaked + "=") == base64.urlsafe_b64decode(signature + "=")
+    with pytest.raises(tokens.InvalidToken, match="canonical"):
+        tokens.verify(f"{head}.{tweaked}", SECRET, clock=lambda: 1_030)
+
+
+def test_lifetime_limit_is_configurable() -> None:
+    token = tokens.issue("alice", SECRET, ttl_seconds=7200, now=1_000)
+    assert tokens.verify(token, SECRET, clock=lambda: 1_030, max_lifetime_seconds=7200).user_id == "alice"
+    with pytest.raises(tokens.InvalidToken, match="lifetime"):
+        tokens.verify(token, SECRET, clock=lambda: 1_030, max_lifetime_seconds=3600)
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer   "])

@@ -1,21 +1,30 @@
-"""HS256 JSON Web Tokens, issued for development and verified by the API.
+"""HS256 JSON Web Tokens, issued for development and verified by the API, with PyJWT.
 
-A few dozen lines of the standard library instead of a dependency: the API accepts exactly one
-algorithm, so there is no algorithm negotiation to get wrong.
+PyJWT does the signature, the algorithm pinning and the registered claims. Two checks are ours,
+because PyJWT is lenient there: every segment must be canonical base64url (PyJWT's decoder
+drops characters outside the alphabet, so `sig==` or `sig!!` verified), and `exp`/`iat` must be
+integers whose difference is at most the configured lifetime (a 100-year token is refused, and
+so are NaN and Infinity, which JSON parsers accept).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
+import binascii
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
+
 from photopipe.jobs.model import is_valid_user_id
+
+ISSUER = "photopipe-dev"
+AUDIENCE = "photopipe-api"
+DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class InvalidToken(Exception):
@@ -27,61 +36,68 @@ class Principal:
     user_id: str
 
 
-def _b64encode(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _b64decode(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise InvalidToken("token segment is not base64url") from exc
-
-
-def _sign(signing_input: bytes, secret: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), signing_input, hashlib.sha256).digest()
-
-
 def issue(user_id: str, secret: str, ttl_seconds: int = 3600, now: float | None = None) -> str:
     issued = int(time.time() if now is None else now)
-    header = {"alg": "HS256", "typ": "JWT"}
-    claims = {"sub": user_id, "iat": issued, "exp": issued + ttl_seconds}
-    signing_input = ".".join(_b64encode(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
-    signature = _sign(signing_input.encode("ascii"), secret)
-    return f"{signing_input}.{_b64encode(signature)}"
+    claims = {"sub": user_id, "iat": issued, "exp": issued + ttl_seconds, "iss": ISSUER, "aud": AUDIENCE}
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify(token: str, secret: str, clock: Callable[[], float] = time.time, leeway: int = 30) -> Principal:
-    parts = token.split(".")
-    if len(parts) != 3:
+def verify(
+    token: str,
+    secret: str,
+    clock: Callable[[], float] = time.time,
+    leeway: int = 30,
+    max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS,
+) -> Principal:
+    segments = token.split(".")
+    if len(segments) != 3:
         raise InvalidToken("token must have three segments")
-    header_b64, claims_b64, signature_b64 = parts
-    expected = _sign(f"{header_b64}.{claims_b64}".encode("ascii", "replace"), secret)
-    if not hmac.compare_digest(expected, _b64decode(signature_b64)):
-        raise InvalidToken("signature does not verify")
-    header = _json_object(header_b64)
-    if header.get("alg") != "HS256":
-        raise InvalidToken("only HS256 tokens are accepted")
-    claims = _json_object(claims_b64)
-    exp = claims.get("exp")
-    if not isinstance(exp, int | float) or isinstance(exp, bool):
-        raise InvalidToken("token has no numeric exp claim")
-    if clock() > exp + leeway:
+    if not all(_is_canonical_base64url(segment) for segment in segments):
+        raise InvalidToken("token segments must be canonical base64url")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=leeway,
+            # exp and iat are checked below against the injected clock.
+            options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": False, "verify_iat": False},
+        )
+    except jwt.InvalidSignatureError as exc:
+        raise InvalidToken("signature does not verify") from exc
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as exc:
+        raise InvalidToken(str(exc) or type(exc).__name__) from exc
+    exp, iat = claims["exp"], claims["iat"]
+    if not (_is_int(exp) and _is_int(iat)):
+        raise InvalidToken("exp and iat must be integers")
+    if exp - iat > max_lifetime_seconds:
+        raise InvalidToken(f"token lifetime exceeds {max_lifetime_seconds} s")
+    now = clock()
+    if now > exp + leeway:
         raise InvalidToken("token has expired")
-    sub = claims.get("sub")
+    if iat > now + leeway:
+        raise InvalidToken("token is issued in the future")
+    sub = claims["sub"]
     if not isinstance(sub, str) or not is_valid_user_id(sub):
         raise InvalidToken("token has no usable sub claim")
     return Principal(user_id=sub)
 
 
-def _json_object(segment: str) -> dict[str, Any]:
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_canonical_base64url(segment: str) -> bool:
+    """Unpadded base64url whose re-encoding gives the same text (no stray bits or characters)."""
+    if not _BASE64URL.match(segment) or len(segment) % 4 == 1:
+        return False
     try:
-        value = json.loads(_b64decode(segment))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidToken("token segment is not JSON") from exc
-    if not isinstance(value, dict):
-        raise InvalidToken("token segment is not a JSON object")
-    return value
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") == segment
 
 
 def bearer_token(authorization: str | None) -> str:

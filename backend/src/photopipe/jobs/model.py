@@ -101,7 +101,7 @@ def parse_original_key(key: str) -> tuple[str, str] | None:
     if len(parts) != 4 or parts[0] != "incoming" or parts[3] != "original":
         return None
     user_id, job_id = parts[1], parts[2]
-    if not (_SEGMENT.match(user_id) and _SEGMENT.match(job_id)):
+    if not (is_valid_user_id(user_id) and _SEGMENT.match(job_id)):
         return None
     return user_id, job_id
 
@@ -111,4 +111,5 @@ def result_prefix(user_id: str, job_id: str) -> str:
 
 
 def is_valid_user_id(user_id: str) -> bool:
-    return bool(_SEGMENT.match(user_id))
+    """Safe as one segment of an S3 key: `.` and `..` would be path steps to a browser or a CLI."""
+    return bool(_SEGMENT.match(user_id)) and user_id not in (".", "..")
