@@ -82,12 +82,25 @@ class InMemoryJobs:
         job.processing_ms, job.event_pending = processing_ms, True
         return copy.deepcopy(job)
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
+    def fail_unclaimed(
+        self,
+        job_id: str,
+        now: str,
+        error: JobError,
+        updated_before: str | None = None,
+        held_by: str | None = None,
+    ) -> Job:
         job = self.items.get(job_id)
         if job is None or job.status.is_terminal:
             raise TransitionRejected(job_id)
-        if updated_before is not None and not (job.status is JobStatus.PROCESSING and job.updated_at < updated_before):
-            raise TransitionRejected(job_id)
+        if updated_before is not None:
+            if not (job.status is JobStatus.PROCESSING and job.updated_at < updated_before):
+                raise TransitionRejected(job_id)
+        elif held_by is not None:
+            if job.status is JobStatus.PROCESSING and self.claims.get(job_id) != held_by:
+                raise TransitionRejected(job_id)
+        else:
+            raise ValueError("fail_unclaimed needs updated_before or held_by")
         self._move(job, JobStatus.FAILED, now)
         job.error, job.event_pending = error, True
         return copy.deepcopy(job)
@@ -98,6 +111,14 @@ class InMemoryJobs:
     def stalled(self, updated_before: str, limit: int) -> list[str]:
         stalled = [j for j in self.items.values() if j.status is JobStatus.PROCESSING and j.updated_at < updated_before]
         return [j.job_id for j in sorted(stalled, key=lambda j: j.updated_at)][:limit]
+
+    def pending_events(self, finished_before: str, limit: int) -> list[str]:
+        pending = [
+            j
+            for j in self.items.values()
+            if j.status.is_terminal and j.event_pending and j.updated_at < finished_before
+        ]
+        return [j.job_id for j in sorted(pending, key=lambda j: j.updated_at)][:limit]
 
 
 class InMemoryStore:

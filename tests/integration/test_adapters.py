@@ -55,7 +55,7 @@ def test_status_moves_only_forward_through_conditional_writes(jobs: DynamoJobRep
         True,
     )
     with pytest.raises(TransitionRejected):
-        jobs.fail_unclaimed(job.job_id, "t6", JobError("PROCESSING_ABANDONED", "late"))
+        jobs.fail_unclaimed(job.job_id, "t6", JobError("PROCESSING_ABANDONED", "late"), held_by="token-a")
     jobs.mark_event_published(job.job_id)
     stored = jobs.get(job.job_id)
     assert stored is not None and not stored.event_pending
@@ -83,6 +83,45 @@ def test_processing_jobs_are_found_by_last_update_and_failed_only_if_still_untou
     failed = jobs.fail_unclaimed(stalled.job_id, "2026-01-01T00:00:00.000Z", abandoned, updated_before=cutoff)
     assert failed.status is JobStatus.FAILED
     assert stalled.job_id not in jobs.stalled(cutoff, 1000)
+
+
+def test_only_the_holder_abandons_a_processing_job(jobs: DynamoJobRepository, user_id: str) -> None:
+    held, waiting = new_job(user_id), new_job(user_id)
+    for job in (held, waiting):
+        jobs.create(job, 2_000_000_000)
+    jobs.claim(held.job_id, "token-a", "2026-01-01T00:00:01.000Z")
+    abandoned = JobError("PROCESSING_ABANDONED", "x")
+    with pytest.raises(TransitionRejected):
+        jobs.fail_unclaimed(held.job_id, "2026-01-01T00:00:02.000Z", abandoned, held_by="token-b")
+    assert jobs.fail_unclaimed(held.job_id, "2026-01-01T00:00:03.000Z", abandoned, held_by="token-a").status is (
+        JobStatus.FAILED
+    )
+    # A job still waiting for its upload is nobody's: any delivery out of retries may fail it.
+    assert jobs.fail_unclaimed(waiting.job_id, "2026-01-01T00:00:04.000Z", abandoned, held_by="token-b").status is (
+        JobStatus.FAILED
+    )
+
+
+def test_finished_jobs_with_a_pending_event_are_found_until_it_is_published(
+    jobs: DynamoJobRepository, user_id: str
+) -> None:
+    done, failed, published, recent = (new_job(user_id) for _ in range(4))
+    for job in (done, failed, published, recent):
+        jobs.create(job, 2_000_000_000)
+        jobs.claim(job.job_id, "token", "2020-01-01T00:00:00.000Z")
+    for job in (done, published):
+        jobs.finish(job.job_id, "token", JobStatus.COMPLETED, "2020-01-01T00:00:01.000Z", [], None, None, 1)
+    jobs.fail_unclaimed(
+        failed.job_id, "2020-01-01T00:00:02.000Z", JobError("PROCESSING_ABANDONED", "x"), held_by="token"
+    )
+    jobs.finish(recent.job_id, "token", JobStatus.COMPLETED, "2999-01-01T00:00:00.000Z", [], None, None, 1)
+    jobs.mark_event_published(published.job_id)
+    mine = {j.job_id for j in (done, failed, published, recent)}
+
+    assert set(jobs.pending_events("2021-01-01T00:00:00.000Z", 1000)) & mine == {done.job_id, failed.job_id}
+    assert not set(jobs.stalled("2021-01-01T00:00:00.000Z", 1000)) & mine  # none is in flight
+    jobs.mark_event_published(done.job_id)
+    assert set(jobs.pending_events("2021-01-01T00:00:00.000Z", 1000)) & mine == {failed.job_id}
 
 
 def test_concurrent_claims_of_one_job_let_exactly_one_through(stack: Stack, user_id: str) -> None:

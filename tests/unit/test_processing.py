@@ -70,12 +70,68 @@ def test_a_duplicate_delivery_neither_reprocesses_nor_renotifies() -> None:
     assert len(world.events.events) == 1
 
 
-def test_a_duplicate_arriving_while_processing_is_retried_later() -> None:
+def test_a_duplicate_arriving_while_processing_is_dropped() -> None:
     world = World()
     upload = world.upload(photo())
     world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")
-    with pytest.raises(TransientError):
-        world.worker.process(upload, "msg-2")
+    assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE
+    assert world.jobs.items[upload.key.split("/")[2]].status is JobStatus.PROCESSING
+
+
+def test_a_duplicate_out_of_retries_never_fails_the_job_another_delivery_holds() -> None:
+    # A client repeating its PUT makes a second S3 event; its last delivery must not abandon the
+    # job the first delivery is still working on (that orphaned the first one's outputs).
+    world = World()
+    upload = world.upload(photo())
+    job_id = upload.key.split("/")[2]
+    world.jobs.claim(job_id, "msg-1", "now")
+    world.worker.abandon(upload, "msg-2", "Gave up after 3 attempts")
+    assert world.jobs.items[job_id].status is JobStatus.PROCESSING
+    assert world.events.events == []
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
+
+
+def test_the_holder_out_of_retries_fails_its_job() -> None:
+    world = World()
+    upload = world.upload(photo())
+    job_id = upload.key.split("/")[2]
+    world.jobs.claim(job_id, "msg-1", "now")
+    job = world.worker.abandon(upload, "msg-1", "Gave up after 3 attempts")
+    assert job is not None and job.status is JobStatus.FAILED
+    assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]
+
+
+def test_abandoning_a_finished_job_publishes_its_pending_event() -> None:
+    world = World(publisher_failures=1)
+    upload = world.upload(photo())
+    with pytest.raises(ConnectionError):
+        world.worker.process(upload, "msg-1")
+    world.worker.abandon(upload, "msg-1", "Gave up after 3 attempts: ConnectionError")
+    assert [e.status for e in world.events.events] == [JobStatus.COMPLETED]
+    assert not world.jobs.items[upload.key.split("/")[2]].event_pending
+
+
+def test_the_sweeper_publishes_events_that_stayed_pending_and_skips_what_still_fails() -> None:
+    # SNS down for every delivery of two jobs: nothing but the sweeper is left to announce them.
+    world = World(publisher_failures=4)
+    first, second = world.upload(photo(8, 8)), world.upload(photo(8, 8))
+    for upload in (first, second):
+        for _ in range(2):
+            with pytest.raises(ConnectionError):
+                world.worker.process(upload, "msg-1")
+    world.now = NOW + timedelta(minutes=5)
+    fresh = world.upload(photo(8, 8))
+    world.worker.process(fresh, "msg-9")  # finished just now: its own delivery published it
+    world.events.failures = 1  # and the first publish of the sweep fails too
+
+    published, skipped = world.worker.publish_pending(timedelta(seconds=60), limit=100)
+
+    ids = [u.key.split("/")[2] for u in (first, second)]
+    assert skipped == [ids[0]] and [job.job_id for job in published] == [ids[1]]
+    published, skipped = world.worker.publish_pending(timedelta(seconds=60), limit=100)
+    assert [job.job_id for job in published] == [ids[0]] and skipped == []
+    assert sorted(e.job_id for e in world.events.events) == sorted([*ids, fresh.key.split("/")[2]])
+    assert world.worker.publish_pending(timedelta(seconds=60), limit=100) == ([], [])
 
 
 def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
@@ -137,7 +193,7 @@ def test_an_object_under_another_users_prefix_is_ignored() -> None:
 def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> None:
     world = World()
     upload = world.upload(photo())
-    job = world.worker.abandon(upload, "Gave up after 3 attempts")
+    job = world.worker.abandon(upload, "msg-1", "Gave up after 3 attempts")
     assert job is not None and job.status is JobStatus.FAILED
     assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
     assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]

@@ -35,8 +35,8 @@ class SlowService:
         self.release.wait(1.5)  # stands for an image that takes longer than the function has left
         return Report(Outcome.COMPLETED)
 
-    def abandon(self, upload: UploadedObject, reason: str) -> None:
-        self.abandoned.append(f"{upload.key}: {reason}")
+    def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> None:
+        self.abandoned.append(f"{upload.key} by {claim_token}: {reason}")
 
 
 def sqs_event(receive_count: int) -> dict[str, Any]:
@@ -78,4 +78,4 @@ def test_a_record_that_outlives_the_function_fails_and_the_last_attempt_abandons
     assert retries == [receives]
     assert len(service.abandoned) == abandoned
     if abandoned:
-        assert "ran out of time" in service.abandoned[0]
+        assert "by m-1: " in service.abandoned[0] and "ran out of time" in service.abandoned[0]

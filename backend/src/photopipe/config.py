@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, cast
 
 ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "image/jpeg",
@@ -22,13 +23,18 @@ ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
 )
 
 
+Environment = Literal["local", "aws"]
+ImageProviderName = Literal["local", "rekognition", "http"]
+AuthMode = Literal["hs256", "cognito"]
+
+
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    environment: str
+    environment: Environment
     jobs_table: str
     devices_table: str
     deliveries_table: str
@@ -42,6 +48,15 @@ class Settings:
     download_url_ttl_seconds: int
     job_ttl_days: int
     max_image_pixels: int
+    # Where the decoder cannot scale down (PNG, TIFF, WebP, GIF, HEIF) or the job has edits, the
+    # whole image is decoded: a lower limit applies.
+    max_full_decode_pixels: int
+    # The function's memory (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE): records are admitted
+    # into it by their estimated bytes.
+    function_memory_mb: int
+    max_token_lifetime_seconds: int
+    max_devices_per_user: int
+    jobs_queue_url: str
     allowed_content_types: tuple[str, ...]
     webhook_timeout_seconds: float
     allow_http_webhooks_on_loopback: bool
@@ -49,10 +64,10 @@ class Settings:
     retry_base_seconds: int
     retry_max_seconds: int
     stalled_after_seconds: int
-    image_provider: str
+    image_provider: ImageProviderName
     fault_injection: bool
     worker_concurrency: int
-    auth_mode: str
+    auth_mode: AuthMode
     push_ios_application_arn: str
     push_android_application_arn: str
     auth_issuer: str
@@ -76,9 +91,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = env.get(name) or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def settings_from(env: Mapping[str, str]) -> Settings:
     """Builds Settings from a mapping; missing resource names are empty (checked at use)."""
-    environment = env.get("PHOTOPIPE_ENVIRONMENT", "local")
+    environment = cast(Environment, _choice(env, "PHOTOPIPE_ENVIRONMENT", ("local", "aws"), "local"))
     return Settings(
         environment=environment,
         jobs_table=env.get("JOBS_TABLE", ""),
@@ -94,6 +116,11 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 3600),
         job_ttl_days=_int(env, "JOB_TTL_DAYS", 90),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 100_000_000),
+        max_full_decode_pixels=_int(env, "MAX_FULL_DECODE_PIXELS", 64_000_000),
+        function_memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769),
+        max_token_lifetime_seconds=_int(env, "MAX_TOKEN_LIFETIME_SECONDS", 24 * 3600),
+        max_devices_per_user=_int(env, "MAX_DEVICES_PER_USER", 20),
+        jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
         allowed_content_types=ALLOWED_CONTENT_TYPES,
         webhook_timeout_seconds=float(_int(env, "WEBHOOK_TIMEOUT_SECONDS", 5)),
         allow_http_webhooks_on_loopback=environment != "aws",
@@ -101,8 +128,10 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
         stalled_after_seconds=_int(env, "STALLED_AFTER_SECONDS", 3600),
-        image_provider=env.get("IMAGE_PROVIDER", "local"),
-        auth_mode=env.get("AUTH_MODE", "hs256"),
+        image_provider=cast(
+            ImageProviderName, _choice(env, "IMAGE_PROVIDER", ("local", "rekognition", "http"), "local")
+        ),
+        auth_mode=cast(AuthMode, _choice(env, "AUTH_MODE", ("hs256", "cognito"), "hs256")),
         push_ios_application_arn=env.get("PUSH_IOS_APPLICATION_ARN", ""),
         push_android_application_arn=env.get("PUSH_ANDROID_APPLICATION_ARN", ""),
         auth_issuer=env.get("AUTH_ISSUER", ""),

@@ -16,9 +16,11 @@ from photopipe.jobs.model import Job, JobError, JobStatus, Operations, Output, V
 from photopipe.jobs.ports import JobPage, TransitionRejected
 
 BY_USER_INDEX = "byUser"
-# Sparse: only PROCESSING jobs carry its key (inFlight), sorted by updatedAt, so the sweeper
-# reads the stalled ones without scanning the table.
+# Sparse: only jobs the pipeline still owes something carry its key (inFlight), sorted by
+# updatedAt, so the sweeper reads them without scanning the table: PROCESSING while a delivery
+# works on it, EVENT_PENDING from the terminal write until its event is published.
 IN_FLIGHT_INDEX = "inFlight"
+EVENT_PENDING = "EVENT_PENDING"
 
 
 def job_to_record(job: Job) -> dict[str, Any]:
@@ -177,10 +179,18 @@ class DynamoJobRepository:
         if processing_ms is not None:
             expression += ", processingMs = :ms"
             values[":ms"] = processing_ms
-        expression += " REMOVE inFlight"
+        expression += ", inFlight = :outbox"
+        values[":outbox"] = EVENT_PENDING
         return self._update(job_id, expression, "#s = :processing AND claimToken = :t", values)
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
+    def fail_unclaimed(
+        self,
+        job_id: str,
+        now: str,
+        error: JobError,
+        updated_before: str | None = None,
+        held_by: str | None = None,
+    ) -> Job:
         values: dict[str, Any] = {
             ":failed": JobStatus.FAILED.value,
             ":processing": JobStatus.PROCESSING.value,
@@ -188,39 +198,46 @@ class DynamoJobRepository:
             ":true": True,
             ":error": {"code": error.code, "message": error.message},
             ":h": [{"status": JobStatus.FAILED.value, "at": now}],
+            ":outbox": EVENT_PENDING,
         }
-        if updated_before is None:
-            condition = "#s IN (:pending, :processing)"
-            values[":pending"] = JobStatus.PENDING_UPLOAD.value
-        else:
+        if updated_before is not None:
             condition = "#s = :processing AND updatedAt < :before"
             values[":before"] = updated_before
+        elif held_by is not None:
+            condition = "#s = :pending OR (#s = :processing AND claimToken = :t)"
+            values[":pending"] = JobStatus.PENDING_UPLOAD.value
+            values[":t"] = held_by
+        else:
+            raise ValueError("fail_unclaimed needs updated_before or held_by")
         return self._update(
             job_id,
-            "SET #s = :failed, updatedAt = :now, #e = :error, eventPending = :true, "
-            "statusHistory = list_append(statusHistory, :h) REMOVE inFlight",
+            "SET #s = :failed, updatedAt = :now, #e = :error, eventPending = :true, inFlight = :outbox, "
+            "statusHistory = list_append(statusHistory, :h)",
             condition,
             values,
         )
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
+        return self._in_flight(JobStatus.PROCESSING.value, updated_before, limit)
+
+    def _in_flight(self, state: str, updated_before: str, limit: int) -> list[str]:
         response = self._db.query(
             TableName=self._table,
             IndexName=IN_FLIGHT_INDEX,
-            KeyConditionExpression="inFlight = :processing AND updatedAt < :before",
-            ExpressionAttributeValues={
-                ":processing": {"S": JobStatus.PROCESSING.value},
-                ":before": {"S": updated_before},
-            },
+            KeyConditionExpression="inFlight = :state AND updatedAt < :before",
+            ExpressionAttributeValues={":state": {"S": state}, ":before": {"S": updated_before}},
             Limit=limit,
         )
         return [item["jobId"]["S"] for item in response.get("Items", [])]
+
+    def pending_events(self, finished_before: str, limit: int) -> list[str]:
+        return self._in_flight(EVENT_PENDING, finished_before, limit)
 
     def mark_event_published(self, job_id: str) -> None:
         self._db.update_item(
             TableName=self._table,
             Key={"jobId": {"S": job_id}},
-            UpdateExpression="REMOVE eventPending",
+            UpdateExpression="REMOVE eventPending, inFlight",
             ConditionExpression="attribute_exists(jobId)",
         )
 

@@ -18,7 +18,8 @@ from photopipe.adapters.sns_events import SnsEventPublisher
 from photopipe.auth.cognito import verify_cognito
 from photopipe.auth.tokens import Principal, verify
 from photopipe.config import get_settings
-from photopipe.jobs.processing import ProcessingService, Span
+from photopipe.images.budget import MemoryBudget, budget_for_function
+from photopipe.jobs.processing import ProcessingService, Span, no_span
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.model import Platform
@@ -59,13 +60,19 @@ def device_service() -> DeviceService:
 
 
 @cache
+def memory_budget() -> MemoryBudget:
+    """One per process: every record of every batch is admitted into the same memory."""
+    return budget_for_function(get_settings().function_memory_mb)
+
+
+@cache
 def processing_service(span: Span | None = None) -> ProcessingService:
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
     provider = providers.build(settings.image_provider)
-    if span is None:
-        return ProcessingService(settings, job_repository(), object_store(), publisher, provider)
-    return ProcessingService(settings, job_repository(), object_store(), publisher, provider, span=span)
+    return ProcessingService(
+        settings, job_repository(), object_store(), publisher, provider, span=span or no_span, memory=memory_budget()
+    )
 
 
 @cache
@@ -99,4 +106,4 @@ def verify_token(token: str) -> Principal:
     if settings.auth_mode == "cognito":
         keys = key_resolver(f"{settings.auth_issuer}/.well-known/jwks.json")
         return verify_cognito(token, keys, settings.auth_issuer, settings.auth_client_id)
-    return verify(token, auth_secret())
+    return verify(token, auth_secret(), max_lifetime_seconds=settings.max_token_lifetime_seconds)

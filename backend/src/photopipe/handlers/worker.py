@@ -90,7 +90,9 @@ def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str) -> 
     comes back after a backoff either way (and from the last one goes to the DLQ)."""
     receives = int(record.attributes.approximate_receive_count or "1")
     if receives >= get_settings().max_receive_count:
-        factory.processing_service().abandon(upload, f"Gave up after {receives} attempts: {reason}"[:500])
+        factory.processing_service().abandon(
+            upload, record.message_id, f"Gave up after {receives} attempts: {reason}"[:500]
+        )
         metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
     retry_later(record.event_source_arn, record.receipt_handle, receives)
     logger.warning(

@@ -73,13 +73,27 @@ def _fail(code: ErrorCode, message: str) -> PermanentImageError:
     return PermanentImageError(code, message)
 
 
-def decode(
-    data: bytes,
-    declared_content_type: str | None,
-    max_pixels: int,
-    largest_target: int | None = None,
-) -> DecodedImage:
-    """Checks and decodes an upload; raises PermanentImageError with a stable code."""
+@dataclass(frozen=True)
+class OpenedImage:
+    """An upload whose header was read and checked; no pixel is decoded yet."""
+
+    image: Image.Image
+    source_format: formats.ImageFormat
+    width: int
+    height: int
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    @property
+    def can_draft(self) -> bool:
+        """Whether the decoder can scale down while decoding (JPEG's DCT scaling)."""
+        return self.source_format is formats.JPEG
+
+
+def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int) -> OpenedImage:
+    """Sniffs the real format, checks it against the declared one, reads the header only."""
     if not data:
         raise _fail(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
     fmt = formats.sniff(data[:32])
@@ -96,21 +110,11 @@ def decode(
                 ErrorCode.CONTENT_TYPE_MISMATCH,
                 f"Declared {declared} but the file is {fmt.content_type}.",
             )
-
     # Pillow raises at twice its MAX_IMAGE_PIXELS. Records are decoded on several threads at
     # once, so the process-wide setting is set, not swapped and restored per call (a restore
     # racing another thread's decode would change which code a huge image fails with); every
     # caller passes the same configured limit.
     Image.MAX_IMAGE_PIXELS = max_pixels
-    image = _open_checked(data, fmt, max_pixels, largest_target)
-
-    width, height = image.size
-    image = ImageOps.exif_transpose(image)
-    image = normalise_mode(image)
-    return DecodedImage(image, fmt, width, height)
-
-
-def _open_checked(data: bytes, fmt: formats.ImageFormat, max_pixels: int, largest_target: int | None) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
@@ -119,22 +123,41 @@ def _open_checked(data: bytes, fmt: formats.ImageFormat, max_pixels: int, larges
         raise _fail(ErrorCode.NOT_AN_IMAGE, "The file looks like an image but cannot be read.") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image cannot be read: {exc}") from exc
-
     width, height = image.size
     # Guard before decoding a single pixel: the header alone tells the size.
+    check_pixels(width, height, max_pixels)
+    if width == 0 or height == 0:
+        raise _fail(ErrorCode.NOT_AN_IMAGE, "The image has no pixels.")
+    return OpenedImage(image, fmt, width, height)
+
+
+def check_pixels(width: int, height: int, max_pixels: int, what: str = "The image") -> None:
     if width * height > max_pixels:
         raise _fail(
             ErrorCode.PIXEL_LIMIT_EXCEEDED,
-            f"The image has {width}x{height} pixels; the limit is {max_pixels} pixels.",
+            f"{what} has {width}x{height} pixels; the limit is {max_pixels} pixels.",
         )
-    if width == 0 or height == 0:
-        raise _fail(ErrorCode.NOT_AN_IMAGE, "The image has no pixels.")
 
+
+def decoded_size(opened: OpenedImage, largest_target: int | None) -> tuple[int, int]:
+    """The size decoding will produce: JPEG draft mode picks the largest DCT scale (1/2..1/8)
+    that still covers the target on both sides."""
+    width, height = opened.width, opened.height
+    if not (opened.can_draft and largest_target):
+        return width, height
+    scale = 1
+    while scale < 8 and width / (scale * 2) >= largest_target and height / (scale * 2) >= largest_target:
+        scale *= 2
+    return -(-width // scale), -(-height // scale)
+
+
+def decode_opened(opened: OpenedImage, largest_target: int | None = None) -> DecodedImage:
+    """Decodes an opened upload, oriented (in place) and normalised to RGB / RGBA / L."""
+    image = opened.image
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # first frame of an animation
-    if fmt is formats.JPEG and largest_target:
-        # Draft mode picks the largest DCT scale that still covers the target (both sides,
-        # so a later EXIF rotation cannot leave it short).
+    if opened.can_draft and largest_target:
+        # Both sides cover the target, so a later EXIF rotation cannot leave it short.
         image.draft("RGB", (largest_target, largest_target))
     try:
         image.load()
@@ -142,7 +165,19 @@ def _open_checked(data: bytes, fmt: formats.ImageFormat, max_pixels: int, larges
         raise _fail(ErrorCode.DECOMPRESSION_BOMB, f"The image decompresses to too many pixels: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image data is incomplete or corrupt: {exc}") from exc
-    return image
+    # In place: exif_transpose() otherwise copies the whole image even when nothing turns.
+    ImageOps.exif_transpose(image, in_place=True)
+    return DecodedImage(normalise_mode(image), opened.source_format, opened.width, opened.height)
+
+
+def decode(
+    data: bytes,
+    declared_content_type: str | None,
+    max_pixels: int,
+    largest_target: int | None = None,
+) -> DecodedImage:
+    """Checks and decodes an upload; raises PermanentImageError with a stable code."""
+    return decode_opened(open_upload(data, declared_content_type, max_pixels), largest_target)
 
 
 def normalise_mode(image: Image.Image) -> Image.Image:
@@ -156,13 +191,30 @@ def normalise_mode(image: Image.Image) -> Image.Image:
         return image.convert("RGBA")
     if mode == "1":
         return image.convert("L")
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # 16-bit (or 32-bit integer) grey: scale to 8 bits rather than clip.
-        scale = 1 / 256 if mode.startswith("I;16") else 1 / 65536
-        return image.convert("I").point(lambda value: value * scale).convert("L")
+    if mode.startswith("I;16"):
+        # 16-bit grey: scale to 8 bits rather than clip.
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    if mode == "I":
+        # 32-bit signed integers, which is also how Pillow opens 16-bit TIFFs, signed ones
+        # included (-32768..32767): map the 16-bit range the values fit in to 8 bits, and
+        # stretch anything wider, instead of dividing by 65536 (which rendered them black).
+        low, high = _int_extrema(image)
+        if low >= 0 and high <= 0xFFFF:
+            low, span = 0, 0x10000
+        elif low >= -0x8000 and high <= 0x7FFF:
+            low, span = -0x8000, 0x10000
+        else:
+            span = max(1, high - low + 1)
+        scale = 256 / span
+        return image.point(lambda value: (value - low) * scale).convert("L")
     if mode == "F":
         return image.point(lambda value: value * 255).convert("L")
     return image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX ...
+
+
+def _int_extrema(image: Image.Image) -> tuple[int, int]:
+    low, high = image.getextrema()
+    return int(low), int(high)  # type: ignore[arg-type]
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -57,15 +57,27 @@ class JobRepository(Protocol):
         """PROCESSING (held by claim_token) -> COMPLETED | FAILED, marking the event pending."""
         ...
 
-    def fail_unclaimed(self, job_id: str, now: str, error: JobError, updated_before: str | None = None) -> Job:
-        """PENDING_UPLOAD | PROCESSING -> FAILED, whoever holds it; marks the event pending.
+    def fail_unclaimed(
+        self,
+        job_id: str,
+        now: str,
+        error: JobError,
+        updated_before: str | None = None,
+        held_by: str | None = None,
+    ) -> Job:
+        """-> FAILED, marking the event pending; else TransitionRejected.
 
-        With updated_before, only a PROCESSING job last updated before that time moves.
+        With held_by: a PENDING_UPLOAD job, or a PROCESSING one that claim token holds.
+        With updated_before: a PROCESSING job last updated before that time (the sweeper).
         """
         ...
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
         """Ids of PROCESSING jobs last updated before the given time, oldest first."""
+        ...
+
+    def pending_events(self, finished_before: str, limit: int) -> list[str]:
+        """Ids of finished jobs whose event is still pending, finished before the given time."""
         ...
 
     def mark_event_published(self, job_id: str) -> None: ...

@@ -8,6 +8,7 @@ redelivered message, and the notifier's ledger absorbs the rare second publish.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -17,11 +18,13 @@ from enum import StrEnum
 
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
-from photopipe.images import engine
+from photopipe.images import budget, engine
 from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 from photopipe.jobs.service import iso, utc_now
 from photopipe.providers.base import Provider
+
+logger = logging.getLogger(__name__)
 
 # How long a finished job's pending event is left to the delivery that finished it before any
 # other delivery publishes it instead (publishing follows the terminal write within a second).
@@ -58,7 +61,7 @@ class Report:
 Span = Callable[[str], AbstractContextManager[object]]
 
 
-def _no_span(name: str) -> AbstractContextManager[object]:
+def no_span(name: str) -> AbstractContextManager[object]:
     return nullcontext()
 
 
@@ -71,7 +74,8 @@ class ProcessingService:
         events: EventPublisher,
         provider: Provider,
         clock: Callable[[], datetime] = utc_now,
-        span: Span = _no_span,
+        span: Span = no_span,
+        memory: budget.MemoryBudget | None = None,
     ) -> None:
         self._settings = settings
         self._jobs = jobs
@@ -80,6 +84,8 @@ class ProcessingService:
         self._provider = provider
         self._clock = clock
         self._span = span  # tracing hook: a context manager per named step
+        # Shared by every record of the process: records are admitted by their estimated bytes.
+        self._memory = memory or budget.budget_for_function(settings.function_memory_mb)
 
     def process(self, upload: UploadedObject, claim_token: str) -> Report:
         """claim_token identifies this delivery: a retry of it may resume, a duplicate may not."""
@@ -96,9 +102,11 @@ class ProcessingService:
             return Report(Outcome.DUPLICATE, job_id)
         try:
             job = self._jobs.claim(job_id, claim_token, iso(self._clock()))
-        except TransitionRejected as exc:
-            # Another delivery holds the job: retry later, by then it is finished or abandoned.
-            raise TransientError(f"job {job_id} is being processed by another delivery") from exc
+        except TransitionRejected:
+            # Another delivery holds the job (a duplicate S3 event, a client's repeated PUT):
+            # this one is dropped, never retried towards abandoning a job it does not hold. If
+            # the holder dies, its own redelivery resumes the job, or the sweeper fails it.
+            return Report(Outcome.DUPLICATE, job_id)
 
         if self._settings.fault_injection and job.attempts <= job.operations.inject_transient_failures:
             raise TransientError(
@@ -128,22 +136,61 @@ class ProcessingService:
         self._publish(job)
         return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
 
-    def abandon(self, upload: UploadedObject, reason: str) -> Job | None:
-        """For messages that exhausted their retries: the job fails instead of hanging."""
+    def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> Job | None:
+        """For a delivery that exhausted its retries: the job fails instead of hanging.
+
+        Only a job this delivery holds (or one still waiting for its upload) is failed: a
+        duplicate delivery must never fail a job another delivery is processing. A finished job
+        whose event is still pending (SNS was down) gets it published now.
+        """
         ids = parse_original_key(upload.key)
         if ids is None:
             return None
         job = self._jobs.get(ids[1])
-        if job is None or job.status.is_terminal:
+        if job is None:
+            return None
+        if job.status.is_terminal:
+            if job.event_pending:
+                self._publish_or_leave_to_sweeper(job)
             return job
         try:
             job = self._jobs.fail_unclaimed(
-                job.job_id, iso(self._clock()), JobError(ErrorCode.PROCESSING_ABANDONED.value, reason)
+                job.job_id,
+                iso(self._clock()),
+                JobError(ErrorCode.PROCESSING_ABANDONED.value, reason),
+                held_by=claim_token,
             )
         except TransitionRejected:
             return self._jobs.get(ids[1])
-        self._publish(job)
+        self._publish_or_leave_to_sweeper(job)
         return job
+
+    def publish_pending(self, finished_before: timedelta, limit: int) -> tuple[list[Job], list[str]]:
+        """Publishes the events of finished jobs that stayed pending (SNS failed on every try).
+
+        Returns (published, skipped): a job whose publish fails again is skipped, not the run.
+        Only jobs finished longer than finished_before ago: the finishing delivery publishes
+        within a second, and the notifier's ledger absorbs a second publish anyway.
+        """
+        cutoff = iso(self._clock() - finished_before)
+        published, skipped = [], []
+        for job_id in self._jobs.pending_events(cutoff, limit):
+            job = self._jobs.get(job_id)
+            if job is None or not job.event_pending:
+                continue
+            if self._publish_or_leave_to_sweeper(job):
+                published.append(job)
+            else:
+                skipped.append(job_id)
+        return published, skipped
+
+    def _publish_or_leave_to_sweeper(self, job: Job) -> bool:
+        try:
+            self._publish(job)
+        except Exception:
+            logger.warning("publishing a job event failed; the sweeper tries again", exc_info=True)
+            return False
+        return True
 
     def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Job]:
         """Fails the jobs no delivery has touched for longer than any retry waits.
@@ -164,7 +211,7 @@ class ProcessingService:
                 job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, updated_before=cutoff)
             except TransitionRejected:
                 continue  # finished, or resumed, since the index was read
-            self._publish(job)
+            self._publish_or_leave_to_sweeper(job)
             abandoned.append(job)
         return abandoned
 
@@ -177,11 +224,29 @@ class ProcessingService:
         with self._span("download"):
             data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
         variants = job.operations.variants
+        edits = job.operations.edits
+        opened = engine.open_upload(data, job.content_type, self._settings.max_image_pixels)
         # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
-        # pixels, so a job with edits decodes at full size.
-        largest = None if job.operations.edits else max((v.max_size for v in variants), default=None)
+        # pixels, so a job with edits decodes at full size. Where the decoder cannot scale
+        # down, the whole image is decoded, and a lower limit applies.
+        largest = None if edits else max((v.max_size for v in variants), default=None)
+        if edits or not opened.can_draft:
+            engine.check_pixels(opened.width, opened.height, self._settings.max_full_decode_pixels)
+        need = budget.estimate(engine.decoded_size(opened, largest), opened.image.mode, edits, len(data))
+        if need.largest_pixels > self._settings.max_full_decode_pixels:
+            raise PermanentImageError(
+                ErrorCode.PIXEL_LIMIT_EXCEEDED,
+                f"The edits would make an image of {need.largest_pixels} pixels; "
+                f"the limit is {self._settings.max_full_decode_pixels}.",
+            )
+        with self._memory.reserve(need.peak_bytes):
+            return self._render_within_budget(job, opened, largest)
+
+    def _render_within_budget(
+        self, job: Job, opened: engine.OpenedImage, largest: int | None
+    ) -> tuple[list[Output], dict[str, object] | None, int]:
         with self._span("decode"):
-            decoded = engine.decode(data, job.content_type, self._settings.max_image_pixels, largest)
+            decoded = engine.decode_opened(opened, largest)
         with self._span("analyse"):
             analysis = self._provider.analyse(decoded.image) if job.operations.analysis else None
         if analysis is not None:
@@ -190,12 +255,17 @@ class ProcessingService:
             analysis["originalHeight"] = decoded.original_height
         image = decoded.image
         with self._span("edit"):
-            for spec in job.operations.edits:
+            for index, spec in enumerate(job.operations.edits):
                 image = self._provider.edit(image, spec)
+                # The estimate was made from the specs; what an edit really made is checked too
+                # (an AI edit's size is the endpoint's choice).
+                engine.check_pixels(
+                    image.width, image.height, self._settings.max_full_decode_pixels, f"Edit {index + 1}'s result"
+                )
         prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
         with self._span("render"):
-            renditions = engine.render_variants(image, variants)
+            renditions = engine.render_variants(image, job.operations.variants)
         for rendition in renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
             with self._span("upload"):
