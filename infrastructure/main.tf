@@ -33,6 +33,8 @@ locals {
     IMAGE_PROVIDER               = var.image_provider
     WORKER_CONCURRENCY           = tostring(var.worker_concurrency)
     POWERTOOLS_TRACE_DISABLED    = var.tracing_enabled ? "false" : "true"
+    EDIT_ENDPOINT_URL            = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
+    EDIT_API_KEY_SECRET          = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
   }
 
   kms_statements = var.kms_enabled ? {
@@ -41,6 +43,25 @@ locals {
       resources = [aws_kms_key.data[0].arn]
     }
   } : {}
+}
+
+# What the worker's image provider calls, and nothing when it calls nothing.
+locals {
+  provider_statements = merge(
+    var.image_provider == "rekognition" ? {
+      # Rekognition's Detect* actions take image bytes and have no resource-level permissions.
+      RekognitionDetect = {
+        actions   = ["rekognition:DetectLabels", "rekognition:DetectModerationLabels"]
+        resources = ["*"]
+      }
+    } : {},
+    var.image_provider == "http" && var.edit_api_key_secret_arn != null ? {
+      EditApiKeyRead = {
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [var.edit_api_key_secret_arn]
+      }
+    } : {},
+  )
 }
 
 locals {
@@ -92,8 +113,10 @@ module "storage" {
   name_prefix             = var.name_prefix
   cors_allowed_origins    = var.cors_allowed_origins
   original_retention_days = var.original_retention_days
-  force_destroy           = var.environment == "local"
-  kms_key_arn             = var.kms_enabled ? aws_kms_key.data[0].arn : null
+  # A result outlives neither its job record (TTL) nor a deletion the worker raced with.
+  results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
+  force_destroy          = var.environment == "local"
+  kms_key_arn            = var.kms_enabled ? aws_kms_key.data[0].arn : null
 }
 
 module "queues" {
@@ -113,10 +136,11 @@ module "tables" {
 }
 
 module "events" {
-  source           = "./modules/events"
-  name_prefix      = var.name_prefix
-  notify_queue_arn = module.queues.notify_queue_arn
-  notify_queue_url = module.queues.notify_queue_url
+  source            = "./modules/events"
+  name_prefix       = var.name_prefix
+  notify_queue_arn  = module.queues.notify_queue_arn
+  notify_queue_url  = module.queues.notify_queue_url
+  kms_master_key_id = var.kms_enabled ? aws_kms_key.data[0].arn : null
 }
 
 # The signing secret of dev/HS256 bearer tokens: generated at deploy time, never in the repo.
@@ -134,6 +158,14 @@ resource "aws_ssm_parameter" "auth_secret" {
   lifecycle {
     # Generated once; a later plan reads a new random value that must not rotate the secret.
     ignore_changes = [value]
+    precondition {
+      condition     = var.environment != "aws" || var.auth_mode != "hs256" || var.allow_dev_tokens_on_aws
+      error_message = "environment = \"aws\" needs auth_mode = \"cognito\": with hs256 anyone who can read this parameter or the state can mint tokens for any user. Set allow_dev_tokens_on_aws = true only for a throwaway test account."
+    }
+    precondition {
+      condition     = var.image_provider != "http" || (var.edit_endpoint_url != null && var.edit_api_key_secret_arn != null)
+      error_message = "image_provider = \"http\" needs edit_endpoint_url and edit_api_key_secret_arn."
+    }
   }
 }
 
@@ -207,7 +239,7 @@ module "worker_function" {
     batch_size          = var.worker_batch_size
     maximum_concurrency = var.worker_max_concurrent_batches
   }
-  policy_statements = merge(local.kms_statements, {
+  policy_statements = merge(local.kms_statements, local.provider_statements, {
     JobsReadUpdate = {
       actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
       resources = [module.tables.jobs_table_arn]
@@ -262,13 +294,14 @@ module "notifier_function" {
 }
 
 module "api" {
-  source              = "./modules/api"
-  name_prefix         = var.name_prefix
-  function_name       = module.api_function.function_name
-  function_invoke_arn = module.api_function.invoke_arn
-  stage_name          = var.api_stage_name
-  log_retention_days  = var.log_retention_days
-  usage_plan          = var.api_usage_plan
+  source                 = "./modules/api"
+  name_prefix            = var.name_prefix
+  function_name          = module.api_function.function_name
+  function_invoke_arn    = module.api_function.invoke_arn
+  stage_name             = var.api_stage_name
+  log_retention_days     = var.log_retention_days
+  throttling_rate_limit  = var.api_throttle.rate_limit
+  throttling_burst_limit = var.api_throttle.burst_limit
 }
 
 # A worker process killed outright on a job's last attempt cannot fail the job; the sweeper does,
@@ -292,6 +325,7 @@ module "sweeper_function" {
   environment_variables = merge(local.common_environment, {
     POWERTOOLS_SERVICE_NAME = "photopipe-sweeper"
     STALLED_AFTER_SECONDS   = tostring(local.stalled_after_seconds)
+    JOBS_QUEUE_URL          = module.queues.jobs_queue_url
   })
   tracing_enabled = var.tracing_enabled
   policy_statements = merge(local.kms_statements, {
@@ -299,9 +333,14 @@ module "sweeper_function" {
       actions   = ["dynamodb:Query"]
       resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
     }
-    JobsFail = {
-      actions   = ["dynamodb:UpdateItem"]
+    JobsFailOrPublish = {
+      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
       resources = [module.tables.jobs_table_arn]
+    }
+    # Holds off failing stalled jobs while the jobs queue has a backlog.
+    JobsQueueBacklog = {
+      actions   = ["sqs:GetQueueAttributes"]
+      resources = [module.queues.jobs_queue_arn]
     }
     JobEventsPublish = {
       actions   = ["sns:Publish"]
@@ -312,7 +351,7 @@ module "sweeper_function" {
 
 resource "aws_cloudwatch_event_rule" "sweep" {
   name                = "${var.name_prefix}-sweep"
-  description         = "Runs the sweeper, which fails jobs a dead worker process left PROCESSING."
+  description         = "Runs the sweeper: publishes events SNS refused, fails jobs a dead worker process left PROCESSING."
   schedule_expression = var.sweep_schedule
 }
 

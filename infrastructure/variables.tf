@@ -124,9 +124,13 @@ variable "download_url_ttl_seconds" {
 }
 
 variable "cors_allowed_origins" {
-  description = "Origins allowed to PUT uploads from a browser."
+  description = "Origins allowed to PUT uploads from a browser (a web app, a web view); [] for none. Never \"*\" on AWS."
   type        = list(string)
-  default     = ["*"]
+  default     = []
+  validation {
+    condition     = var.environment != "aws" || !contains(var.cors_allowed_origins, "*")
+    error_message = "cors_allowed_origins must list the web app's origins on AWS, not \"*\"."
+  }
 }
 
 variable "api_stage_name" {
@@ -151,6 +155,24 @@ variable "enable_fault_injection" {
   description = "Let jobs ask for injected transient failures (operations.injectTransientFailures). For the chaos tests of the local environment; the code ignores it when environment = \"aws\"."
   type        = bool
   default     = false
+}
+
+variable "edit_endpoint_url" {
+  description = "image_provider = \"http\": the https URL of the OpenAI-images-compatible edit endpoint."
+  type        = string
+  default     = null
+}
+
+variable "edit_api_key_secret_arn" {
+  description = "image_provider = \"http\": ARN of the Secrets Manager secret holding the endpoint's API key (the worker may read this one secret)."
+  type        = string
+  default     = null
+}
+
+variable "results_retention_days" {
+  description = "Days after which result variants are deleted: by default the job record's lifetime (job_ttl_days), so no result outlives its job."
+  type        = number
+  default     = null
 }
 
 variable "image_provider" {
@@ -195,14 +217,13 @@ variable "api_reserved_concurrency" {
   default     = -1
 }
 
-variable "api_usage_plan" {
-  description = "An API Gateway usage plan on the stage (requests per second, burst, daily quota); null for none."
+variable "api_throttle" {
+  description = "Requests per second and burst the API stage accepts from all callers together (API Gateway stage throttling; no API keys needed)."
   type = object({
-    rate_limit    = number
-    burst_limit   = number
-    quota_per_day = number
+    rate_limit  = number
+    burst_limit = number
   })
-  default = null
+  default = { rate_limit = 100, burst_limit = 200 }
 }
 
 variable "point_in_time_recovery" {
@@ -215,6 +236,12 @@ variable "worker_concurrency" {
   description = "Records of one batch the worker processes at once (threads)."
   type        = number
   default     = 4
+}
+
+variable "allow_dev_tokens_on_aws" {
+  description = "Let environment = \"aws\" run with auth_mode = \"hs256\": anyone who can read the SSM parameter or the Terraform state can then mint tokens for any user. For a throwaway test account only."
+  type        = bool
+  default     = false
 }
 
 variable "auth_mode" {

@@ -108,7 +108,7 @@ if [ "$cmd" = plan-compare ]; then
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
   every_option=(-var alarms_enabled=true -var alarm_email=ops@example.com -var tracing_enabled=true
     -var kms_enabled=true -var api_reserved_concurrency=10 -var auth_mode=cognito
-    -var 'api_usage_plan={rate_limit=50,burst_limit=100,quota_per_day=100000}'
+    -var 'api_throttle={rate_limit=50,burst_limit=100}' -var 'cors_allowed_origins=["https://app.example.com"]'
     -var 'push_fcm_service_account_json={}')
   for env in local aws; do
     work=$STACK_DIR/plan-$env

@@ -4,10 +4,15 @@ aws_region             = "eu-west-1"
 lambda_architecture    = "arm64"
 log_retention_days     = 30
 point_in_time_recovery = true
+# Production sign-in: RS256 tokens of the stack's Cognito user pool. (hs256 dev tokens are
+# refused at plan on AWS unless allow_dev_tokens_on_aws = true.)
+auth_mode = "cognito"
+# The web app's origins, if it uploads from a browser:
+# cors_allowed_origins = ["https://app.example.com"]
 # Opt in to what costs money:
 # alarms_enabled = true
 # alarm_email    = "ops@example.com"
 # tracing_enabled = true
 # kms_enabled     = true
 # api_reserved_concurrency = 20
-# api_usage_plan = { rate_limit = 50, burst_limit = 100, quota_per_day = 100000 }
+# api_throttle = { rate_limit = 50, burst_limit = 100 }

@@ -9,6 +9,8 @@ worker_memory_mb = 1024
 # A shorter timeout keeps the queue visibility timeout (6x) short: after an emulator restart,
 # messages a worker held come back in 3 minutes instead of 6.
 worker_timeout_seconds = 30
+# Browsers on this machine (a dev server or the console) may PUT uploads.
+cors_allowed_origins = ["http://localhost:*", "http://127.0.0.1:*"]
 # The chaos and retry tests ask for injected transient failures.
 enable_fault_injection = true
 

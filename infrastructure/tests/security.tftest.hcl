@@ -61,6 +61,7 @@ run "aws_environment" {
   variables {
     environment         = "aws"
     lambda_architecture = "arm64"
+    auth_mode           = "cognito"
   }
 
   assert {
@@ -91,11 +92,11 @@ run "aws_environment" {
     condition = alltrue(flatten([
       for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy, module.sweeper_function.policy] : [
         for statement in policy.Statement : [
-          for resource in statement.Resource : resource != "*" || statement.Sid == "XRayWrite"
+          for resource in statement.Resource : resource != "*" || contains(["XRayWrite", "RekognitionDetect"], statement.Sid)
         ]
       ]
     ]))
-    error_message = "No function policy may grant on every resource, except X-Ray, which has no resource-level permissions."
+    error_message = "No function policy may grant on every resource, except X-Ray and Rekognition's Detect* actions, which have no resource-level permissions."
   }
 
   assert {
@@ -139,8 +140,10 @@ run "aws_environment_with_every_option" {
     tracing_enabled               = true
     kms_enabled                   = true
     api_reserved_concurrency      = 20
-    api_usage_plan                = { rate_limit = 50, burst_limit = 100, quota_per_day = 100000 }
+    api_throttle                  = { rate_limit = 50, burst_limit = 100 }
     auth_mode                     = "cognito"
+    image_provider                = "rekognition"
+    cors_allowed_origins          = ["https://app.example.com"]
     push_fcm_service_account_json = "{\"type\": \"service_account\"}"
   }
 
@@ -158,8 +161,20 @@ run "aws_environment_with_every_option" {
   }
 
   assert {
-    condition     = length(module.alarms[0].alarm_names) == 5
-    error_message = "Enabled alarms: both DLQ depths, worker errors, API 5xx, age of the oldest job."
+    condition     = length(module.alarms[0].alarm_names) == 6
+    error_message = "Enabled alarms: both DLQ depths, worker errors, API 5xx, age of the oldest job, deployment faults."
+  }
+
+  assert {
+    condition = jsonencode(one([
+      for statement in module.worker_function.policy.Statement : sort(statement.Action) if statement.Sid == "RekognitionDetect"
+    ])) == jsonencode(["rekognition:DetectLabels", "rekognition:DetectModerationLabels"])
+    error_message = "image_provider = rekognition grants exactly the Rekognition actions the provider calls."
+  }
+
+  assert {
+    condition     = module.events.job_events_topic_kms_key != null
+    error_message = "With kms_enabled the job-events topic is encrypted with the stack's key."
   }
 
   assert {
@@ -191,5 +206,118 @@ run "local_environment" {
   assert {
     condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn
     error_message = "The local environment has the same dead-lettering."
+  }
+}
+
+run "aws_refuses_dev_tokens_unless_asked" {
+  command = plan
+
+  variables {
+    environment = "aws"
+    auth_mode   = "hs256"
+  }
+
+  expect_failures = [aws_ssm_parameter.auth_secret]
+}
+
+run "aws_dev_tokens_when_explicitly_allowed" {
+  command = plan
+
+  variables {
+    environment             = "aws"
+    auth_mode               = "hs256"
+    allow_dev_tokens_on_aws = true
+  }
+}
+
+run "aws_refuses_cors_star" {
+  command = plan
+
+  variables {
+    environment          = "aws"
+    auth_mode            = "cognito"
+    cors_allowed_origins = ["*"]
+  }
+
+  expect_failures = [var.cors_allowed_origins]
+}
+
+run "aws_http_provider_reads_its_one_secret" {
+  command = apply
+
+  variables {
+    environment             = "aws"
+    auth_mode               = "cognito"
+    image_provider          = "http"
+    edit_endpoint_url       = "https://edits.example.com/v1/images/edits"
+    edit_api_key_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:photopipe-edit-key-AbCdEf"
+  }
+
+  assert {
+    condition = jsonencode(one([
+      for statement in module.worker_function.policy.Statement : statement.Resource if statement.Sid == "EditApiKeyRead"
+    ])) == jsonencode(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:photopipe-edit-key-AbCdEf"])
+    error_message = "image_provider = http may read the one secret it is given."
+  }
+
+  assert {
+    condition     = module.worker_function.environment_variables.EDIT_ENDPOINT_URL == "https://edits.example.com/v1/images/edits"
+    error_message = "The worker is told the edit endpoint."
+  }
+
+  assert {
+    condition     = !contains([for statement in module.worker_function.policy.Statement : statement.Sid], "RekognitionDetect")
+    error_message = "Only the rekognition provider may call Rekognition."
+  }
+}
+
+run "aws_http_provider_needs_its_endpoint" {
+  command = plan
+
+  variables {
+    environment    = "aws"
+    auth_mode      = "cognito"
+    image_provider = "http"
+  }
+
+  expect_failures = [aws_ssm_parameter.auth_secret]
+}
+
+run "aws_hygiene" {
+  command = apply
+
+  variables {
+    environment = "aws"
+    auth_mode   = "cognito"
+  }
+
+  assert {
+    condition = alltrue([
+      for policy in values(module.storage.bucket_policies) : anytrue([
+        for statement in jsondecode(policy).Statement :
+        statement.Effect == "Deny" && statement.Condition.Bool["aws:SecureTransport"] == "false"
+      ])
+    ]) && length(module.storage.bucket_policies) == 2
+    error_message = "Both buckets deny requests that do not use TLS."
+  }
+
+  assert {
+    condition     = module.queues.jobs_queue_policy_condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    error_message = "Only the uploads bucket of this account may send to the jobs queue."
+  }
+
+  assert {
+    condition     = module.storage.results_retention_days == var.job_ttl_days
+    error_message = "Results expire with their job record."
+  }
+
+  assert {
+    condition     = module.api.execution_log_retention_days == var.log_retention_days
+    error_message = "API Gateway's execution log group is managed, with a retention."
+  }
+
+  assert {
+    condition     = module.storage.cors_rule_count == 0
+    error_message = "On AWS no browser origin may PUT uploads unless listed."
   }
 }

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from client import PhotopipeClient, wait_until
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from photopipe.jobs.model import JobStatus
 from stack import Stack
 from webhook_receiver import WebhookReceiver
 
 # Long before any stall limit: the sweeper's own clock decides, as on a schedule.
 LONG_AGO = "2020-01-01T00:00:00.000Z"
+
+
+def sweep(stack: Stack) -> dict[str, Any]:
+    response = stack.client("lambda").invoke(FunctionName=stack["function_names"]["sweeper"], Payload=b"{}")
+    result: dict[str, Any] = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, result
+    return result
 
 
 def test_the_sweeper_fails_a_job_left_processing_and_announces_it(client: PhotopipeClient, stack: Stack) -> None:
@@ -23,13 +32,28 @@ def test_the_sweeper_fails_a_job_left_processing_and_announces_it(client: Photop
         jobs.claim(stalled, "dead-delivery", LONG_AGO)
         jobs.claim(running, "live-delivery", "2999-01-01T00:00:00.000Z")  # touched "just now"
 
-        response = stack.client("lambda").invoke(FunctionName=stack["function_names"]["sweeper"], Payload=b"{}")
-        result = json.loads(response["Payload"].read())
-
-        assert "FunctionError" not in response, result
-        assert stalled in result["abandoned"] and running not in result["abandoned"]
+        # Until the jobs queue has no backlog (earlier tests' messages), the sweeper fails nothing.
+        result = wait_until(lambda: sweep(stack), lambda r: stalled in r["abandoned"], 60, "the sweep failing it")
+        assert running not in result["abandoned"]
         job = client.get_job(stalled)
         assert (job["status"], job["error"]["code"]) == ("FAILED", "PROCESSING_ABANDONED")
         assert client.get_job(running)["status"] == "PROCESSING"
         posts = wait_until(lambda: receiver.for_path("/hook"), bool, 30, f"the webhook for {stalled}")
         assert [(p.event["jobId"], p.event["errorCode"]) for p in posts] == [(stalled, "PROCESSING_ABANDONED")]
+
+
+def test_the_sweeper_publishes_an_event_sns_refused_on_every_try(client: PhotopipeClient, stack: Stack) -> None:
+    # What an SNS outage through all of a job's deliveries leaves: COMPLETED, its event pending.
+    jobs = DynamoJobRepository(stack.client("dynamodb"), stack["jobs_table_name"])
+    with WebhookReceiver() as receiver:
+        client.request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url()})
+        job_id = client.create_job("image/jpeg", 1000)["jobId"]
+        jobs.claim(job_id, "delivery", LONG_AGO)
+        jobs.finish(job_id, "delivery", JobStatus.COMPLETED, LONG_AGO, [], None, None, 5)
+
+        result = wait_until(lambda: sweep(stack), lambda r: job_id in r["published"], 60, "the sweep publishing it")
+
+        posts = wait_until(lambda: receiver.for_path("/hook"), bool, 30, f"the webhook for {job_id}")
+        assert [(p.event["jobId"], p.event["status"]) for p in posts] == [(job_id, "COMPLETED")]
+        assert job_id not in sweep(stack)["published"]  # published once
+        assert result["skipped"] == [] or job_id not in result["skipped"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from photopipe.errors import PermanentImageError, TransientError
+from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.providers.http import HttpEditProvider
 
 
@@ -21,6 +21,8 @@ class Endpoint:
     def __init__(self) -> None:
         self.answers: list[int] = []
         self.requests: list[dict[str, Any]] = []
+        self.image: bytes | None = None  # what a 200 carries, instead of a small green PNG
+        self.location = ""  # where a 3xx points
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,8 +36,11 @@ class Endpoint:
                 if status == 200:
                     out = io.BytesIO()
                     Image.new("RGB", (32, 16), (0, 255, 0)).save(out, "PNG")
-                    payload = json.dumps({"data": [{"b64_json": base64.b64encode(out.getvalue()).decode()}]}).encode()
+                    image = endpoint.image or out.getvalue()
+                    payload = json.dumps({"data": [{"b64_json": base64.b64encode(image).decode()}]}).encode()
                 self.send_response(status)
+                if endpoint.location:
+                    self.send_header("Location", endpoint.location)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -58,9 +63,16 @@ def endpoint() -> Iterator[Endpoint]:
     served.server.shutdown()
 
 
-def provider(endpoint: Endpoint, sleeps: list[float]) -> HttpEditProvider:
+def provider(endpoint: Endpoint, sleeps: list[float], **options: Any) -> HttpEditProvider:
     return HttpEditProvider(
-        endpoint.url, lambda: "sk-test", timeout_seconds=5, attempts=3, backoff_seconds=0.01, sleep=sleeps.append
+        endpoint.url,
+        lambda: "sk-test",
+        timeout_seconds=5,
+        attempts=3,
+        backoff_seconds=0.01,
+        sleep=sleeps.append,
+        allow_loopback_http=True,
+        **options,
     )
 
 
@@ -97,3 +109,54 @@ def test_a_refusal_is_permanent(endpoint: Endpoint) -> None:
 def test_other_edits_run_locally(endpoint: Endpoint) -> None:
     edited = provider(endpoint, []).edit(Image.new("RGB", (40, 20)), {"op": "rotate", "degrees": 90})
     assert edited.size == (20, 40) and endpoint.requests == []
+
+
+def test_a_redirect_is_not_followed_and_the_key_goes_nowhere_else(endpoint: Endpoint) -> None:
+    elsewhere = Endpoint()
+    try:
+        endpoint.answers, endpoint.location = [307], elsewhere.url
+        with pytest.raises(DeploymentFault, match="redirect"):
+            provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        assert elsewhere.requests == []
+    finally:
+        elsewhere.server.shutdown()
+
+
+def test_a_decompression_bomb_from_the_endpoint_fails_the_job_permanently(endpoint: Endpoint) -> None:
+    bomb = io.BytesIO()
+    Image.new("L", (12_000, 12_000)).save(bomb, "PNG")  # 144 MP of zeros: a few hundred KB
+    endpoint.image = bomb.getvalue()
+    with pytest.raises(PermanentImageError) as failed:
+        provider(endpoint, [], max_pixels=64_000_000).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+    assert failed.value.code in (ErrorCode.PIXEL_LIMIT_EXCEEDED, ErrorCode.DECOMPRESSION_BOMB)
+
+
+def test_what_is_not_an_image_is_rejected_by_sniffing(endpoint: Endpoint) -> None:
+    endpoint.image = b"<html>not an image</html>"
+    with pytest.raises(PermanentImageError, match="no usable image") as failed:
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+    assert failed.value.code is ErrorCode.PROVIDER_REJECTED
+
+
+def test_an_oversized_answer_is_not_read_whole(endpoint: Endpoint) -> None:
+    with pytest.raises(PermanentImageError, match="over 100 bytes"):
+        provider(endpoint, [], max_response_bytes=100).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+
+
+def test_a_bad_key_is_the_deployments_fault_not_the_images(endpoint: Endpoint) -> None:
+    endpoint.answers = [401]
+    with pytest.raises(DeploymentFault, match="401"):
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+
+
+@pytest.mark.parametrize("url", ["", "http://edits.example.com/v1", "ftp://127.0.0.1/x"])
+def test_an_endpoint_that_is_missing_or_not_https_is_a_deployment_fault(url: str) -> None:
+    provider_ = HttpEditProvider(url, lambda: "sk-test", allow_loopback_http=True)
+    with pytest.raises(DeploymentFault):
+        provider_.edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+
+
+def test_plain_http_to_loopback_is_refused_on_aws(endpoint: Endpoint) -> None:
+    with pytest.raises(DeploymentFault, match="https"):
+        HttpEditProvider(endpoint.url, lambda: "sk-test").edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+    assert endpoint.requests == []

@@ -16,8 +16,9 @@ from photopipe.config import settings_from
 from photopipe.handlers import api
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
+from photopipe.notify.targets import TargetPolicy
 
-SECRET = "api-unit-secret"
+SECRET = "api-unit-secret-of-at-least-32-bytes"
 
 
 @dataclass
@@ -37,7 +38,11 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
     jobs, store, ledger, devices = InMemoryJobs(), InMemoryStore(), InMemoryLedger(), InMemoryDevices()
     monkeypatch.setattr(factory, "job_service", lambda: JobService(settings, jobs, store))
     monkeypatch.setattr(factory, "delivery_ledger", lambda: ledger)
-    monkeypatch.setattr(factory, "device_service", lambda: DeviceService(devices, True))
+    monkeypatch.setattr(
+        factory,
+        "device_service",
+        lambda: DeviceService(devices, TargetPolicy(allow_loopback=True), lambda host, port: ["93.184.215.14"]),
+    )
     monkeypatch.setattr(factory, "auth_secret", lambda: SECRET)
     idempotency = InMemoryIdempotencyStore()
     monkeypatch.setattr(factory, "idempotency_store", lambda: idempotency)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from fakes import InMemoryDevices, InMemoryLedger, RecordingSender
@@ -8,8 +10,19 @@ from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus
 from photopipe.notify import signing
 from photopipe.notify.devices import DeviceService
-from photopipe.notify.model import DeliveryStatus, DeviceGone, Platform
+from photopipe.notify.model import DeliveryStatus, Device, DeviceGone, Platform, SendResult
 from photopipe.notify.service import NotificationService
+from photopipe.notify.targets import TargetPolicy
+
+LOCAL = TargetPolicy(allow_loopback=True)
+PUBLIC_HOSTS = {"hooks.example.com": ["93.184.215.14"], "example.com": ["93.184.215.14"]}
+
+
+def resolver(host: str, port: int) -> list[str]:
+    if host not in PUBLIC_HOSTS:
+        raise socket.gaierror(f"unknown host {host}")
+    return PUBLIC_HOSTS[host]
+
 
 EVENT = JobEvent(EventType.JOB_COMPLETED, "job-1", "alice", JobStatus.COMPLETED, "2026-01-01T00:00:00.000Z")
 
@@ -20,7 +33,7 @@ def world(
     devices, ledger = InMemoryDevices(), InMemoryLedger()
     hook, push = webhook or RecordingSender(), RecordingSender(simulated=True)
     service = NotificationService(devices, ledger, {Platform.WEBHOOK: hook, Platform.IOS: push, Platform.ANDROID: push})
-    return service, DeviceService(devices, allow_http_on_loopback=True), ledger, hook, push
+    return service, DeviceService(devices, LOCAL, resolver), ledger, hook, push
 
 
 def test_every_device_hears_once_even_when_the_event_comes_twice() -> None:
@@ -72,8 +85,51 @@ def test_unsafe_webhook_urls_are_refused(url: str) -> None:
 
 
 def test_https_webhooks_are_accepted_everywhere() -> None:
-    devices = DeviceService(InMemoryDevices(), allow_http_on_loopback=False)
+    devices = DeviceService(
+        InMemoryDevices(), TargetPolicy(allow_loopback=False, allowed_ports=frozenset({443})), resolver
+    )
     assert devices.register("alice", Platform.WEBHOOK, "https://hooks.example.com/p").signing_secret
+
+
+def test_a_user_may_register_only_so_many_devices_but_may_register_one_again() -> None:
+    devices = DeviceService(InMemoryDevices(), LOCAL, resolver, max_devices_per_user=3)
+    for n in range(3):
+        devices.register("alice", Platform.IOS, f"apns-token-{n:06d}")
+    devices.register("alice", Platform.IOS, "apns-token-000001")  # the same device: idempotent
+    with pytest.raises(PhotopipeError) as refused:
+        devices.register("alice", Platform.IOS, "apns-token-999999")
+    assert refused.value.code is ErrorCode.DEVICE_LIMIT_REACHED and refused.value.http_status == 409
+    devices.register("bob", Platform.IOS, "apns-token-999999")  # the cap is per user
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_devices_whose_send_could_not_end_in_time_are_handed_back_not_started() -> None:
+    clock = Clock()
+
+    class SlowSender(RecordingSender):
+        def send(self, device: Device, event: JobEvent) -> SendResult:
+            clock.now += 5  # each send takes its whole deadline
+            return super().send(device, event)
+
+    devices, ledger, hook = InMemoryDevices(), InMemoryLedger(), SlowSender()
+    service = NotificationService(devices, ledger, {Platform.WEBHOOK: hook}, send_seconds=5, monotonic=clock)
+    registry = DeviceService(devices, LOCAL, resolver)
+    for n in range(4):
+        registry.register("alice", Platform.WEBHOOK, f"http://127.0.0.1:9/hook-{n}")
+    with pytest.raises(TransientError, match="no time left") as later:
+        service.notify(EVENT, deadline=12)  # room for two sends of 5 s
+    assert len(hook.sent) == 2 and later.value.retry_after_seconds == 0
+    # The devices not started were never claimed: the retry sends them, and only them.
+    clock.now = 100
+    assert service.notify(EVENT, deadline=200) == 2
+    assert len({device.device_id for device, _ in hook.sent}) == 4
 
 
 def test_webhook_signature_verifies_and_rejects_tampering_and_replays() -> None:

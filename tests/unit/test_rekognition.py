@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from PIL import Image
 
-from photopipe.errors import ErrorCode, PermanentImageError, TransientError
+from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.providers.rekognition import RekognitionProvider
 
 
@@ -73,3 +73,14 @@ def test_throttling_is_transient_and_bad_images_are_permanent(stubbed: tuple[Rek
     stubber.add_client_error("detect_labels", "InvalidImageFormatException")
     with pytest.raises(PermanentImageError):
         provider.analyse(Image.new("RGB", (64, 64)))
+
+
+def test_access_denied_is_the_deployments_fault_retried_not_the_images(
+    stubbed: tuple[RekognitionProvider, Stubber],
+) -> None:
+    # A role without rekognition:DetectLabels used to fail every job as PROVIDER_REJECTED.
+    provider, stubber = stubbed
+    stubber.add_client_error("detect_labels", service_error_code="AccessDeniedException", http_status_code=400)
+    with pytest.raises(DeploymentFault, match="AccessDeniedException") as fault:
+        provider.analyse(Image.new("RGB", (64, 64)))
+    assert isinstance(fault.value, TransientError)

@@ -59,7 +59,7 @@ class Settings:
     jobs_queue_url: str
     allowed_content_types: tuple[str, ...]
     webhook_timeout_seconds: float
-    allow_http_webhooks_on_loopback: bool
+    webhook_loopback_allowed: bool  # the local environment's receivers, never on AWS
     max_receive_count: int
     retry_base_seconds: int
     retry_max_seconds: int
@@ -123,7 +123,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
         allowed_content_types=ALLOWED_CONTENT_TYPES,
         webhook_timeout_seconds=float(_int(env, "WEBHOOK_TIMEOUT_SECONDS", 5)),
-        allow_http_webhooks_on_loopback=environment != "aws",
+        webhook_loopback_allowed=environment != "aws",
         max_receive_count=_int(env, "MAX_RECEIVE_COUNT", 3),
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),

@@ -73,3 +73,11 @@ class TransientError(Exception):
     def __init__(self, message: str, retry_after_seconds: int = 0) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class DeploymentFault(TransientError):
+    """The deployment, not the image, is wrong: a provider's credentials, permissions or endpoint.
+
+    Retried like any transient fault (a fixed deployment then processes the job), counted in
+    the DeploymentFaults metric that an alarm watches, and never blamed on the user's image.
+    """

@@ -35,6 +35,11 @@ locals {
       namespace   = "AWS/ApiGateway", metric = "5XXError", statistic = "Sum"
       dimensions  = { ApiName = var.api_name, Stage = var.api_stage_name }, period = 300, periods = 1, threshold = 0
     }
+    deployment-faults = {
+      description = "The worker's provider refused its credentials or endpoint (AccessDenied, a bad key, no endpoint): jobs are retried, not failed, until the deployment is fixed."
+      namespace   = "photopipe", metric = "DeploymentFaults", statistic = "Sum"
+      dimensions  = { service = "photopipe-worker" }, period = 300, periods = 1, threshold = 0
+    }
     oldest-job-age = {
       description = "Uploads wait in the jobs queue: the worker is failing, throttled or too slow."
       namespace   = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", statistic = "Maximum"

@@ -55,7 +55,7 @@ resource "aws_api_gateway_stage" "this" {
   #checkov:skip=CKV_AWS_73:X-Ray follows var.tracing_enabled (off by default: it costs money)
   #checkov:skip=CKV_AWS_120:responses are per-user and authenticated: they must not be cached
   #checkov:skip=CKV2_AWS_51:mobile clients authenticate with bearer JWTs, not client certificates
-  #checkov:skip=CKV2_AWS_29:WAF is an account-level choice with its own cost; the stage is throttled and optionally behind a usage plan
+  #checkov:skip=CKV2_AWS_29:WAF is an account-level choice with its own cost; the stage is throttled (var.throttling_rate_limit / burst)
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
   stage_name    = var.stage_name
@@ -76,7 +76,7 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this]
+  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_cloudwatch_log_group" "access" {
@@ -136,19 +136,10 @@ resource "aws_lambda_permission" "api" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
 }
 
-resource "aws_api_gateway_usage_plan" "this" {
-  count = var.usage_plan == null ? 0 : 1
-  name  = "${var.name_prefix}-default"
-  api_stages {
-    api_id = aws_api_gateway_rest_api.this.id
-    stage  = aws_api_gateway_stage.this.stage_name
-  }
-  throttle_settings {
-    rate_limit  = var.usage_plan.rate_limit
-    burst_limit = var.usage_plan.burst_limit
-  }
-  quota_settings {
-    limit  = var.usage_plan.quota_per_day
-    period = "DAY"
-  }
+# API Gateway writes execution logs (logging_level = ERROR) to this group: created here so it
+# has a retention, instead of appearing on first error with none.
+resource "aws_cloudwatch_log_group" "execution" {
+  #checkov:skip=CKV_AWS_158:execution logs at ERROR level carry no tokens; CloudWatch encrypts at rest with its own key
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
+  retention_in_days = var.log_retention_days
 }

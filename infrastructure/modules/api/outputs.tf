@@ -17,3 +17,8 @@ output "rest_api_name" {
   description = "Name of the REST API."
   value       = aws_api_gateway_rest_api.this.name
 }
+
+output "execution_log_retention_days" {
+  description = "Retention of API Gateway's execution log group."
+  value       = aws_cloudwatch_log_group.execution.retention_in_days
+}

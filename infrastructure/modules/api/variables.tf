@@ -40,13 +40,3 @@ variable "manage_account_logging_role" {
   type        = bool
   default     = true
 }
-
-variable "usage_plan" {
-  description = "Usage plan (rate, burst, daily quota) on the stage; null for none."
-  type = object({
-    rate_limit    = number
-    burst_limit   = number
-    quota_per_day = number
-  })
-  default = null
-}

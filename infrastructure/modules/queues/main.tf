@@ -60,7 +60,11 @@ locals {
       Principal = { Service = "s3.amazonaws.com" }
       Action    = "sqs:SendMessage"
       Resource  = aws_sqs_queue.jobs.arn
-      Condition = { ArnEquals = { "aws:SourceArn" = var.uploads_bucket_arn } }
+      # Bucket ARNs carry no account: SourceAccount pins the bucket to this queue's account.
+      Condition = {
+        ArnEquals    = { "aws:SourceArn" = var.uploads_bucket_arn }
+        StringEquals = { "aws:SourceAccount" = split(":", aws_sqs_queue.jobs.arn)[4] }
+      }
     }]
   }
 }

@@ -67,3 +67,8 @@ output "jobs_visibility_timeout_seconds" {
   description = "Visibility timeout of the jobs queue."
   value       = aws_sqs_queue.jobs.visibility_timeout_seconds
 }
+
+output "jobs_queue_policy_condition" {
+  description = "Condition of the jobs queue's only statement: who may send uploads' events."
+  value       = local.jobs_queue_policy.Statement[0].Condition
+}

@@ -57,8 +57,28 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
-# Mobile and web clients PUT straight to the presigned URL.
+# Every request must use TLS: a presigned URL or a role's call over plain http is refused.
+# (Emulators serve http on loopback and do not evaluate bucket policies.)
+resource "aws_s3_bucket_policy" "tls_only" {
+  for_each = local.buckets
+  bucket   = each.value
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = ["arn:aws:s3:::${each.value}", "arn:aws:s3:::${each.value}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+# Browsers and web views PUT straight to the presigned URL from these origins only.
 resource "aws_s3_bucket_cors_configuration" "uploads" {
+  count  = length(var.cors_allowed_origins) > 0 ? 1 : 0
   bucket = aws_s3_bucket.uploads.id
   cors_rule {
     allowed_methods = ["PUT"]
@@ -100,6 +120,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "results" {
     filter {}
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
+    }
+  }
+  rule {
+    id     = "expire-results-with-their-job"
+    status = "Enabled"
+    filter {
+      prefix = "results/"
+    }
+    expiration {
+      days = var.results_retention_days
     }
   }
 }

@@ -33,3 +33,18 @@ output "encryption_algorithms" {
   value = { for name, config in aws_s3_bucket_server_side_encryption_configuration.this :
   name => one([for rule in config.rule : one(rule.apply_server_side_encryption_by_default).sse_algorithm]) }
 }
+
+output "bucket_policies" {
+  description = "Bucket policy per bucket, as JSON (asserted on by the terraform tests)."
+  value       = { for name, policy in aws_s3_bucket_policy.tls_only : name => policy.policy }
+}
+
+output "results_retention_days" {
+  description = "Days after which result variants expire."
+  value       = var.results_retention_days
+}
+
+output "cors_rule_count" {
+  description = "Whether browsers may PUT uploads (1) or not (0)."
+  value       = length(aws_s3_bucket_cors_configuration.uploads)
+}

@@ -24,3 +24,8 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "results_retention_days" {
+  description = "Days after which result variants are deleted (the job record's lifetime)."
+  type        = number
+}

@@ -13,7 +13,7 @@ from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
 from photopipe.adapters.jwks import key_resolver
 from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.adapters.secrets import secure_parameter
-from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender
+from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender, system_resolver
 from photopipe.adapters.sns_events import SnsEventPublisher
 from photopipe.auth.cognito import verify_cognito
 from photopipe.auth.tokens import Principal, verify
@@ -25,6 +25,7 @@ from photopipe.notify.devices import DeviceService
 from photopipe.notify.model import Platform
 from photopipe.notify.ports import Sender
 from photopipe.notify.service import NotificationService
+from photopipe.notify.targets import TargetPolicy
 
 
 @cache
@@ -56,7 +57,17 @@ def job_service() -> JobService:
 
 @cache
 def device_service() -> DeviceService:
-    return DeviceService(device_repository(), get_settings().allow_http_webhooks_on_loopback)
+    settings = get_settings()
+    return DeviceService(device_repository(), webhook_target_policy(), system_resolver, settings.max_devices_per_user)
+
+
+def webhook_target_policy() -> TargetPolicy:
+    settings = get_settings()
+    return TargetPolicy(
+        allow_loopback=settings.webhook_loopback_allowed,
+        allowed_ports=frozenset({443}) if settings.is_production else None,
+        resolve_names=settings.is_production,
+    )
 
 
 @cache
@@ -84,11 +95,13 @@ def notification_service() -> NotificationService:
         return SnsPushSender(client("sns"), application_arn) if application_arn else SimulatedPushSender()
 
     senders: dict[Platform, Sender] = {
-        Platform.WEBHOOK: WebhookSender(settings.webhook_timeout_seconds),
+        Platform.WEBHOOK: WebhookSender(settings.webhook_timeout_seconds, webhook_target_policy()),
         Platform.IOS: push(settings.push_ios_application_arn),
         Platform.ANDROID: push(settings.push_android_application_arn),
     }
-    return NotificationService(device_repository(), delivery_ledger(), senders)
+    return NotificationService(
+        device_repository(), delivery_ledger(), senders, send_seconds=settings.webhook_timeout_seconds
+    )
 
 
 @cache

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -15,43 +18,103 @@ from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.notify import signing
 from photopipe.notify.model import Device, DeviceGone, SendResult
+from photopipe.notify.targets import Resolver, Target, TargetPolicy, TargetRefused, TargetUnresolvable, resolve
+
+# What a receiver may answer with that we read: its status line and headers matter, the body
+# does not. Bounded, so an endless body cannot hold the notifier.
+_MAX_RESPONSE_BYTES = 64 * 1024
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is answered as the error it is, never followed
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
+def system_resolver(host: str, port: int) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 class WebhookSender:
-    def __init__(self, timeout_seconds: float) -> None:
+    """POSTs signed events to a checked address, within one deadline for the whole exchange.
+
+    Written on http.client rather than urllib3 or urllib: their timeouts are per socket
+    operation, so a server that sends a header byte every few seconds held one send for 32 s,
+    and neither connects to an address resolved and checked beforehand while still verifying
+    the certificate for the host name. Here the host is resolved and checked (targets.resolve),
+    the socket goes to that address, TLS verifies the name, and a timer shuts the socket down
+    when the total deadline passes, whatever the server is doing.
+    """
+
+    def __init__(
+        self,
+        timeout_seconds: float,
+        policy: TargetPolicy,
+        resolver: Resolver = system_resolver,
+        connect: Callable[[tuple[str, int], float], socket.socket] = socket.create_connection,
+    ) -> None:
         self._timeout = timeout_seconds
+        self._policy = policy
+        self._resolver = resolver
+        self._connect = connect  # tests prove a refusal happens before any connection
+        self._tls = ssl.create_default_context()
 
     def send(self, device: Device, event: JobEvent) -> SendResult:
+        try:
+            target = resolve(device.address, self._policy, self._resolver)
+        except TargetUnresolvable as exc:
+            raise TransientError(str(exc)) from exc
+        except TargetRefused as exc:
+            raise DeviceGone(f"webhook target refused: {exc}") from exc
         body = json.dumps(event.to_message(), separators=(",", ":")).encode()
         timestamp = int(time.time())
-        request = urllib.request.Request(  # noqa: S310 - the URL was checked to be http(s) at registration
-            device.address,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "photopipe-webhook/1",
-                signing.TIMESTAMP_HEADER: str(timestamp),
-                signing.SIGNATURE_HEADER: signing.sign(device.signing_secret or "", timestamp, body),
-            },
-        )
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "photopipe-webhook/1",
+            signing.TIMESTAMP_HEADER: str(timestamp),
+            signing.SIGNATURE_HEADER: signing.sign(device.signing_secret or "", timestamp, body),
+        }
+        status = self._post(target, body, headers)
+        if status == 410:
+            raise DeviceGone(f"webhook answered 410 Gone at {target.scheme}://{target.host}")
+        if not 200 <= status < 300:
+            # A redirect is answered as the error it is, never followed.
+            raise TransientError(f"webhook answered HTTP {status}")
+        return SendResult(simulated=False, detail=f"HTTP {status}")
+
+    def _post(self, target: Target, body: bytes, headers: dict[str, str]) -> int:
+        deadline = time.monotonic() + self._timeout
+        live: list[socket.socket] = []
+        timer = threading.Timer(self._timeout, _shut_down, [live])
+        timer.daemon = True
+        timer.start()
+        connection: http.client.HTTPConnection | None = None
         try:
-            with _opener.open(request, timeout=self._timeout) as response:
-                return SendResult(simulated=False, detail=f"HTTP {response.status}")
-        except urllib.error.HTTPError as exc:
-            if exc.code == 410:
-                raise DeviceGone(f"webhook answered 410 Gone at {_origin(device.address)}") from exc
-            raise TransientError(f"webhook answered HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TransientError(f"webhook unreachable: {exc}") from exc
+            raw = self._connect((target.address, target.port), self._timeout)
+            live.append(raw)
+            connection = http.client.HTTPConnection(target.host, target.port, timeout=self._timeout)
+            if target.scheme == "https":
+                raw = self._tls.wrap_socket(raw, server_hostname=target.host)
+                live[:] = [raw]
+                connection = http.client.HTTPSConnection(target.host, target.port, timeout=self._timeout)
+            connection.sock = raw  # connected to the checked address: no second resolution
+            connection.request("POST", target.path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(_MAX_RESPONSE_BYTES)
+            if time.monotonic() >= deadline:
+                # The timer shut the socket down mid-answer: what was parsed is not an answer.
+                raise TimeoutError("cut off at the deadline")
+            return response.status
+        except (OSError, http.client.HTTPException) as exc:
+            if time.monotonic() >= deadline:
+                raise TransientError(f"webhook did not answer within {self._timeout:g} s") from exc
+            raise TransientError(f"webhook unreachable: {type(exc).__name__}: {exc}") from exc
+        finally:
+            timer.cancel()
+            if connection is not None:
+                connection.close()
+            for sock in live:
+                sock.close()
+
+
+def _shut_down(live: list[socket.socket]) -> None:
+    for sock in live:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class SimulatedPushSender:
@@ -60,11 +123,6 @@ class SimulatedPushSender:
     def send(self, device: Device, event: JobEvent) -> SendResult:
         payload = {"aps" if device.platform.value == "ios" else "data": event.to_message()}
         return SendResult(simulated=True, detail=json.dumps(payload, separators=(",", ":")))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}"
 
 
 class SnsPushSender:

@@ -227,6 +227,7 @@ def delete_job(job_id: str) -> Response[str]:
     security=BEARER,
     responses={
         201: _documented("Registered", DeviceResponse),
+        409: _documented("The user has as many devices as allowed (DEVICE_LIMIT_REACHED)"),
         415: _documented("Request body is not JSON"),
         **ERRORS,
     },

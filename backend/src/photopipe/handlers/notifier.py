@@ -1,12 +1,20 @@
-"""The notifier function: job events from the notify queue (raw SNS delivery), in batches."""
+"""The notifier function: job events from the notify queue (raw SNS delivery), in batches.
+
+The records of a batch are sent concurrently, one thread each: every event belongs to one
+user, so one user's slow endpoints delay only that user's deliveries. Each send has a total
+deadline, and a device whose send could not end before the function's own timeout is handed
+back for a retry rather than timing out the batch (and everyone in it).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,7 +27,11 @@ from photopipe.jobs.events import JobEvent
 logger = Logger()
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
 # then holds, instead of the invocation error making every message wait its full visibility.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# When every send must have ended: the function timeout minus a margin for the ledger writes
+# and the visibility change that hand unsent devices back.
+_deadline: float | None = None
+_TIMEOUT_MARGIN_SECONDS = 2.0
 
 
 def event_in(body: str) -> JobEvent | None:
@@ -38,7 +50,7 @@ def record_handler(record: SQSRecord) -> None:
     if event is None:
         return
     try:
-        sent = factory.notification_service().notify(event)
+        sent = factory.notification_service().notify(event, _deadline)
     except Exception as exc:
         receives = int(record.attributes.approximate_receive_count or "1")
         at_least = exc.retry_after_seconds if isinstance(exc, TransientError) else 0
@@ -51,6 +63,14 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("notified devices", extra={"jobId": event.job_id, "sent": sent})
 
 
+async def async_record_handler(record: SQSRecord) -> None:
+    await asyncio.to_thread(record_handler, record)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    global _deadline
+    _deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - _TIMEOUT_MARGIN_SECONDS
+    return async_process_partial_response(
+        event=event, record_handler=async_record_handler, processor=processor, context=context
+    )

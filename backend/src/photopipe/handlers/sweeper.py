@@ -1,9 +1,13 @@
-"""The sweeper function, on a schedule: fails the jobs a dead worker process left PROCESSING.
+"""The sweeper function, on a schedule: what a dead worker process or an SNS outage left behind.
 
-The worker fails a job itself on its last allowed attempt; only a process killed outright on
-that attempt cannot, and its message goes to the dead-letter queue with the job still
-PROCESSING. A job untouched for longer than any retry waits (STALLED_AFTER_SECONDS) is such a
-job: it ends FAILED with PROCESSING_ABANDONED and its event goes out like any other.
+- Events still pending on finished jobs (SNS refused every try of the finishing delivery) are
+  published; a job whose publish fails again is skipped and tried on the next run.
+- Jobs left PROCESSING: the worker fails a job itself on its last allowed attempt; only a
+  process killed outright on that attempt cannot, and its message goes to the dead-letter queue
+  with the job still PROCESSING. A job untouched for longer than any retry waits
+  (STALLED_AFTER_SECONDS) is such a job: it ends FAILED with PROCESSING_ABANDONED. While the
+  jobs queue has a backlog, a message may wait longer than that for a consumer and its job is
+  alive, so the sweeper fails nothing until the backlog is gone.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
+from photopipe.adapters.sqs_backlog import waiting_messages
 from photopipe.config import get_settings
+from photopipe.jobs.processing import OUTBOX_GRACE
 
 logger = Logger()
 metrics = Metrics(namespace="photopipe")
@@ -26,10 +32,24 @@ SWEEP_LIMIT = 100
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
-    stalled_after = timedelta(seconds=get_settings().stalled_after_seconds)
-    abandoned = factory.processing_service().abandon_stalled(stalled_after, SWEEP_LIMIT)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    service = factory.processing_service()
+    published, skipped = service.publish_pending(OUTBOX_GRACE, SWEEP_LIMIT)
+    metrics.add_metric("PendingEventsPublished", MetricUnit.Count, len(published))
+    metrics.add_metric("PendingEventsSkipped", MetricUnit.Count, len(skipped))
+    backlog = waiting_messages(settings.jobs_queue_url) if settings.jobs_queue_url else 0
+    if backlog:
+        logger.info("jobs queue has a backlog; no job is failed as stalled this run", extra={"waiting": backlog})
+        abandoned = []
+    else:
+        abandoned = service.abandon_stalled(timedelta(seconds=settings.stalled_after_seconds), SWEEP_LIMIT)
     for job in abandoned:
         logger.warning("failed a stalled job", extra={"jobId": job.job_id, "updatedAt": job.updated_at})
     metrics.add_metric("JobsAbandoned", MetricUnit.Count, len(abandoned))
-    return {"abandoned": [job.job_id for job in abandoned]}
+    return {
+        "abandoned": [job.job_id for job in abandoned],
+        "published": [job.job_id for job in published],
+        "skipped": skipped,
+        "backlog": backlog,
+    }

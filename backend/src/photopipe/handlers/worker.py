@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from photopipe.adapters import factory
 from photopipe.adapters.sqs_retry import retry_later
 from photopipe.config import get_settings
+from photopipe.errors import DeploymentFault
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
 
 logger = Logger()
@@ -85,10 +86,12 @@ def uploads_in(body: str) -> list[UploadedObject]:
     ]
 
 
-def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str) -> None:
+def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str, deployment_fault: bool = False) -> None:
     """A failed attempt: on the last allowed delivery the job fails as abandoned; the message
     comes back after a backoff either way (and from the last one goes to the DLQ)."""
     receives = int(record.attributes.approximate_receive_count or "1")
+    if deployment_fault:
+        metrics.add_metric("DeploymentFaults", MetricUnit.Count, 1)
     if receives >= get_settings().max_receive_count:
         factory.processing_service().abandon(
             upload, record.message_id, f"Gave up after {receives} attempts: {reason}"[:500]
@@ -121,7 +124,7 @@ def record_handler(record: SQSRecord) -> None:
         try:
             report = service.process(upload, claim_token=record.message_id)
         except Exception as exc:
-            give_up_or_retry(record, upload, f"{type(exc).__name__}: {exc}")
+            give_up_or_retry(record, upload, f"{type(exc).__name__}: {exc}", isinstance(exc, DeploymentFault))
             raise
         record_metrics(report)
         logger.info(

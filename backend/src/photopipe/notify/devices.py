@@ -2,55 +2,50 @@
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Device, Platform, device_id_for
 from photopipe.notify.ports import DeviceRepository
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_webhook_url(url: str, allow_http_on_loopback: bool) -> None:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if not host or parts.scheme not in ("https", "http"):
-        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "url must be an absolute https URL.")
-    if parts.scheme == "http" and not (allow_http_on_loopback and is_loopback_host(host)):
-        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "url must use https (http only on loopback, locally).")
-    if parts.username or parts.password:
-        raise PhotopipeError(ErrorCode.INVALID_REQUEST, "url must not carry credentials.")
+from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, resolve
 
 
 class DeviceService:
     def __init__(
         self,
         devices: DeviceRepository,
-        allow_http_on_loopback: bool,
+        target_policy: TargetPolicy,
+        resolver: Resolver,
+        max_devices_per_user: int = 20,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._devices = devices
-        self._allow_http = allow_http_on_loopback
+        self._policy = target_policy
+        self._resolver = resolver
+        self._max_devices = max_devices_per_user
         self._clock = clock
 
     def register(self, user_id: str, platform: Platform, address: str) -> Device:
         if platform is Platform.WEBHOOK:
-            check_webhook_url(address, self._allow_http)
+            try:
+                resolve(address, self._policy, self._resolver)
+            except TargetRefused as exc:
+                raise PhotopipeError(ErrorCode.INVALID_REQUEST, str(exc)) from exc
+        existing = self._devices.list_for_user(user_id)
+        device_id = device_id_for(user_id, platform, address)
+        # Every device is a send per job: a cap keeps one user's fan-out (and a hostile user's
+        # dead-end endpoints) bounded. Registering a device again is not a new one.
+        if len(existing) >= self._max_devices and all(d.device_id != device_id for d in existing):
+            raise PhotopipeError(
+                ErrorCode.DEVICE_LIMIT_REACHED,
+                f"A user may register at most {self._max_devices} devices; remove one first.",
+            )
         device = Device(
             user_id=user_id,
-            device_id=device_id_for(user_id, platform, address),
+            device_id=device_id,
             platform=platform,
             address=address,
             created_at=iso(self._clock()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -23,15 +24,23 @@ class NotificationService:
         senders: Mapping[Platform, Sender],
         lease_seconds: int = 30,
         clock: Callable[[], datetime] = utc_now,
+        send_seconds: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._devices = devices
         self._ledger = ledger
         self._senders = senders
         self._lease_seconds = lease_seconds
         self._clock = clock
+        self._send_seconds = send_seconds  # the longest one send may take (its total deadline)
+        self._monotonic = monotonic
 
-    def notify(self, event: JobEvent) -> int:
+    def notify(self, event: JobEvent, deadline: float | None = None) -> int:
         """Sends to every device not yet served; returns how many were sent now.
+
+        deadline (time.monotonic()) is when the last send must have ended: a device whose send
+        could not finish by then is not started but handed back, so a user's slow endpoints
+        use up their own retries instead of timing out the whole batch.
 
         Raises TransientError when any device should be tried again: the message comes back
         and the ledger skips the devices already served.
@@ -40,6 +49,9 @@ class NotificationService:
         retry: list[str] = []
         retry_after = 0
         for device in self._devices.list_for_user(event.user_id):
+            if deadline is not None and self._monotonic() + self._send_seconds > deadline:
+                retry.append(f"{device.device_id}: no time left in this attempt")
+                continue
             now = iso(self._clock())
             claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
             if claim is Claim.DONE:

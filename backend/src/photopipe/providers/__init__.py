@@ -27,5 +27,10 @@ def build(name: str) -> Provider:
         from photopipe.providers.http import HttpEditProvider
 
         secret_id = settings.edit_api_key_secret
-        return HttpEditProvider(settings.edit_endpoint_url, lambda: secret_string(secret_id))
+        return HttpEditProvider(
+            settings.edit_endpoint_url,
+            lambda: secret_string(secret_id),
+            max_pixels=settings.max_full_decode_pixels,
+            allow_loopback_http=not settings.is_production,
+        )
     raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of local, rekognition, http")

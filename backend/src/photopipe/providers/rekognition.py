@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from photopipe.errors import ErrorCode, PermanentImageError, TransientError
+from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.providers.base import Analysis
 from photopipe.providers.local import LocalProvider
 
@@ -22,6 +22,15 @@ _TRANSIENT = {
     "ProvisionedThroughputExceededException",
     "InternalServerError",
     "ServiceUnavailableException",
+}
+# The role or the account, not the image: a missing permission must not fail every job.
+_DEPLOYMENT = {
+    "AccessDeniedException",
+    "AccessDenied",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "UnauthorizedOperation",
 }
 
 
@@ -44,6 +53,8 @@ class RekognitionProvider:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in _TRANSIENT:
                 raise TransientError(f"Rekognition {code}") from exc
+            if code in _DEPLOYMENT:
+                raise DeploymentFault(f"Rekognition refused the worker's call ({code}): check its role") from exc
             raise PermanentImageError(ErrorCode.PROVIDER_REJECTED, f"Rekognition refused the image: {code}") from exc
         analysis["provider"] = self.name
         analysis["labels"] = [

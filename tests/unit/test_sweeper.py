@@ -1,0 +1,44 @@
+"""The sweeper handler: pending events always go out; no job is failed while the queue is behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from test_worker_timeout import Context
+
+from photopipe.adapters import factory
+from photopipe.config import get_settings
+from photopipe.handlers import sweeper
+
+
+class Service:
+    def __init__(self) -> None:
+        self.swept: list[timedelta] = []
+
+    def publish_pending(self, finished_before: timedelta, limit: int) -> tuple[list[Any], list[str]]:
+        return [], ["job-still-failing"]
+
+    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Any]:
+        self.swept.append(stalled_after)
+        return []
+
+
+@pytest.mark.parametrize(("waiting", "sweeps"), [(0, 1), (25, 0)])
+def test_stalled_jobs_are_failed_only_without_a_backlog(
+    monkeypatch: pytest.MonkeyPatch, waiting: int, sweeps: int
+) -> None:
+    # Behind a backlog a message can wait longer than the stall limit for a consumer while its
+    # job is perfectly healthy: failing it then would fail a job that was about to run.
+    monkeypatch.setenv("JOBS_QUEUE_URL", "http://127.0.0.1:1/000000000000/photopipe-jobs")
+    get_settings.cache_clear()
+    service = Service()
+    monkeypatch.setattr(factory, "processing_service", lambda span=None: service)
+    monkeypatch.setattr(sweeper, "waiting_messages", lambda url: waiting)
+    try:
+        result = sweeper.lambda_handler({}, Context(remaining_ms=60_000))  # type: ignore[arg-type]
+    finally:
+        get_settings.cache_clear()
+    assert len(service.swept) == sweeps
+    assert result["skipped"] == ["job-still-failing"] and result["backlog"] == waiting
