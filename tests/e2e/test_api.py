@@ -61,6 +61,17 @@ def test_s3_itself_rejects_a_body_of_another_length_or_type(client: PhotopipeCli
     assert other_type.status_code == 403
 
 
+def test_an_upload_slot_is_single_use(client: PhotopipeClient) -> None:
+    # A client repeating its PUT (the URL lives 15 minutes) must not make a second S3 event.
+    data = photo(64, 64)
+    slot = client.create_job("image/jpeg", len(data))["upload"]
+    assert requests.put(slot["url"], data=data, headers=slot["headers"], timeout=10).status_code == 200
+    again = requests.put(slot["url"], data=data, headers=slot["headers"], timeout=10)
+    assert again.status_code == 412, again.text[:300]
+    without = {k: v for k, v in slot["headers"].items() if k != "If-None-Match"}
+    assert requests.put(slot["url"], data=data, headers=without, timeout=10).status_code == 403  # it is signed
+
+
 def test_list_paginates_newest_first(client: PhotopipeClient) -> None:
     created = [client.create_job("image/png", 10)["jobId"] for _ in range(5)]
     seen: list[str] = []

@@ -166,12 +166,15 @@ def test_presigned_put_is_enforced_by_s3(stack: Stack, user_id: str) -> None:
     store = S3ObjectStore(stack.client("s3"), stack["uploads_bucket_name"], stack["results_bucket_name"])
     key = f"integration/{user_id}/original"  # outside incoming/: the worker is not triggered
     url = store.presign_upload(key, "image/png", 5, 60)
-    assert requests.put(url, data=b"12345", headers={"Content-Type": "image/jpeg"}, timeout=10).status_code == 403
-    assert requests.put(url, data=b"1234567", headers={"Content-Type": "image/png"}, timeout=10).status_code in (
-        400,
-        403,
+    signed = {"Content-Type": "image/png", "If-None-Match": "*"}
+    assert (
+        requests.put(url, data=b"12345", headers={**signed, "Content-Type": "image/jpeg"}, timeout=10).status_code
+        == 403
     )
-    assert requests.put(url, data=b"12345", headers={"Content-Type": "image/png"}, timeout=10).status_code == 200
+    assert requests.put(url, data=b"1234567", headers=signed, timeout=10).status_code in (400, 403)
+    assert requests.put(url, data=b"12345", headers={"Content-Type": "image/png"}, timeout=10).status_code == 403
+    assert requests.put(url, data=b"12345", headers=signed, timeout=10).status_code == 200
+    assert requests.put(url, data=b"12345", headers=signed, timeout=10).status_code == 412  # single-use
 
 
 def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Stack, user_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,7 +106,7 @@ def test_create_job_returns_an_upload_slot_that_signs_type_and_length(backend: I
     assert status == 201
     assert body["status"] == "PENDING_UPLOAD"
     assert body["upload"]["method"] == "PUT"
-    assert body["upload"]["headers"] == {"Content-Type": "image/jpeg", "Content-Length": "1234"}
+    assert body["upload"]["headers"] == {"Content-Type": "image/jpeg", "Content-Length": "1234", "If-None-Match": "*"}
     assert f"incoming/alice/{body['jobId']}/original" in body["upload"]["url"]
 
 
@@ -220,6 +221,22 @@ def test_an_idempotency_key_returns_the_same_job_for_a_retry(backend: InMemoryJo
     assert other_user[1]["jobId"] != first[1]["jobId"]
     without_key = call("POST", "/v1/jobs", body)
     assert without_key[1]["jobId"] != first[1]["jobId"]
+
+
+def test_a_replay_after_the_upload_url_expired_gets_a_fresh_one_or_a_409(
+    backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {"contentType": "image/jpeg", "contentLength": 1234}
+    status, first = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-9"})
+    assert status == 201 and first["upload"]["headers"]["If-None-Match"] == "*"
+    later = datetime.fromisoformat(first["upload"]["expiresAt"].replace("Z", "+00:00")) + timedelta(seconds=1)
+    monkeypatch.setattr(api, "utc_now", lambda: later)
+    status, replay = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-9"})
+    assert status == 201 and replay["jobId"] == first["jobId"]
+    assert replay["upload"]["expiresAt"] != first["upload"]["expiresAt"]  # renewed, from the service's clock
+    backend.claim(first["jobId"], "msg-1", "2026-01-01T00:00:00.000Z")  # the photo arrived meanwhile
+    status, refused = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-9"})
+    assert (status, refused["error"]["code"]) == (409, "UPLOAD_SLOT_EXPIRED")
 
 
 def test_an_idempotency_key_reused_with_another_body_is_refused(backend: InMemoryJobs) -> None:

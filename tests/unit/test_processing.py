@@ -302,3 +302,22 @@ def test_edit_coordinates_refer_to_the_original_even_for_large_jpegs() -> None:
     world.store.uploads[key] = photo(4000, 3000)
     assert world.worker.process(UploadedObject("u", key, 1, "e"), "m").outcome is Outcome.COMPLETED
     assert (world.jobs.items[job.job_id].outputs[0].width, world.jobs.items[job.job_id].outputs[0].height) == (100, 33)
+
+
+def test_outputs_of_a_job_deleted_while_it_rendered_are_removed() -> None:
+    world = World()
+    upload = world.upload(photo(64, 64))
+    job_id = upload.key.split("/")[2]
+
+    class DeletedMeanwhile(InMemoryJobs):
+        def finish(self, job_id: str, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            world.api.delete_job("alice", job_id)  # the user deletes the job mid-render
+            return super().finish(job_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    jobs = DeletedMeanwhile()
+    jobs.items, jobs.claims = world.jobs.items, world.jobs.claims
+    worker = ProcessingService(SETTINGS, jobs, world.store, world.events, LocalProvider(), clock=lambda: NOW)
+    assert worker.process(upload, "msg-1").outcome is Outcome.DUPLICATE
+    assert job_id not in world.jobs.items
+    assert not [key for key in world.store.results if job_id in key]
+    assert world.events.events == []

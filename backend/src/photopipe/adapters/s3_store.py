@@ -15,7 +15,8 @@ class S3ObjectStore:
 
     def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str:
         # ContentType and ContentLength become signed headers: S3 itself rejects a body of
-        # another type or length than the client declared.
+        # another type or length than the client declared. IfNoneMatch too: S3 refuses a second
+        # PUT to the key (412), so a slot is single-use and a retried PUT makes no second event.
         url: str = self._s3.generate_presigned_url(
             "put_object",
             Params={
@@ -23,6 +24,7 @@ class S3ObjectStore:
                 "Key": key,
                 "ContentType": content_type,
                 "ContentLength": content_length,
+                "IfNoneMatch": "*",
             },
             ExpiresIn=ttl_seconds,
         )

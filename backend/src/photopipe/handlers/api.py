@@ -45,6 +45,7 @@ from photopipe.contract.models import (
     UploadSlotModel,
 )
 from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Platform
 
 logger = Logger()
@@ -119,7 +120,10 @@ def health() -> HealthResponse:
         201: _documented("Job created", JobCreatedResponse),
         413: _documented("contentLength over the limit"),
         415: _documented("contentType not supported, or the request body is not JSON"),
-        409: _documented("A request with this Idempotency-Key is in progress"),
+        409: _documented(
+            "A request with this Idempotency-Key is in progress (CONFLICT), or a replay after its job's "
+            "upload arrived, when the stored upload URL has expired (UPLOAD_SLOT_EXPIRED)"
+        ),
         422: _documented("Idempotency-Key reused with another body"),
         **ERRORS,
     },
@@ -174,7 +178,17 @@ def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise PhotopipeError(ErrorCode.CONFLICT, "A request with this Idempotency-Key is in progress.") from exc
-    return result
+    return _with_live_slot(result, payload["userId"])
+
+
+def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A replay returns the stored answer; its upload URL may have expired since (15 min)."""
+    upload = created["upload"]
+    if upload["expiresAt"] > iso(utc_now()):
+        return created
+    slot = factory.job_service().renew_upload_slot(user_id, created["jobId"])
+    renewed = UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at)
+    return {**created, "upload": renewed.model_dump(mode="json", by_alias=True)}
 
 
 @app.get(

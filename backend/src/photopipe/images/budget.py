@@ -64,7 +64,8 @@ def size_after_edit(size: tuple[int, int], spec: Mapping[str, Any]) -> tuple[int
         if op == "rotate":
             radians = math.radians(float(spec["degrees"]) % 360)
             cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
-            return math.ceil(width * cos + height * sin), math.ceil(width * sin + height * cos)
+            # (less a hair, so a right angle's float cosine does not add a pixel)
+            return math.ceil(width * cos + height * sin - 1e-6), math.ceil(width * sin + height * cos - 1e-6)
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return size  # a malformed edit fails as INVALID_EDIT when it runs
     return size

@@ -130,9 +130,15 @@ class ProcessingService:
             self._publish(job)
             return Report(Outcome.FAILED, job_id, elapsed, error_code=exc.code.value)
         elapsed = _elapsed_ms(started)
-        job = self._jobs.finish(
-            job_id, claim_token, JobStatus.COMPLETED, iso(self._clock()), outputs, analysis, None, elapsed
-        )
+        try:
+            job = self._jobs.finish(
+                job_id, claim_token, JobStatus.COMPLETED, iso(self._clock()), outputs, analysis, None, elapsed
+            )
+        except TransitionRejected:
+            if self._jobs.get(job_id) is None:
+                # Deleted while we rendered: what we wrote has no job to belong to.
+                self._store.delete_job_objects(upload.key, result_prefix(user_id, job_id))
+            return Report(Outcome.DUPLICATE, job_id)
         self._publish(job)
         return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
 

@@ -77,16 +77,32 @@ class JobService:
         )
         ttl = int((now + timedelta(days=self._settings.job_ttl_days)).timestamp())
         self._jobs.create(job, ttl)
+        return job, self._slot(job, now)
+
+    def renew_upload_slot(self, user_id: str, job_id: str) -> UploadSlot:
+        """A fresh URL for a job still waiting for its photo (an idempotent replay after the
+        first URL expired); 409 UPLOAD_SLOT_EXPIRED once the photo has arrived."""
+        job = self.get_job(user_id, job_id)
+        if job.status is not JobStatus.PENDING_UPLOAD:
+            raise PhotopipeError(
+                ErrorCode.UPLOAD_SLOT_EXPIRED,
+                f"Job {job_id} already has its upload ({job.status.value}); its upload URL is not renewed.",
+            )
+        return self._slot(job, self._clock())
+
+    def _slot(self, job: Job, now: datetime) -> UploadSlot:
         ttl_seconds = self._settings.upload_url_ttl_seconds
-        url = self._store.presign_upload(original_key(user_id, job.job_id), content_type, content_length, ttl_seconds)
-        slot = UploadSlot(
+        url = self._store.presign_upload(
+            original_key(job.user_id, job.job_id), job.content_type, job.content_length, ttl_seconds
+        )
+        return UploadSlot(
             url=url,
             method="PUT",
-            # The client must send exactly these: both are part of the signature.
-            headers={"Content-Type": content_type, "Content-Length": str(content_length)},
+            # The client must send exactly these: they are part of the signature, and
+            # If-None-Match makes the slot single-use where S3 enforces it.
+            headers={"Content-Type": job.content_type, "Content-Length": str(job.content_length), "If-None-Match": "*"},
             expires_at=iso(now + timedelta(seconds=ttl_seconds)),
         )
-        return job, slot
 
     def get_job(self, user_id: str, job_id: str) -> Job:
         job = self._jobs.get(job_id)

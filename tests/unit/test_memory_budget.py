@@ -1,0 +1,124 @@
+"""One user's image cannot take the worker's memory from everybody else's."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PIL import Image
+
+from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from images import encode, photo, png_header_only
+from photopipe.config import settings_from
+from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images import budget, engine
+from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
+from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.service import JobService
+from photopipe.providers.local import LocalProvider
+
+MIB = budget.MIB
+
+
+def test_a_99_mp_rgba_png_is_estimated_at_what_it_takes_not_at_its_file_size() -> None:
+    need = budget.estimate((9999, 9900), "RGBA", [], original_bytes=385_000)
+    assert need.peak_bytes > 2 * 9999 * 9900 * 4  # decoded plus a working copy, 4 bytes a pixel
+    with_watermark = budget.estimate((9999, 9900), "RGBA", [{"op": "watermark", "text": "x"}], 385_000)
+    assert with_watermark.peak_bytes > need.peak_bytes
+
+
+def test_edits_are_sized_from_their_specs_before_any_pixel_is_decoded() -> None:
+    six_rotations = [{"op": "rotate", "degrees": 45}] * 6
+    need = budget.estimate((2309, 1732), "RGB", six_rotations, 0)  # 4 MP
+    assert need.largest_pixels > 200_000_000  # each 45-degree turn with expand doubles the area
+    assert budget.size_after_edit((100, 50), {"op": "crop", "left": 0, "top": 0, "width": 10, "height": 20}) == (
+        10,
+        20,
+    )
+    assert budget.size_after_edit((100, 50), {"op": "resize", "width": 50, "height": 50}) == (50, 25)
+    assert budget.size_after_edit((100, 50), {"op": "rotate", "degrees": 90}) == (50, 100)
+
+
+def test_a_record_waits_while_others_hold_the_memory_it_needs() -> None:
+    memory = budget.MemoryBudget(100 * MIB)
+    entered = threading.Event()
+    order: list[str] = []
+    with memory.reserve(70 * MIB):
+
+        def second() -> None:
+            with memory.reserve(50 * MIB):
+                order.append("second")
+                entered.set()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert not entered.wait(0.2), "the second record ran while the first held 70 of 100 MiB"
+        order.append("first done")
+    thread.join(5)
+    assert order == ["first done", "second"]
+    assert memory.free_bytes == 100 * MIB
+
+
+def test_a_record_that_could_never_fit_is_refused_for_good() -> None:
+    memory = budget.MemoryBudget(100 * MIB)
+    with pytest.raises(PermanentImageError) as refused, memory.reserve(101 * MIB):
+        pass
+    assert refused.value.code is ErrorCode.MEMORY_LIMIT_EXCEEDED
+    assert memory.free_bytes == 100 * MIB
+
+
+class World:
+    def __init__(self, memory_mb: int = 1769, **env: str) -> None:
+        self.settings = settings_from({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb), **env})
+        self.jobs, self.store = InMemoryJobs(), InMemoryStore()
+        self.api = JobService(self.settings, self.jobs, self.store)
+        self.worker = ProcessingService(self.settings, self.jobs, self.store, RecordingPublisher(), LocalProvider())
+
+    def run(self, data: bytes, content_type: str, operations: Operations | None = None) -> str:
+        job, _ = self.api.create_job("alice", content_type, len(data), operations or Operations())
+        key = original_key("alice", job.job_id)
+        self.store.uploads[key] = data
+        assert self.worker.process(UploadedObject("b", key, len(data), "e"), "m").outcome in (
+            Outcome.COMPLETED,
+            Outcome.FAILED,
+        )
+        stored = self.jobs.items[job.job_id]
+        return stored.error.code if stored.error else stored.status.value
+
+
+def test_a_png_over_the_full_decode_limit_fails_before_decoding() -> None:
+    # 99 MP is under the 100 MP limit a JPEG may have (it decodes at 1/8 scale), but a PNG
+    # decodes whole: 400 MB a copy. The header alone decides.
+    assert World().run(png_header_only(9999, 9900), "image/png") == "PIXEL_LIMIT_EXCEEDED"
+
+
+def test_an_edit_chain_that_would_grow_past_the_limit_fails_before_decoding() -> None:
+    rotations = Operations(
+        variants=(VariantSpec("small", 256),), edits=tuple({"op": "rotate", "degrees": 45} for _ in range(6))
+    )
+    assert World().run(photo(2309, 1732), "image/jpeg", rotations) == "PIXEL_LIMIT_EXCEEDED"
+
+
+def test_an_image_that_cannot_fit_the_functions_memory_is_refused_with_its_own_code() -> None:
+    # 8000 x 8000 RGBA: 64 MP, within the pixel limit; with a watermark about 1.3 GB at peak,
+    # more than a 1024 MB function has for one image.
+    big = encode(Image.new("RGBA", (8000, 8000), (10, 20, 30, 255)), "PNG", compress_level=1)
+    watermark = Operations(variants=(VariantSpec("small", 256),), edits=({"op": "watermark", "text": "(c)"},))
+    assert World(memory_mb=1024).run(big, "image/png", watermark) == "MEMORY_LIMIT_EXCEEDED"
+
+
+def test_a_jpeg_that_drafts_small_is_admitted_by_its_decoded_size() -> None:
+    world = World(memory_mb=300)  # 44 MiB for images: a 12 MP JPEG decoded whole would not fit
+    assert world.run(photo(4000, 3000), "image/jpeg", Operations(variants=(VariantSpec("t", 256),))) == (
+        JobStatus.COMPLETED.value
+    )
+
+
+def test_a_signed_16_bit_tiff_is_not_rendered_black() -> None:
+    row = b"".join((x * 256 - 32768).to_bytes(2, "little", signed=True) for x in range(256))
+    ramp = row * 64
+    image = Image.frombytes("I", (256, 64), ramp, "raw", "I;16S")
+    decoded = engine.decode(encode(image, "TIFF"), "image/tiff", 10_000_000)
+    assert decoded.image.mode == "L"
+    low, high = decoded.image.getextrema()  # type: ignore[misc]
+    assert low < 10 and high > 245, (low, high)
