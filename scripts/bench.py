@@ -8,6 +8,8 @@ Sections (each can be skipped with --skip NAME):
   burst     throughput of a burst of uploads next to the engine's raw throughput on this machine
   cold      import time of each handler, and first-invoke time after a configuration update
   deploy    Lambda zip sizes, no-op `make up`, code-only redeploy (and cold `make up` with --cold)
+  memory    peak RSS of the worst input and the worst edit chain the worker accepts, next to the
+            memory budget's estimate and the function's memory (a process each)
 Timings live here, never in test asserts.
 """
 
@@ -101,6 +103,79 @@ engine.render_variants(decoded.image, DEFAULT_VARIANTS)
 elapsed = time.perf_counter() - started
 print(before, peak_kb(), elapsed)
 """
+
+
+# One job's image work as the worker does it (open, estimate, decode, edits, variants), in a
+# fresh process: its VmHWM is that job's peak.
+MEMORY_PROBE = """
+import json, sys
+def peak_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+from photopipe.images import budget, engine
+from photopipe.jobs.model import DEFAULT_VARIANTS
+from photopipe.providers.local import LocalProvider
+data = open(sys.argv[1], "rb").read()
+edits = json.loads(sys.argv[2])
+before = peak_kb()
+opened = engine.open_upload(data, None, 100_000_000)
+need = budget.estimate((opened.width, opened.height), opened.image.mode, edits, len(data))
+image = engine.decode_opened(opened).image
+provider = LocalProvider()
+for spec in edits:
+    image = provider.edit(image, spec)
+engine.render_variants(image, DEFAULT_VARIANTS)
+print(json.dumps({"before_kb": before, "peak_kb": peak_kb(), "estimate_bytes": need.peak_bytes}))
+"""
+# The longest chain the API accepts (10 edits), of the edits that copy the most.
+WORST_EDIT_CHAIN = [
+    {"op": "watermark", "text": "(c) photopipe"},
+    {"op": "autocontrast", "cutoff": 1},
+    {"op": "sharpen", "percent": 500},
+    {"op": "blur", "radius": 50},
+    {"op": "rotate", "degrees": 90},
+    {"op": "flip", "direction": "vertical"},
+    {"op": "watermark", "text": "(c) photopipe"},
+    {"op": "grayscale"},
+    {"op": "autocontrast", "cutoff": 1},
+    {"op": "watermark", "text": "(c) photopipe"},
+]
+
+
+def memory_section() -> dict[str, Any]:
+    from PIL import Image
+
+    from photopipe.config import settings_from
+    from photopipe.images.budget import budget_for_function
+
+    settings = settings_from({})
+    side = int(settings.max_full_decode_pixels**0.5)  # the largest square decoded whole
+    image = Image.linear_gradient("L").resize((side, side)).convert("RGBA")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    del image
+    results: dict[str, Any] = {
+        "input": f"{side}x{side} RGBA PNG ({side * side / 1e6:.0f} MP, the full-decode limit)",
+        "function_memory_mb": settings.function_memory_mb,
+        "budget_mb": budget_for_function(settings.function_memory_mb).total_bytes // (1024 * 1024),
+    }
+    with tempfile.NamedTemporaryFile(suffix=".png") as source:
+        source.write(buffer.getvalue())
+        source.flush()
+        for name, edits in (("no_edits", []), ("worst_edit_chain", WORST_EDIT_CHAIN)):
+            probe = subprocess.run(  # noqa: S603 - our own interpreter and probe
+                [sys.executable, "-c", MEMORY_PROBE, source.name, json.dumps(edits)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            reading = json.loads(probe.stdout)
+            results[f"{name}_peak_rss_mb"] = round(reading["peak_kb"] / 1024, 1)
+            results[f"{name}_over_idle_mb"] = round((reading["peak_kb"] - reading["before_kb"]) / 1024, 1)
+            results[f"{name}_estimate_mb"] = round(reading["estimate_bytes"] / (1024 * 1024), 1)
+            results[f"{name}_admitted"] = reading["estimate_bytes"] <= results["budget_mb"] * 1024 * 1024
+    return results
 
 
 def engine_section(repeat: int) -> dict[str, Any]:
@@ -456,7 +531,7 @@ def table(results: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="photopipe benchmarks")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["engine", "pipeline", "burst", "cold", "deploy"]
+        "--skip", action="append", default=[], choices=["engine", "pipeline", "burst", "cold", "deploy", "memory"]
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=50)
@@ -476,6 +551,8 @@ def main() -> int:
         results["cold"] = cold_section(stack)
     if "deploy" not in args.skip:
         results["deploy"] = deploy_section(args.cold)
+    if "memory" not in args.skip:
+        results["memory"] = memory_section()
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
