@@ -1,4 +1,6 @@
-"""Burst and chaos: N uploads with duplicates, hostile images, injected faults and failing webhooks.
+"""Burst and chaos: N uploads with duplicates, hostile images, injected faults and failing webhooks,
+and a noisy-neighbour share: memory-heavy images, edit chains at the limit, repeated PUTs of one
+slot, and a tenant whose webhooks are slow-loris endpoints. The victims' delivery lag is printed.
 
 `make chaos N=500` (default size in `make test`: CHAOS_N=40). CHAOS_RESTART=1 also stops the
 emulator mid-run and starts it again (`make down && make up`) before the accounting check.
@@ -17,6 +19,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -42,19 +45,50 @@ HOSTILE = {
 }
 
 
+# The longest chain the API accepts, on a small photo: it completes.
+EDIT_CHAIN = [
+    {"op": "watermark", "text": "(c) noisy"},
+    {"op": "autocontrast", "cutoff": 1},
+    {"op": "sharpen", "percent": 300},
+    {"op": "blur", "radius": 3},
+    {"op": "rotate", "degrees": 90},
+    {"op": "flip", "direction": "vertical"},
+    {"op": "grayscale"},
+    {"op": "rotate", "degrees": 15},
+    {"op": "crop", "left": 0, "top": 0, "width": 300, "height": 300},
+    {"op": "resize", "width": 200, "height": 200},
+]
+# Six 45-degree turns of a 4 MP photo would make 256 MP: refused before decoding.
+ROTATION_BOMB = [{"op": "rotate", "degrees": 45}] * 6
+# The noisy tenant's dead-end webhooks; CHAOS_SLOW_LORIS=0 runs without it, for the victims'
+# baseline delivery lag.
+SLOW_LORIS_DEVICES = int(os.environ.get("CHAOS_SLOW_LORIS", "4"))
+
+
+def rgba_png(side: int) -> bytes:
+    """A flat RGBA square: a few hundred KB on the wire, side x side x 4 bytes decoded."""
+    return encode(Image.new("RGBA", (side, side), (30, 90, 160, 255)), "PNG", compress_level=9)
+
+
 @dataclass
 class Planned:
-    kind: str  # ok | duplicate | hostile | transient | abandoned
+    # ok | duplicate | hostile | transient | abandoned, and the noisy neighbour's:
+    # heavy (64 MP RGBA + a watermark: over any worker's memory budget), large (25 MP RGBA PNG:
+    # admitted), edit_chain, rotation_bomb, reput (the slot PUT twice), slowloris (a job of the
+    # tenant whose webhooks dribble)
+    kind: str
     user: str
     data: bytes
     content_type: str
     operations: dict[str, Any] = field(default_factory=dict)
     expected_code: str | None = None
     job_id: str = ""
+    reput_status: int | None = None
 
 
 def plan(rng: random.Random, users: list[str]) -> list[Planned]:
     good = photo(640, 480)
+    heavy, large, four_mp = rgba_png(8000), rgba_png(5000), photo(2309, 1732)
     planned = []
     for index in range(N):
         user = users[index % len(users)]
@@ -78,6 +112,26 @@ def plan(rng: random.Random, users: list[str]) -> list[Planned]:
                     expected_code="PROCESSING_ABANDONED",
                 )
             )
+        elif roll < 0.48:
+            planned.append(Planned("edit_chain", user, good, "image/jpeg", {"edits": EDIT_CHAIN}))
+        elif roll < 0.50:
+            planned.append(
+                Planned(
+                    "rotation_bomb",
+                    user,
+                    four_mp,
+                    "image/jpeg",
+                    {"edits": ROTATION_BOMB},
+                    expected_code="PIXEL_LIMIT_EXCEEDED",
+                )
+            )
+        elif roll < 0.52:
+            edits = {"edits": [{"op": "watermark", "text": "(c)"}]}
+            planned.append(Planned("heavy", user, heavy, "image/png", edits, expected_code="MEMORY_LIMIT_EXCEEDED"))
+        elif roll < 0.54:
+            planned.append(Planned("large", user, large, "image/png"))
+        elif roll < 0.60:
+            planned.append(Planned("reput", user, good, "image/jpeg"))
         else:
             planned.append(Planned("ok", user, good, "image/jpeg"))
     return planned
@@ -91,6 +145,9 @@ def submit(client: PhotopipeClient, stack: Stack, item: Planned) -> None:
     item.job_id = created["jobId"]
     if item.data:
         client.upload(created["upload"], item.data).raise_for_status()
+        if item.kind == "reput":
+            again = client.upload(created["upload"], item.data)
+            item.reput_status = again.status_code  # 412: the slot is single-use
     else:
         # S3 refuses a zero-length body against a slot signed for 1 byte; an empty object put
         # directly stands for the phone that uploaded nothing.
@@ -122,6 +179,19 @@ def dlq_bodies(stack: Stack, url_output: str) -> list[str]:
     return bodies
 
 
+def finished_at(job: dict[str, Any]) -> float:
+    moment = job["statusHistory"][-1]["at"]
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp()
+
+
+def first_post_at(receiver: WebhookReceiver, path: str, job_id: str) -> float:
+    return min(r.at for r in receiver.received if r.path == path and r.event["jobId"] == job_id)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[min(len(values) - 1, int(share * len(values)))]
+
+
 def restart_emulator() -> None:
     env = {**os.environ}
     subprocess.run(["make", "--no-print-directory", "down"], cwd=ROOT, check=True, env=env)  # noqa: S607
@@ -134,14 +204,24 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
     run = uuid.uuid4().hex[:6]
     users = [f"chaos-{run}-{i}" for i in range(max(2, N // 25))]
     failing_users = set(users[: max(1, len(users) // 4)])
+    # The noisy neighbour: its own jobs, and every one of its webhooks a slow-loris endpoint.
+    noisy = f"chaos-{run}-noisy"
+    loris_paths = {f"/loris/{noisy}/{n}" for n in range(SLOW_LORIS_DEVICES)}
     started = time.monotonic()
-    with WebhookReceiver(statuses={f"/hook/{u}": 500 for u in failing_users}) as receiver:
-        clients = {u: PhotopipeClient.for_user(stack, u) for u in users}
-        for user, client in clients.items():
-            client.request(
+    with WebhookReceiver(statuses={f"/hook/{u}": 500 for u in failing_users}, dribble=loris_paths) as receiver:
+        clients = {u: PhotopipeClient.for_user(stack, u) for u in [*users, noisy]}
+        for user in users:
+            clients[user].request(
                 "POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url(f"/hook/{user}")}
             )
+        for path in sorted(loris_paths):
+            clients[noisy].request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url(path)})
         planned = plan(rng, users)
+        good = photo(640, 480)
+        # Interleaved with everyone else's, so its events share the notifier's batches.
+        noisy_jobs = 2 + N // 100 if SLOW_LORIS_DEVICES else 0
+        for index in range(noisy_jobs):
+            planned.insert(index * len(planned) // noisy_jobs, Planned("slowloris", noisy, good, "image/jpeg"))
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda item: submit(clients[item.user], stack, item), planned))
         if RESTART:
@@ -157,7 +237,7 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
                     finished.add(item.job_id)
             return [item.job_id for item in planned if item.job_id not in finished]
 
-        deadline = 120 + N
+        deadline = 180 + N
         if RESTART:
             # Messages a worker held when the emulator stopped come back after the queue's
             # visibility timeout: that much longer, and no more.
@@ -189,12 +269,21 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
                     key = f"results/{item.user}/{item.job_id}/{output['name']}.jpg"
                     if s3.head_object(Bucket=stack["results_bucket_name"], Key=key)["ContentLength"] != output["bytes"]:
                         problems.append(f"{item.job_id}: {key} differs from the job record")
-            if item.kind == "hostile" and job["attempts"] != 1:
-                problems.append(f"hostile {item.job_id} was attempted {job['attempts']} times")
+            if item.expected_code and item.kind != "abandoned" and job["attempts"] != 1:
+                problems.append(f"{item.kind} {item.job_id} was attempted {job['attempts']} times")
+            if item.kind == "reput" and item.reput_status != 412:
+                problems.append(f"reput {item.job_id}: a second PUT of the slot answered {item.reput_status}")
+            if item.kind == "reput" and job["attempts"] != 1:
+                problems.append(f"reput {item.job_id} was attempted {job['attempts']} times")
 
         # Notifications: exactly one per (job, healthy device); failing webhooks end in the DLQ.
         deliveries = Counter((r.path, r.event["jobId"]) for r in receiver.received)
         for item in planned:
+            if item.user == noisy:
+                for path in loris_paths:  # every try ends at the sender's deadline, at most 3 of them
+                    if deliveries[(path, item.job_id)] > 3:
+                        problems.append(f"{item.job_id}: {deliveries[(path, item.job_id)]} tries at {path}")
+                continue
             path = f"/hook/{item.user}"
             count = deliveries[(path, item.job_id)]
             if item.user not in failing_users and count != 1:
@@ -220,7 +309,7 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
                 problems.append(f"abandoned {item.job_id} is not in the jobs DLQ")
             if item.kind != "abandoned" and in_dlq:
                 problems.append(f"{item.kind} {item.job_id} reached the jobs DLQ")
-        failing_jobs = {item.job_id for item in planned if item.user in failing_users}
+        failing_jobs = {item.job_id for item in planned if item.user in failing_users or item.user == noisy}
         notify_dlq = wait_until(
             lambda: {json.loads(body)["jobId"] for body in dlq_bodies(stack, "notify_dlq_url")},
             lambda dead: failing_jobs <= dead,
@@ -229,14 +318,25 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
             interval=1,
         )
         for item in planned:
-            if (item.job_id in notify_dlq) != (item.user in failing_users):
+            if (item.job_id in notify_dlq) != (item.job_id in failing_jobs):
                 problems.append(f"{item.job_id}: in notify DLQ = {item.job_id in notify_dlq}")
+
+        # The victims: healthy webhooks' first delivery after their job finished, while the
+        # noisy tenant's slow-loris endpoints were being tried in the same notifier.
+        lags = sorted(
+            first_post_at(receiver, f"/hook/{item.user}", item.job_id) - finished_at(jobs[item.job_id])
+            for item in planned
+            if item.user not in failing_users and item.user != noisy
+        )
 
     kinds = Counter(item.kind for item in planned)
     statuses = Counter(jobs[i.job_id]["status"] for i in planned)
     print(
         f"\nchaos N={N} seed={SEED} restart={RESTART}: {dict(kinds)} -> {dict(statuses)}; "
         f"{len(receiver.received)} webhook posts; jobs DLQ +{len(dead_jobs & set(jobs))}, "
-        f"notify DLQ +{len(notify_dlq & set(jobs))}; {elapsed:.1f}s; problems: {len(problems)}"
+        f"notify DLQ +{len(notify_dlq & set(jobs))}; {elapsed:.1f}s; problems: {len(problems)}; "
+        f"victims' delivery lag with {SLOW_LORIS_DEVICES} slow-loris neighbour devices: "
+        f"p50 {percentile(lags, 0.5):.2f}s p95 {percentile(lags, 0.95):.2f}s max {lags[-1]:.2f}s "
+        f"over {len(lags)} deliveries"
     )
     assert not problems, "\n".join(problems[:50])

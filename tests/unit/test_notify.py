@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -112,24 +113,34 @@ class Clock:
 
 def test_devices_whose_send_could_not_end_in_time_are_handed_back_not_started() -> None:
     clock = Clock()
-
-    class SlowSender(RecordingSender):
-        def send(self, device: Device, event: JobEvent) -> SendResult:
-            clock.now += 5  # each send takes its whole deadline
-            return super().send(device, event)
-
-    devices, ledger, hook = InMemoryDevices(), InMemoryLedger(), SlowSender()
+    devices, ledger, hook = InMemoryDevices(), InMemoryLedger(), RecordingSender()
     service = NotificationService(devices, ledger, {Platform.WEBHOOK: hook}, send_seconds=5, monotonic=clock)
     registry = DeviceService(devices, LOCAL, resolver)
     for n in range(4):
         registry.register("alice", Platform.WEBHOOK, f"http://127.0.0.1:9/hook-{n}")
     with pytest.raises(TransientError, match="no time left") as later:
-        service.notify(EVENT, deadline=12)  # room for two sends of 5 s
-    assert len(hook.sent) == 2 and later.value.retry_after_seconds == 0
-    # The devices not started were never claimed: the retry sends them, and only them.
-    clock.now = 100
-    assert service.notify(EVENT, deadline=200) == 2
-    assert len({device.device_id for device, _ in hook.sent}) == 4
+        service.notify(EVENT, deadline=4)  # less than one send's deadline left
+    assert hook.sent == [] and later.value.retry_after_seconds == 0
+    # The devices not started were never claimed: the retry sends them.
+    assert service.notify(EVENT, deadline=100) == 4
+
+
+def test_a_users_devices_are_sent_to_at_once_so_slow_ones_cost_one_deadline() -> None:
+    # Four dead-end endpoints of one user used to take four timeouts in a row, holding the
+    # notifier's batch (and every other user's event in it) that long.
+    everyone = threading.Barrier(4, timeout=5)
+
+    class AllAtOnce(RecordingSender):
+        def send(self, device: Device, event: JobEvent) -> SendResult:
+            everyone.wait()  # breaks (and fails the test) unless all four sends run together
+            return super().send(device, event)
+
+    devices, ledger, hook = InMemoryDevices(), InMemoryLedger(), AllAtOnce()
+    service = NotificationService(devices, ledger, {Platform.WEBHOOK: hook})
+    registry = DeviceService(devices, LOCAL, resolver)
+    for n in range(4):
+        registry.register("alice", Platform.WEBHOOK, f"http://127.0.0.1:9/hook-{n}")
+    assert service.notify(EVENT) == 4
 
 
 def test_webhook_signature_verifies_and_rejects_tampering_and_replays() -> None:

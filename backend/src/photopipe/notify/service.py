@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.service import iso, utc_now
-from photopipe.notify.model import Claim, Delivery, DeliveryStatus, DeviceGone, Platform
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, DeviceGone, Platform
 from photopipe.notify.ports import DeliveryLedger, DeviceRepository, Sender
 
 logger = logging.getLogger(__name__)
+# A user has at most MAX_DEVICES_PER_USER (20) devices; each send is mostly waiting.
+_MAX_PARALLEL_SENDS = 20
 
 
 class NotificationService:
@@ -36,63 +40,75 @@ class NotificationService:
         self._monotonic = monotonic
 
     def notify(self, event: JobEvent, deadline: float | None = None) -> int:
-        """Sends to every device not yet served; returns how many were sent now.
+        """Sends to every device not yet served, all at once; returns how many were sent now.
 
+        The user's devices are sent to in parallel, so an event takes one send's deadline
+        however many of its devices are slow, and the batch it is in is held no longer.
         deadline (time.monotonic()) is when the last send must have ended: a device whose send
-        could not finish by then is not started but handed back, so a user's slow endpoints
-        use up their own retries instead of timing out the whole batch.
+        could not finish by then is not started but handed back.
 
         Raises TransientError when any device should be tried again: the message comes back
         and the ledger skips the devices already served.
         """
-        sent = 0
-        retry: list[str] = []
-        retry_after = 0
-        for device in self._devices.list_for_user(event.user_id):
-            if deadline is not None and self._monotonic() + self._send_seconds > deadline:
-                retry.append(f"{device.device_id}: no time left in this attempt")
-                continue
-            now = iso(self._clock())
-            claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
-            if claim is Claim.DONE:
-                continue
-            if claim is Claim.BUSY:
-                # Another attempt holds the lease (or died holding it): come back after it.
-                retry.append(f"{device.device_id}: another attempt holds the delivery lease")
-                retry_after = self._lease_seconds  # by then the lease has run out
-                continue
-            try:
-                result = self._senders[device.platform].send(device, event)
-            except DeviceGone as exc:
-                self._devices.delete(device.user_id, device.device_id)
-                self._ledger.complete(
-                    Delivery(
-                        event.job_id,
-                        device.device_id,
-                        device.platform.value,
-                        DeliveryStatus.FAILED,
-                        False,
-                        now,
-                        f"unregistered: {exc}",
-                    )
-                )
-                continue
-            except TransientError as exc:
-                self._ledger.release(event.job_id, device.device_id, str(exc))
-                retry.append(f"{device.device_id}: {exc}")
-                continue
+        devices = self._devices.list_for_user(event.user_id)
+        if not devices:
+            return 0
+        with ThreadPoolExecutor(max_workers=min(len(devices), _MAX_PARALLEL_SENDS)) as pool:
+            outcomes = list(pool.map(lambda device: self._deliver(event, device, deadline), devices))
+        retry = [outcome.reason for outcome in outcomes if outcome.reason]
+        if retry:
+            retry_after = max(outcome.retry_after for outcome in outcomes)
+            raise TransientError("delivery will be retried for " + "; ".join(retry), retry_after)
+        return sum(outcome.sent for outcome in outcomes)
+
+    def _deliver(self, event: JobEvent, device: Device, deadline: float | None) -> _Outcome:
+        if deadline is not None and self._monotonic() + self._send_seconds > deadline:
+            return _Outcome(reason=f"{device.device_id}: no time left in this attempt")
+        now = iso(self._clock())
+        claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
+        if claim is Claim.DONE:
+            return _Outcome()
+        if claim is Claim.BUSY:
+            # Another attempt holds the lease (or died holding it): come back after it.
+            reason = f"{device.device_id}: another attempt holds the delivery lease"
+            return _Outcome(reason=reason, retry_after=self._lease_seconds)  # by then it has run out
+        try:
+            result = self._senders[device.platform].send(device, event)
+        except DeviceGone as exc:
+            self._devices.delete(device.user_id, device.device_id)
             self._ledger.complete(
                 Delivery(
                     event.job_id,
                     device.device_id,
                     device.platform.value,
-                    DeliveryStatus.DELIVERED,
-                    result.simulated,
+                    DeliveryStatus.FAILED,
+                    False,
                     now,
-                    result.detail,
+                    f"unregistered: {exc}",
                 )
             )
-            sent += 1
-        if retry:
-            raise TransientError("delivery will be retried for " + "; ".join(retry), retry_after)
-        return sent
+            return _Outcome()
+        except TransientError as exc:
+            self._ledger.release(event.job_id, device.device_id, str(exc))
+            return _Outcome(reason=f"{device.device_id}: {exc}")
+        self._ledger.complete(
+            Delivery(
+                event.job_id,
+                device.device_id,
+                device.platform.value,
+                DeliveryStatus.DELIVERED,
+                result.simulated,
+                now,
+                result.detail,
+            )
+        )
+        return _Outcome(sent=1)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one device's delivery came to: sent now, or a reason to retry it (and not before)."""
+
+    sent: int = 0
+    reason: str = ""
+    retry_after: int = 0
