@@ -4,12 +4,19 @@ no redirects followed, a bounded read. Loopback only; no stack needed."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from photopipe.adapters.senders import WebhookSender
 from photopipe.errors import TransientError
@@ -94,3 +101,67 @@ def test_an_endless_response_body_is_read_only_so_far() -> None:
         result = WebhookSender(5.0, LOCAL).send(device(port), EVENT)
     assert result.detail == "HTTP 200"
     assert seen[-1].startswith("cut off")
+
+
+def certificate(tmp: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name`, made here (nothing shipped, nothing fetched)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / f"{name}.pem", tmp / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize(("served_name", "verifies"), [("localhost", True), ("elsewhere.example", False)])
+def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
+    tmp_path: Path, served_name: str, verifies: bool
+) -> None:
+    cert_path, key_path = certificate(tmp_path, served_name)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_path, key_path)
+    listener = server_tls.wrap_socket(socket.create_server(("127.0.0.1", 0)), server_side=True)
+    seen: list[str] = []
+
+    def serve() -> None:
+        listener.settimeout(10)
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return  # the client refused our certificate mid-handshake
+        with connection:
+            seen.append(connection.recv(65536).decode(errors="replace"))
+            connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    trusting = ssl.create_default_context(cafile=str(cert_path))
+    sender = WebhookSender(5.0, LOCAL, tls=trusting)
+    hook = Device("alice", "dev_1", Platform.WEBHOOK, f"https://localhost:{port}/hook", "t", "secret")
+    try:
+        if verifies:
+            assert sender.send(hook, EVENT).detail == "HTTP 204"
+            assert seen[0].startswith("POST /hook HTTP/1.1") and f"Host: localhost:{port}" in seen[0]
+        else:
+            with pytest.raises(TransientError, match=r"CERTIFICATE_VERIFY_FAILED|certificate|hostname"):
+                sender.send(hook, EVENT)
+            assert seen == []
+    finally:
+        listener.close()
+        thread.join(5)

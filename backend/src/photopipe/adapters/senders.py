@@ -46,12 +46,13 @@ class WebhookSender:
         policy: TargetPolicy,
         resolver: Resolver = system_resolver,
         connect: Callable[[tuple[str, int], float], socket.socket] = socket.create_connection,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._timeout = timeout_seconds
         self._policy = policy
         self._resolver = resolver
         self._connect = connect  # tests prove a refusal happens before any connection
-        self._tls = ssl.create_default_context()
+        self._tls = tls or ssl.create_default_context()  # tests trust a certificate of their own
 
     def send(self, device: Device, event: JobEvent) -> SendResult:
         try:
@@ -86,11 +87,12 @@ class WebhookSender:
         try:
             raw = self._connect((target.address, target.port), self._timeout)
             live.append(raw)
-            connection = http.client.HTTPConnection(target.host, target.port, timeout=self._timeout)
-            if target.scheme == "https":
-                raw = self._tls.wrap_socket(raw, server_hostname=target.host)
+            https = target.scheme == "https"
+            if https:
+                raw = self._tls.wrap_socket(raw, server_hostname=target.host)  # verifies the name
                 live[:] = [raw]
-                connection = http.client.HTTPSConnection(target.host, target.port, timeout=self._timeout)
+            kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+            connection = kind(target.host, target.port, timeout=self._timeout)
             connection.sock = raw  # connected to the checked address: no second resolution
             connection.request("POST", target.path, body=body, headers=headers)
             response = connection.getresponse()
