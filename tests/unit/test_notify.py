@@ -163,3 +163,10 @@ def test_a_delivery_held_by_another_attempt_is_retried_not_dropped() -> None:
     assert hook.sent == []
     ledger.release(EVENT.job_id, device.device_id, "lease ran out")
     assert service.notify(EVENT) == 1
+
+
+@pytest.mark.parametrize("header", ["v1=é", "v1=\udcff", "ü" * 64, "", "v1=" + "0" * 64])
+def test_signature_verification_never_raises_on_a_forged_header(header: str) -> None:
+    body = b'{"jobId":"job-1"}'
+    assert signing.verify("s3cret", "1000", header, body, now=1_010) is False
+    assert signing.verify("s3cret", "1000\u00e9", signing.sign("s3cret", 1_000, body), body, now=1_010) is False

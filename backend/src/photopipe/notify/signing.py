@@ -27,4 +27,7 @@ def verify(secret: str, timestamp_header: str, signature_header: str, body: byte
         return False
     if abs(now - timestamp) > MAX_AGE_SECONDS:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature_header)
+    # compare_digest raises TypeError on str with non-ASCII characters: compare bytes instead,
+    # so a forged header is a False, never an exception in the receiver.
+    expected = sign(secret, timestamp, body).encode()
+    return hmac.compare_digest(expected, str(signature_header).encode("utf-8", "surrogateescape"))
