@@ -119,7 +119,7 @@ bench: $(VENV)/.bench-installed ## Benchmarks on the running stack: JSON in .pho
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
 
 FUZZ_EXAMPLES ?= 15
-FUZZ_SECONDS  ?= 90
+FUZZ_SECONDS  ?= 60
 fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
 	@api=$$($(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_base_url"]["value"])' $(PHOTOPIPE_OUTPUTS)); \
 	 token=$$(cd scripts && $(PY) client.py token fuzz-user); \
