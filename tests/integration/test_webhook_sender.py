@@ -30,9 +30,14 @@ LOCAL = TargetPolicy(allow_loopback=True)
 
 
 @contextmanager
-def receiver(answer: Callable[[socket.socket], None]) -> Iterator[tuple[int, list[str]]]:
-    """A one-connection server on 127.0.0.1 that reads the request, then runs `answer`."""
+def receiver(
+    answer: Callable[[socket.socket], None], tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """A one-connection server on 127.0.0.1 (over TLS with `tls`) that reads the request, then
+    runs `answer`."""
     listener = socket.create_server(("127.0.0.1", 0))
+    if tls is not None:
+        listener = tls.wrap_socket(listener, server_side=True)
     seen: list[str] = []
 
     def serve() -> None:
@@ -40,7 +45,7 @@ def receiver(answer: Callable[[socket.socket], None]) -> Iterator[tuple[int, lis
         try:
             connection, _ = listener.accept()
         except OSError:
-            return
+            return  # nobody came, or the client refused our certificate mid-handshake
         with connection:
             connection.settimeout(10)
             seen.append(connection.recv(65536).decode(errors="replace"))
@@ -66,7 +71,9 @@ def device(port: int) -> Device:
 def test_a_slow_loris_receiver_is_cut_off_at_the_total_deadline() -> None:
     def one_header_byte_at_a_time(connection: socket.socket) -> None:
         connection.sendall(b"HTTP/1.1 200 OK\r\n")
-        for _ in range(40):  # 40 x 0.25 s: each byte well inside any per-read timeout
+        # The slowness is the thing under test: 40 x 0.25 s, each byte well inside any per-read
+        # timeout, 10 s in all against the sender's 1 s deadline.
+        for _ in range(40):
             connection.sendall(b"X")
             time.sleep(0.25)
 
@@ -135,33 +142,16 @@ def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
     cert_path, key_path = certificate(tmp_path, served_name)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(cert_path, key_path)
-    listener = server_tls.wrap_socket(socket.create_server(("127.0.0.1", 0)), server_side=True)
-    seen: list[str] = []
-
-    def serve() -> None:
-        listener.settimeout(10)
-        try:
-            connection, _ = listener.accept()
-        except OSError:
-            return  # the client refused our certificate mid-handshake
-        with connection:
-            seen.append(connection.recv(65536).decode(errors="replace"))
-            connection.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    port = listener.getsockname()[1]
-    trusting = ssl.create_default_context(cafile=str(cert_path))
-    sender = WebhookSender(5.0, LOCAL, tls=trusting)
-    hook = Device("alice", "dev_1", Platform.WEBHOOK, f"https://localhost:{port}/hook", "t", "secret")
-    try:
+    no_content = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+    sender = WebhookSender(5.0, LOCAL, tls=ssl.create_default_context(cafile=str(cert_path)))
+    with receiver(lambda connection: connection.sendall(no_content), tls=server_tls) as (port, seen):
+        hook = Device("alice", "dev_1", Platform.WEBHOOK, f"https://localhost:{port}/hook", "t", "secret")
         if verifies:
             assert sender.send(hook, EVENT).detail == "HTTP 204"
-            assert seen[0].startswith("POST /hook HTTP/1.1") and f"Host: localhost:{port}" in seen[0]
         else:
             with pytest.raises(TransientError, match=r"CERTIFICATE_VERIFY_FAILED|certificate|hostname"):
                 sender.send(hook, EVENT)
-            assert seen == []
-    finally:
-        listener.close()
-        thread.join(5)
+    if verifies:
+        assert seen[0].startswith("POST /hook HTTP/1.1") and f"Host: localhost:{port}" in seen[0]
+    else:
+        assert seen == []

@@ -233,16 +233,16 @@ class ProcessingService:
         edits = job.operations.edits
         opened = engine.open_upload(data, job.content_type, self._settings.max_image_pixels)
         # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
-        # pixels, so a job with edits decodes at full size. Where the decoder cannot scale
-        # down, the whole image is decoded, and a lower limit applies.
+        # pixels, so a job with edits decodes at full size. What is decoded, or made by an
+        # edit, must stay within the lower limit for whole images (the decoded size is the
+        # full size where the decoder cannot scale down).
         largest = None if edits else max((v.max_size for v in variants), default=None)
-        if edits or not opened.can_draft:
-            engine.check_pixels(opened.width, opened.height, self._settings.max_full_decode_pixels)
         need = budget.estimate(engine.decoded_size(opened, largest), opened.image.mode, edits, len(data))
         if need.largest_pixels > self._settings.max_full_decode_pixels:
             raise PermanentImageError(
                 ErrorCode.PIXEL_LIMIT_EXCEEDED,
-                f"The edits would make an image of {need.largest_pixels} pixels; "
+                f"Processing this image would hold {need.largest_pixels} pixels decoded at once "
+                f"(the {opened.width}x{opened.height} original at the size decoding or an edit makes); "
                 f"the limit is {self._settings.max_full_decode_pixels}.",
             )
         with self._memory.reserve(need.peak_bytes):
