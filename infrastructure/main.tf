@@ -35,6 +35,7 @@ locals {
     POWERTOOLS_TRACE_DISABLED    = var.tracing_enabled ? "false" : "true"
     EDIT_ENDPOINT_URL            = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
     EDIT_API_KEY_SECRET          = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
+    EXPOSE_LOCATION              = var.expose_location ? "1" : "0"
   }
 
   kms_statements = var.kms_enabled ? {

@@ -157,6 +157,12 @@ variable "enable_fault_injection" {
   default     = false
 }
 
+variable "expose_location" {
+  description = "Put a photo's GPS position (from its EXIF) in the job's analysis, which only its owner can read. Off by default; no output file carries it either way."
+  type        = bool
+  default     = false
+}
+
 variable "edit_endpoint_url" {
   description = "image_provider = \"http\": the https URL of the OpenAI-images-compatible edit endpoint."
   type        = string

@@ -26,9 +26,11 @@ def decode(data: bytes, content_type: str | None = None, limit: int = LIMIT) -> 
         (photo()[:2000], "image/jpeg", ErrorCode.TRUNCATED_IMAGE),
         (png_header_only(20_000, 20_000), "image/png", ErrorCode.DECOMPRESSION_BOMB),
         (png_header_only(8_000, 8_000), "image/png", ErrorCode.PIXEL_LIMIT_EXCEEDED),
-        (b"\x00\x00\x00\x18ftypavif" + b"\x00" * 64, None, ErrorCode.UNSUPPORTED_IMAGE_FORMAT),
+        (b"\x00\x00\x00\x18ftypavif" + b"\x00" * 64, None, ErrorCode.NOT_AN_IMAGE),
+        (b"\xff\x0a\xfa\x7f" + b"\x00" * 64, None, ErrorCode.UNSUPPORTED_IMAGE_FORMAT),
+        (b"\x00\x00\x00\x0cJXL \r\n\x87\n" + b"\x00" * 64, None, ErrorCode.UNSUPPORTED_IMAGE_FORMAT),
     ],
-    ids=["empty", "text", "mismatch", "truncated", "bomb", "pixels", "avif"],
+    ids=["empty", "text", "mismatch", "truncated", "bomb", "pixels", "avif-junk", "jxl", "jxl-container"],
 )
 def test_bad_uploads_fail_with_their_code(data: bytes, declared: str | None, code: ErrorCode) -> None:
     with pytest.raises(PermanentImageError) as failure:

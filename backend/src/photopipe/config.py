@@ -20,6 +20,7 @@ ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
     "image/heif",
     "image/gif",
     "image/tiff",
+    "image/avif",
 )
 
 
@@ -75,6 +76,9 @@ class Settings:
     moderation_blocked_categories: frozenset[str]
     edit_endpoint_url: str
     edit_api_key_secret: str
+    # GPS coordinates from EXIF in a job's analysis (for its owner only); off by default. No
+    # output file ever carries them.
+    expose_location: bool
 
     @property
     def is_production(self) -> bool:
@@ -138,6 +142,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         auth_client_id=env.get("AUTH_CLIENT_ID", ""),
         worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
+        expose_location=env.get("EXPOSE_LOCATION", "") == "1",
         moderation_blocked_categories=frozenset(
             c.strip()
             for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit Nudity,Violence").split(",")

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item, to_value
 from photopipe.errors import ErrorCode, PhotopipeError
-from photopipe.jobs.model import Job, JobError, JobStatus, Operations, Output, VariantSpec
+from photopipe.jobs.model import SRGB_COLOR_SPACE, Job, JobError, JobStatus, Operations, Output, VariantSpec
 from photopipe.jobs.ports import JobPage, TransitionRejected
 
 BY_USER_INDEX = "byUser"
@@ -33,7 +33,10 @@ def job_to_record(job: Job) -> dict[str, Any]:
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
         "operations": {
-            "variants": [{"name": v.name, "maxSize": v.max_size, "format": v.format} for v in job.operations.variants],
+            "variants": [
+                {"name": v.name, "maxSize": v.max_size, "format": v.format, "colorSpace": v.color_space}
+                for v in job.operations.variants
+            ],
             "analysis": job.operations.analysis,
             "edits": list(job.operations.edits),
             "injectTransientFailures": job.operations.inject_transient_failures,
@@ -69,7 +72,10 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         created_at=r["createdAt"],
         updated_at=r.get("updatedAt", r["createdAt"]),
         operations=Operations(
-            variants=tuple(VariantSpec(v["name"], int(v["maxSize"]), v["format"]) for v in ops.get("variants", [])),
+            variants=tuple(
+                VariantSpec(v["name"], int(v["maxSize"]), v["format"], v.get("colorSpace", SRGB_COLOR_SPACE))
+                for v in ops.get("variants", [])
+            ),
             analysis=bool(ops.get("analysis", True)),
             edits=tuple(ops.get("edits", [])),
             inject_transient_failures=int(ops.get("injectTransientFailures", 0)),

@@ -16,6 +16,11 @@ class VariantRequest(ApiModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="Output name.")]
     max_size: Annotated[int, Field(ge=16, le=8192, description="Longest side in pixels.")]
     format: Literal["jpeg", "png", "webp", "avif"] = "jpeg"
+    color_space: Literal["srgb", "source"] = Field(
+        "srgb",
+        description="srgb: converted to sRGB (what every screen assumes). source: the original's gamut "
+        "(Display P3, Adobe RGB...) kept, with its ICC profile embedded.",
+    )
 
 
 class ResizeEdit(ApiModel):
@@ -164,7 +169,14 @@ class JobResponse(ApiModel):
     updated_at: str
     status_history: list[StatusChange]
     error: ErrorBody | None = None
-    analysis: dict[str, Any] | None = None
+    analysis: dict[str, Any] | None = Field(
+        None,
+        description="Set once COMPLETED. Always: width, height (of the oriented original), sourceFormat, "
+        "orientation (EXIF 1-8 as the file said), placeholder.thumbhash (base64 ThumbHash); capturedAt "
+        "(ISO 8601) and camera {make, model, lens} when EXIF has them; location {latitude, longitude} only "
+        "where the deployment sets expose_location. With operations.analysis (the default), the provider's "
+        "fields too: dominantColors, perceptualHash, sharpness, brightness, hasAlpha, provider.",
+    )
     outputs: list[OutputModel]
     notifications: list[NotificationModel]
     processing_ms: int | None = None

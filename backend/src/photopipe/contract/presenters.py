@@ -77,7 +77,7 @@ def operations_from(request: OperationsRequest | None) -> Operations:
     variants = (
         DEFAULT_VARIANTS
         if request.variants is None
-        else tuple(VariantSpec(v.name, v.max_size, v.format) for v in request.variants)
+        else tuple(VariantSpec(v.name, v.max_size, v.format, v.color_space) for v in request.variants)
     )
     return Operations(
         variants=variants,

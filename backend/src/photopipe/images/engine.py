@@ -13,29 +13,44 @@ import os
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import formats
-from photopipe.jobs.model import VariantSpec
+from photopipe.images import colour, formats, metadata
+from photopipe.jobs.model import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
     import pillow_heif
 
     pillow_heif.register_heif_opener()
+    # Only the primary image is decoded: a phone's HEIC also holds thumbnails, depth maps, an
+    # HDR gain map; reading their headers costs time and memory for pixels never used.
+    pillow_heif.options.THUMBNAILS = False
+    pillow_heif.options.DEPTH_IMAGES = False
+    pillow_heif.options.AUX_IMAGES = False
     HEIF_SUPPORTED = True
 except ImportError:  # pragma: no cover - the layer and dev venv both ship it
     HEIF_SUPPORTED = False
 
-AVIF_SUPPORTED = "AVIF" in Image.SAVE
+Image.init()  # the registries below fill only once a plugin is loaded
+AVIF_SUPPORTED = "AVIF" in Image.SAVE and "AVIF" in Image.OPEN
 
 # Resampling ahead of Lanczos: 2.0 is visually indistinguishable and several times faster.
 _REDUCING_GAP = 2.0
 # Pillow warns between MAX_IMAGE_PIXELS and twice that; our own pixel check decides, so the
 # warning is noise. Set once: catch_warnings() per call is not thread-safe.
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+# Output settings, chosen by measurement (`make bench`, section "quality"; README "What happens
+# to a phone photo"): bytes against SSIM next to libvips' `thumbnail` defaults.
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+AVIF_QUALITY = 60
+AVIF_SPEED = 8  # libaom's 0..10: 8 encodes a 1024 px image in tens of ms, 6 takes seconds
+# Progressive above this: smaller and shown coarse-to-fine; below it baseline with optimised
+# Huffman tables is as small and decodes faster.
+_PROGRESSIVE_FROM_PIXELS = 512 * 512
 _THREADS = os.cpu_count() or 1
 _MIN_STRIP_ROWS = 256  # below this a thread hand-off costs more than it saves
 _POOL = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="resize")
@@ -63,10 +78,13 @@ class Rendition:
 
 @dataclass(frozen=True)
 class DecodedImage:
-    image: Image.Image  # oriented, normalised to RGB / RGBA / L
+    image: Image.Image  # oriented, normalised to RGB / RGBA / L, no metadata left in .info
     source_format: formats.ImageFormat
-    original_width: int
+    original_width: int  # of the oriented original (decoding may have scaled it down)
     original_height: int
+    # The ICC profile of the pixels when they are not sRGB (a wide-gamut photo), else None.
+    profile: bytes | None = None
+    capture: metadata.Capture = field(default_factory=metadata.Capture)
 
 
 def _fail(code: ErrorCode, message: str) -> PermanentImageError:
@@ -101,8 +119,11 @@ def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int)
         raise _fail(ErrorCode.NOT_AN_IMAGE, "The uploaded file is not an image photopipe recognises.")
     if fmt is formats.HEIF and not HEIF_SUPPORTED:
         raise _fail(ErrorCode.UNSUPPORTED_IMAGE_FORMAT, "HEIC/HEIF input is not available here.")
-    if fmt is formats.AVIF:
-        raise _fail(ErrorCode.UNSUPPORTED_IMAGE_FORMAT, "AVIF input is not supported.")
+    if fmt is formats.AVIF and not AVIF_SUPPORTED:
+        raise _fail(ErrorCode.UNSUPPORTED_IMAGE_FORMAT, "AVIF input is not available here.")
+    if fmt is formats.JPEG_XL:
+        # The one maintained Pillow plugin (pillow-jxl-plugin) is GPL-3.0: not in an MIT layer.
+        raise _fail(ErrorCode.UNSUPPORTED_IMAGE_FORMAT, "JPEG XL input is not supported; send JPEG, HEIC or AVIF.")
     if declared_content_type is not None:
         declared = formats.canonical_content_type(declared_content_type)
         if declared != fmt.content_type:
@@ -154,8 +175,8 @@ def decoded_size(opened: OpenedImage, largest_target: int | None) -> tuple[int, 
 def decode_opened(opened: OpenedImage, largest_target: int | None = None) -> DecodedImage:
     """Decodes an opened upload, oriented (in place) and normalised to RGB / RGBA / L."""
     image = opened.image
-    if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)  # first frame of an animation
+    if getattr(image, "n_frames", 1) > 1 and opened.source_format is not formats.HEIF:
+        image.seek(0)  # first frame of an animation; a HEIF opens at its primary image instead
     if opened.can_draft and largest_target:
         # Both sides cover the target, so a later EXIF rotation cannot leave it short.
         image.draft("RGB", (largest_target, largest_target))
@@ -165,9 +186,29 @@ def decode_opened(opened: OpenedImage, largest_target: int | None = None) -> Dec
         raise _fail(ErrorCode.DECOMPRESSION_BOMB, f"The image decompresses to too many pixels: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image data is incomplete or corrupt: {exc}") from exc
+    # Read before orientation is applied: exif_transpose() rewrites the EXIF it acts on.
+    capture = metadata.read_capture(image)
+    profile = colour.source_profile(image)
+    width, height = opened.width, opened.height
+    if _turns_sideways(image):
+        width, height = height, width
     # In place: exif_transpose() otherwise copies the whole image even when nothing turns.
     ImageOps.exif_transpose(image, in_place=True)
-    return DecodedImage(normalise_mode(image), opened.source_format, opened.width, opened.height)
+    if image.mode == "CMYK" and profile is not None:
+        # CMYK has no output format: through its profile to sRGB now, at the decoded size.
+        image, profile = colour.to_srgb(image, profile), None
+    image = normalise_mode(image)
+    image.info = {}  # EXIF, GPS, XMP, ICC: read above, and never carried into an output
+    return DecodedImage(image, opened.source_format, width, height, profile, capture)
+
+
+def _turns_sideways(image: Image.Image) -> bool:
+    """Whether the orientation still to apply swaps width and height (pillow-heif applies a
+    HEIF's own transforms while decoding and resets the tag)."""
+    try:
+        return image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+    except Exception:  # exif_transpose() would fail on it the same way and apply nothing
+        return False
 
 
 def decode(
@@ -226,20 +267,24 @@ def _flatten(image: Image.Image) -> Image.Image:
     return background
 
 
-def encode(image: Image.Image, output_format: str) -> tuple[bytes, str, str]:
-    """(bytes, content type, extension); no metadata is written (EXIF, GPS, XMP, comments)."""
+def encode(image: Image.Image, output_format: str, icc_profile: bytes | None = None) -> tuple[bytes, str, str]:
+    """(bytes, content type, extension). No EXIF, GPS or XMP is written; the ICC profile only
+    when given (an sRGB output carries none: sRGB is what every viewer assumes)."""
     pil_format, content_type = formats.OUTPUT_FORMATS[output_format]
     if pil_format == "AVIF" and not AVIF_SUPPORTED:
         pil_format, content_type = formats.OUTPUT_FORMATS["webp"]
     buffer = io.BytesIO()
+    # Passed explicitly every time: PNG and AVIF would otherwise copy the image's own.
+    common = {"icc_profile": icc_profile, "exif": b"", "xmp": b""}
     if pil_format == "JPEG":
-        _flatten(image).save(buffer, "JPEG", quality=85, optimize=False, progressive=False)
+        large = image.width * image.height > _PROGRESSIVE_FROM_PIXELS
+        _flatten(image).save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=not large, progressive=large, **common)
     elif pil_format == "PNG":
-        image.save(buffer, "PNG", compress_level=6)
+        image.save(buffer, "PNG", compress_level=6, **common)
     elif pil_format == "WEBP":
-        image.save(buffer, "WEBP", quality=80, method=4)
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4, **common)
     else:
-        image.save(buffer, pil_format, quality=60)
+        image.save(buffer, pil_format, quality=AVIF_QUALITY, speed=AVIF_SPEED, **common)
     return buffer.getvalue(), content_type, formats.EXTENSIONS[pil_format]
 
 
@@ -279,13 +324,36 @@ def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def render_variants(image: Image.Image, variants: Sequence[VariantSpec]) -> list[Rendition]:
-    """Each variant fits in max_size x max_size, never upscaled, made from the next larger one."""
+def _fit(image: Image.Image, max_side: int) -> Image.Image:
+    return downscale(image, fit_within(image.size, max_side)) if max(image.size) > max_side else image
+
+
+def render_variants(
+    image: Image.Image, variants: Sequence[VariantSpec], profile: bytes | None = None
+) -> list[Rendition]:
+    """Each variant fits in max_size x max_size, never upscaled, made from the next larger one.
+
+    `profile` is the ICC profile of the image's pixels when they are not sRGB. The downscales
+    run in that space, and the first sRGB variant is converted at its own size and the smaller
+    sRGB ones made from it, so colour management costs the pixels of the outputs only.
+    """
     renditions: dict[str, Rendition] = {}
-    source = image
+    chains = {SOURCE_COLOR_SPACE: image}  # the latest (smallest) image in each colour space
     for spec in sorted(variants, key=lambda v: v.max_size, reverse=True):
-        if max(source.size) > spec.max_size:
-            source = downscale(source, fit_within(source.size, spec.max_size))
-        body, content_type, extension = encode(source, spec.format)
-        renditions[spec.name] = Rendition(spec.name, body, source.width, source.height, content_type, extension)
+        space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
+        if space not in chains:
+            chains[SOURCE_COLOR_SPACE] = _fit(chains[SOURCE_COLOR_SPACE], spec.max_size)
+            chains[space] = colour.to_srgb(chains[SOURCE_COLOR_SPACE], profile)
+        current = chains[space] = _fit(chains[space], spec.max_size)
+        keep = profile if space == SOURCE_COLOR_SPACE and current.mode != "L" else None
+        body, content_type, extension = encode(current, spec.format, keep)
+        renditions[spec.name] = Rendition(spec.name, body, current.width, current.height, content_type, extension)
     return [renditions[spec.name] for spec in variants]
+
+
+def preview(decoded: DecodedImage, max_side: int) -> Image.Image:
+    """A small sRGB copy of the decoded original, for analysis and the placeholder."""
+    small = _fit(decoded.image, max_side)
+    if small is decoded.image:
+        small = small.copy()  # providers may draw on it; the original goes on to the variants
+    return colour.to_srgb(small, decoded.profile)

@@ -18,6 +18,7 @@ WEBP = ImageFormat("WEBP", "image/webp")
 TIFF = ImageFormat("TIFF", "image/tiff")
 HEIF = ImageFormat("HEIF", "image/heif")
 AVIF = ImageFormat("AVIF", "image/avif")
+JPEG_XL = ImageFormat("JXL", "image/jxl")  # recognised to be refused with a clear reason
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _AVIF_BRANDS = {b"avif", b"avis"}
@@ -38,6 +39,8 @@ def sniff(head: bytes) -> ImageFormat | None:
         return WEBP
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
+    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
+        return JPEG_XL
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in _HEIF_BRANDS:

@@ -24,6 +24,10 @@ class EventType(StrEnum):
     JOB_FAILED = "JobFailed"
 
 
+SRGB_COLOR_SPACE = "srgb"
+SOURCE_COLOR_SPACE = "source"  # keep the original's gamut (Display P3, ...) and its profile
+
+
 @dataclass(frozen=True)
 class VariantSpec:
     """One output the worker makes: longest side at most max_size, in the given format."""
@@ -31,6 +35,7 @@ class VariantSpec:
     name: str
     max_size: int
     format: str = "jpeg"
+    color_space: str = SRGB_COLOR_SPACE
 
 
 DEFAULT_VARIANTS: tuple[VariantSpec, ...] = (

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
-from photopipe.images import budget, engine
+from photopipe.images import budget, engine, placeholder
 from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 from photopipe.jobs.service import iso, utc_now
@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 # How long a finished job's pending event is left to the delivery that finished it before any
 # other delivery publishes it instead (publishing follows the terminal write within a second).
 OUTBOX_GRACE = timedelta(seconds=60)
+# Without analysis only the placeholder is made from the preview: a small one will do.
+_PLACEHOLDER_PREVIEW_SIDE = 64
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ class ProcessingService:
             abandoned.append(job)
         return abandoned
 
-    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object] | None, int]:
+    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object], int]:
         """(outputs, analysis, pixels of the original)."""
         if upload.size == 0:
             raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
@@ -250,15 +252,11 @@ class ProcessingService:
 
     def _render_within_budget(
         self, job: Job, opened: engine.OpenedImage, largest: int | None
-    ) -> tuple[list[Output], dict[str, object] | None, int]:
+    ) -> tuple[list[Output], dict[str, object], int]:
         with self._span("decode"):
             decoded = engine.decode_opened(opened, largest)
         with self._span("analyse"):
-            analysis = self._provider.analyse(decoded.image) if job.operations.analysis else None
-        if analysis is not None:
-            analysis["sourceFormat"] = decoded.source_format.content_type
-            analysis["originalWidth"] = decoded.original_width
-            analysis["originalHeight"] = decoded.original_height
+            analysis = self._describe(decoded, job.operations.analysis)
         image = decoded.image
         with self._span("edit"):
             for index, spec in enumerate(job.operations.edits):
@@ -271,7 +269,7 @@ class ProcessingService:
         prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
         with self._span("render"):
-            renditions = engine.render_variants(image, job.operations.variants)
+            renditions = engine.render_variants(image, job.operations.variants, decoded.profile)
         for rendition in renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
             with self._span("upload"):
@@ -282,6 +280,20 @@ class ProcessingService:
                 )
             )
         return outputs, analysis, decoded.original_width * decoded.original_height
+
+    def _describe(self, decoded: engine.DecodedImage, run_provider: bool) -> dict[str, object]:
+        """What every COMPLETED job says about its photo; the provider's part when asked for."""
+        side = self._provider.preview_side if run_provider else _PLACEHOLDER_PREVIEW_SIDE
+        preview = engine.preview(decoded, side)
+        analysis: dict[str, object] = dict(self._provider.analyse(preview)) if run_provider else {}
+        analysis.update(
+            width=decoded.original_width,
+            height=decoded.original_height,
+            sourceFormat=decoded.source_format.content_type,
+            placeholder=placeholder.placeholders(preview),
+            **decoded.capture.as_analysis(self._settings.expose_location),
+        )
+        return analysis
 
     def _publish(self, job: Job) -> None:
         self._events.publish_job_event(job)

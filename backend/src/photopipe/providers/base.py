@@ -11,6 +11,9 @@ Analysis = dict[str, Any]
 
 class Provider(Protocol):
     name: str
+    # The longest side of the sRGB copy of the original that analyse() is given: the engine
+    # makes it once, so a provider never touches the full-size decode.
+    preview_side: int
 
     def analyse(self, image: Image.Image) -> Analysis: ...
 

@@ -58,6 +58,7 @@ def check_endpoint(endpoint: str, allow_loopback_http: bool) -> None:
 
 class HttpEditProvider:
     name = "http"
+    preview_side = LocalProvider.preview_side  # its analysis is the local one
 
     def __init__(
         self,

@@ -14,10 +14,13 @@ _ANALYSIS_SIZE = 256
 
 class LocalProvider:
     name = "local"
+    preview_side = _ANALYSIS_SIZE
 
     def analyse(self, image: Image.Image) -> Analysis:
-        small = image.copy()
-        small.thumbnail((_ANALYSIS_SIZE, _ANALYSIS_SIZE), Image.Resampling.BILINEAR)
+        small = image
+        if max(image.size) > _ANALYSIS_SIZE:
+            small = image.copy()
+            small.thumbnail((_ANALYSIS_SIZE, _ANALYSIS_SIZE), Image.Resampling.BILINEAR)
         rgb = small.convert("RGB")
         grey = small.convert("L")
         return {

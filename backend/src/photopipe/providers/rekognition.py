@@ -36,6 +36,7 @@ _DEPLOYMENT = {
 
 class RekognitionProvider:
     name = "rekognition"
+    preview_side = _MAX_SIDE
 
     def __init__(self, rekognition: Any, blocked_categories: frozenset[str], min_confidence: float = 80.0) -> None:
         self._client = rekognition
