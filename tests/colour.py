@@ -1,4 +1,4 @@
-"""Wide-gamut test photos and colour error, made with littleCMS (Pillow's ImageCms) and libvips.
+"""Test photos in wide gamuts (also 10-bit HEIC and CMYK JPEG), and their colour error.
 
 A photo is a grid of solid patches: each patch's sRGB colour is converted into the photo's
 space (Display P3, Adobe RGB, ProPhoto, CMYK) and the space's profile embedded, as a camera
@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import math
+import struct
 from collections.abc import Sequence
 
+import pillow_heif
+import pyvips
 from PIL import Image, ImageCms
 
 from photopipe.images import icc
 
+pillow_heif.register_heif_opener()
 RGB = tuple[int, int, int]
 PATCH = 48  # big enough that a JPEG's 8x8 blocks and the downscale leave each centre flat
 
@@ -81,3 +85,42 @@ def delta_e(first: RGB, second: RGB) -> float:
 
 def worst(expected: Sequence[RGB], found: Sequence[RGB]) -> float:
     return max(delta_e(a, b) for a, b in zip(expected, found, strict=True))
+
+
+P3_NCLX = {"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1}
+
+
+def wide_photo(space: icc.RgbSpace, fmt: str, colours: tuple[RGB, ...] = CENTRE + EDGES) -> bytes:
+    target = profile(space)
+    image = into(patches(colours), target)
+    params: dict[str, object] = {"icc_profile": target}
+    if fmt == "JPEG":
+        params |= {"quality": 95, "subsampling": 0}
+    elif fmt in ("WEBP", "AVIF", "HEIF"):
+        params |= {"quality": 95} if fmt != "WEBP" else {"lossless": True}
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def cmyk_photo() -> bytes:
+    """A CMYK JPEG through libvips' CMYK profile, as libvips and Photoshop write them."""
+    srgb = pyvips.Image.new_from_buffer(_png(patches(CENTRE)), "")
+    cmyk = srgb.icc_transform("cmyk", input_profile="srgb", intent="relative")
+    return bytes(cmyk.jpegsave_buffer(Q=95, subsample_mode="off"))
+
+
+def ten_bit_heic(image: Image.Image, nclx: dict[str, int]) -> bytes:
+    """A 10-bit HEIC of the image's P3 encoding, with colour only in an nclx box (no ICC)."""
+    p3 = into(image, profile(icc.DISPLAY_P3))
+    samples = [value * 257 for value in p3.tobytes()]
+    heif = pillow_heif.from_bytes(mode="RGB;16", size=p3.size, data=struct.pack(f"<{len(samples)}H", *samples))
+    buffer = io.BytesIO()
+    heif.save(buffer, quality=95, nclx_profile=nclx, chroma=444)
+    return buffer.getvalue()
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

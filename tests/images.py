@@ -6,7 +6,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image
+from PIL import ExifTags, Image, ImageCms
 
 
 def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
@@ -43,3 +43,36 @@ def png_header_only(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "S",
+    ExifTags.GPS.GPSLatitude: (33.0, 51.0, 54.0),
+    ExifTags.GPS.GPSLongitudeRef: "E",
+    ExifTags.GPS.GPSLongitude: (151.0, 12.0, 36.0),
+}
+
+
+def phone_exif(details: dict[int, object] | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Apple"
+    exif[ExifTags.Base.Model] = "iPhone 17 Pro"
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.IFD.Exif] = {
+        ExifTags.Base.DateTimeOriginal: "2026:07:14 18:03:27",
+        ExifTags.Base.OffsetTimeOriginal: "+02:00",
+        ExifTags.Base.SubsecTimeOriginal: "42",
+        ExifTags.Base.LensModel: "iPhone 17 Pro back triple camera 6.76mm f/1.78",
+        **(details or {}),
+    }
+    exif[ExifTags.IFD.GPSInfo] = GPS
+    return exif
+
+
+SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def phone_photo(exif: Image.Exif, fmt: str = "JPEG") -> bytes:
+    # An sRGB profile too, as many cameras embed: not converted, and not copied to outputs.
+    image = Image.new("RGB", (640, 480), (120, 160, 200))
+    return encode(image, fmt, exif=exif.tobytes(), quality=90, icc_profile=SRGB_PROFILE)

@@ -31,6 +31,10 @@ def test_each_device_gets_one_delivery_per_finished_job(client: PhotopipeClient,
         assert sorted(p.event["jobId"] for p in posts) == sorted([completed, failed])
         assert all(p.signature_valid(hook["signingSecret"]) for p in posts)
         assert {p.event["status"] for p in posts} == {"COMPLETED", "FAILED"}
+        by_job = {p.event["jobId"]: p.event for p in posts}
+        # The placeholder arrives with the event, before the app fetches a single variant.
+        assert by_job[completed]["placeholder"] == client.get_job(completed)["analysis"]["placeholder"]
+        assert "placeholder" not in by_job[failed]
 
 
 def test_a_redelivered_job_event_notifies_each_device_once(client: PhotopipeClient, stack: Stack) -> None:

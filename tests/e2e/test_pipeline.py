@@ -26,7 +26,10 @@ def test_a_phone_photo_completes_oriented_and_without_metadata(client: Photopipe
         image = Image.open(io.BytesIO(fetch(output["url"]).content))
         assert image.size == (output["width"], output["height"])
         assert not image.getexif(), f"{output['name']} kept metadata"
-    assert job["analysis"]["originalWidth"] == 1200
+    analysis = job["analysis"]
+    assert (analysis["width"], analysis["height"]) == (800, 1200), "the oriented original"
+    assert analysis["orientation"] == 6 and "location" not in analysis, "GPS stays out by default"
+    assert analysis["placeholder"]["thumbhash"]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +126,8 @@ def test_edits_are_applied_before_the_variants(client: PhotopipeClient) -> None:
     )
     image = Image.open(io.BytesIO(fetch(output["url"]).content))
     assert image.format == "WEBP"
-    assert job["analysis"] is None
+    # Without analysis only what the engine reads anyway: no provider ran.
+    assert "provider" not in job["analysis"] and job["analysis"]["placeholder"]["thumbhash"]
 
 
 def test_an_impossible_edit_fails_the_job_with_invalid_edit(client: PhotopipeClient) -> None:

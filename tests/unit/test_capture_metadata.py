@@ -5,48 +5,17 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image
 
 from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
-from images import encode
+from images import phone_exif, phone_photo
 from photopipe.config import settings_from
 from photopipe.images import metadata
+from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import Operations, VariantSpec, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider
-
-GPS = {
-    ExifTags.GPS.GPSLatitudeRef: "S",
-    ExifTags.GPS.GPSLatitude: (33.0, 51.0, 54.0),
-    ExifTags.GPS.GPSLongitudeRef: "E",
-    ExifTags.GPS.GPSLongitude: (151.0, 12.0, 36.0),
-}
-
-
-def phone_exif(details: dict[int, object] | None = None) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Apple"
-    exif[ExifTags.Base.Model] = "iPhone 17 Pro"
-    exif[ExifTags.Base.Orientation] = 6
-    exif[ExifTags.IFD.Exif] = {
-        ExifTags.Base.DateTimeOriginal: "2026:07:14 18:03:27",
-        ExifTags.Base.OffsetTimeOriginal: "+02:00",
-        ExifTags.Base.SubsecTimeOriginal: "42",
-        ExifTags.Base.LensModel: "iPhone 17 Pro back triple camera 6.76mm f/1.78",
-        **(details or {}),
-    }
-    exif[ExifTags.IFD.GPSInfo] = GPS
-    return exif
-
-
-SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def phone_photo(exif: Image.Exif, fmt: str = "JPEG") -> bytes:
-    # An sRGB profile too, as many cameras embed: not converted, and not copied to outputs.
-    image = Image.new("RGB", (640, 480), (120, 160, 200))
-    return encode(image, fmt, exif=exif.tobytes(), quality=90, icc_profile=SRGB_PROFILE)
 
 
 def read(data: bytes) -> metadata.Capture:
@@ -104,7 +73,8 @@ class World:
         settings = settings_from({"EXPOSE_LOCATION": "1" if expose_location else "0"})
         self.jobs, self.store = InMemoryJobs(), InMemoryStore()
         self.api = JobService(settings, self.jobs, self.store)
-        self.worker = ProcessingService(settings, self.jobs, self.store, RecordingPublisher(0), LocalProvider())
+        self.events = RecordingPublisher(0)
+        self.worker = ProcessingService(settings, self.jobs, self.store, self.events, LocalProvider())
 
     def run(self, data: bytes, operations: Operations) -> dict[str, object]:
         job, _ = self.api.create_job("alice", "image/jpeg", len(data), operations)
@@ -144,3 +114,12 @@ def test_a_job_without_analysis_still_has_its_placeholder_and_capture() -> None:
     assert set(analysis) >= {"placeholder", "capturedAt", "camera", "width", "height", "sourceFormat"}
     assert "dominantColors" not in analysis and "provider" not in analysis
     assert isinstance(analysis["placeholder"], dict) and analysis["placeholder"]["thumbhash"]
+
+
+def test_the_job_event_carries_the_placeholder_to_every_device() -> None:
+    world = World(expose_location=False)
+    analysis = world.run(phone_photo(phone_exif()), Operations(analysis=False))
+    (event,) = world.events.events
+    message = event.to_message()
+    assert message["placeholder"] == analysis["placeholder"]
+    assert JobEvent.from_message(message) == event

@@ -34,17 +34,6 @@ def render(data: bytes, content_type: str, *variants: VariantSpec) -> list[tuple
     return [(Image.open(io.BytesIO(r.body)), r) for r in out]
 
 
-def wide_photo(space: icc.RgbSpace, fmt: str, colours: tuple[colour.RGB, ...] = ALL) -> bytes:
-    target = colour.profile(space)
-    image = colour.into(colour.patches(colours), target)
-    params: dict[str, object] = {"icc_profile": target}
-    if fmt == "JPEG":
-        params |= {"quality": 95, "subsampling": 0}
-    elif fmt in ("WEBP", "AVIF", "HEIF"):
-        params |= {"quality": 95} if fmt != "WEBP" else {"lossless": True}
-    return encode(image, fmt, **params)
-
-
 @pytest.mark.parametrize("space", colour.SPACES, ids=str)
 @pytest.mark.parametrize(
     ("fmt", "content_type", "tolerance"),
@@ -59,7 +48,7 @@ def wide_photo(space: icc.RgbSpace, fmt: str, colours: tuple[colour.RGB, ...] = 
 )
 def test_a_wide_gamut_photo_comes_out_in_its_colours(space: str, fmt: str, content_type: str, tolerance: float) -> None:
     pillow_heif.register_heif_opener()
-    data = wide_photo(colour.SPACES[space], fmt)
+    data = colour.wide_photo(colour.SPACES[space], fmt)
     before = colour.centres(Image.open(io.BytesIO(data)), len(ALL))
     outputs = render(data, content_type, VariantSpec("big", 512, "png"), VariantSpec("small", 96, "png"))
     for image, rendition in outputs:
@@ -121,7 +110,7 @@ def test_out_of_gamut_colours_clip_as_libvips_clips_them() -> None:
 
 
 def test_a_source_variant_keeps_the_gamut_and_embeds_its_profile() -> None:
-    data = wide_photo(icc.DISPLAY_P3, "PNG")
+    data = colour.wide_photo(icc.DISPLAY_P3, "PNG")
     stored = colour.centres(Image.open(io.BytesIO(data)), len(ALL))
     (kept, _), (converted, _) = render(
         data, "image/png", VariantSpec("p3", 400, "png", "source"), VariantSpec("srgb", 200, "png")
@@ -133,21 +122,14 @@ def test_a_source_variant_keeps_the_gamut_and_embeds_its_profile() -> None:
 
 
 def test_every_output_format_takes_the_profile_of_a_source_variant() -> None:
-    data = wide_photo(icc.ADOBE_RGB, "JPEG")
+    data = colour.wide_photo(icc.ADOBE_RGB, "JPEG")
     specs = [VariantSpec(fmt, 128, fmt, "source") for fmt in ("jpeg", "png", "webp", "avif")]
     for image, rendition in render(data, "image/jpeg", *specs):
         assert image.info.get("icc_profile") == colour.profile(icc.ADOBE_RGB), rendition.name
 
 
-def cmyk_photo(inverted_adobe: bool = True) -> bytes:
-    """A CMYK JPEG through libvips' CMYK profile, as libvips and Photoshop write them."""
-    srgb = pyvips.Image.new_from_buffer(encode(colour.patches(colour.CENTRE), "PNG"), "")
-    cmyk = srgb.icc_transform("cmyk", input_profile="srgb", intent="relative")
-    return bytes(cmyk.jpegsave_buffer(Q=95, subsample_mode="off"))
-
-
 def test_a_cmyk_jpeg_goes_through_its_profile() -> None:
-    data = cmyk_photo()
+    data = colour.cmyk_photo()
     source = Image.open(io.BytesIO(data))
     assert source.mode == "CMYK" and source.info.get("adobe"), "an Adobe (inverted) CMYK JPEG"
     ((image, _),) = render(data, "image/jpeg", VariantSpec("v", 192, "png"))
@@ -163,7 +145,7 @@ def test_a_cmyk_jpeg_goes_through_its_profile() -> None:
 
 
 def test_a_cmyk_jpeg_without_a_profile_still_renders() -> None:
-    source = Image.open(io.BytesIO(cmyk_photo()))
+    source = Image.open(io.BytesIO(colour.cmyk_photo()))
     data = encode(source, "JPEG", quality=95)  # Pillow drops the profile on save
     ((image, _),) = render(data, "image/jpeg", VariantSpec("v", 96, "jpeg"))
     assert image.mode == "RGB"

@@ -7,7 +7,6 @@ thumbnails, alpha and extra images beside the primary one.
 from __future__ import annotations
 
 import io
-import struct
 
 import pillow_heif
 import pytest
@@ -17,8 +16,6 @@ import colour
 from images import encode
 from photopipe.images import engine, icc
 from photopipe.jobs.model import VariantSpec
-
-P3_NCLX = {"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1}
 
 
 def decode(data: bytes, content_type: str) -> engine.DecodedImage:
@@ -36,18 +33,8 @@ def marked(width: int = 192, height: int = 96) -> Image.Image:
     return image
 
 
-def ten_bit_heic(image: Image.Image, nclx: dict[str, int]) -> bytes:
-    """A 10-bit HEIC of the image's P3 encoding, with colour only in an nclx box (no ICC)."""
-    p3 = colour.into(image, colour.profile(icc.DISPLAY_P3))
-    samples = [value * 257 for value in p3.tobytes()]
-    heif = pillow_heif.from_bytes(mode="RGB;16", size=p3.size, data=struct.pack(f"<{len(samples)}H", *samples))
-    buffer = io.BytesIO()
-    heif.save(buffer, quality=95, nclx_profile=nclx, chroma=444)
-    return buffer.getvalue()
-
-
 def test_a_ten_bit_nclx_p3_heic_comes_out_in_its_colours() -> None:
-    data = ten_bit_heic(colour.patches(colour.CENTRE + colour.EDGES), P3_NCLX)
+    data = colour.ten_bit_heic(colour.patches(colour.CENTRE + colour.EDGES), colour.P3_NCLX)
     opened = Image.open(io.BytesIO(data))
     assert opened.info.get("bit_depth") == 10 and "icc_profile" not in opened.info
     decoded = decode(data, "image/heic")
@@ -58,7 +45,7 @@ def test_a_ten_bit_nclx_p3_heic_comes_out_in_its_colours() -> None:
 
 
 def test_an_srgb_nclx_box_means_no_conversion() -> None:
-    srgb = dict(P3_NCLX, color_primaries=1)
+    srgb = dict(colour.P3_NCLX, color_primaries=1)
     buffer = io.BytesIO()
     pillow_heif.from_pillow(colour.patches(colour.CENTRE)).save(buffer, quality=90, nclx_profile=srgb)
     assert decode(buffer.getvalue(), "image/heic").profile is None

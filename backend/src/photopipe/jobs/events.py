@@ -17,6 +17,8 @@ class JobEvent:
     occurred_at: str
     error_code: str | None = None
     outputs: tuple[str, ...] = ()
+    # The COMPLETED job's ThumbHash (base64, ~30 bytes): an app paints it as the event arrives.
+    thumbhash: str | None = None
 
     def to_message(self) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -29,6 +31,8 @@ class JobEvent:
         }
         if self.error_code:
             message["errorCode"] = self.error_code
+        if self.thumbhash:
+            message["placeholder"] = {"thumbhash": self.thumbhash}
         return message
 
     @classmethod
@@ -41,6 +45,7 @@ class JobEvent:
             occurred_at=str(message["occurredAt"]),
             error_code=message.get("errorCode"),
             outputs=tuple(message.get("outputs", [])),
+            thumbhash=(message.get("placeholder") or {}).get("thumbhash"),
         )
 
 
@@ -55,4 +60,11 @@ def event_for(job: Job) -> JobEvent:
         occurred_at=job.updated_at,
         error_code=job.error.code if job.error else None,
         outputs=tuple(o.name for o in job.outputs),
+        thumbhash=_thumbhash(job),
     )
+
+
+def _thumbhash(job: Job) -> str | None:
+    placeholder = (job.analysis or {}).get("placeholder")
+    value = placeholder.get("thumbhash") if isinstance(placeholder, dict) else None
+    return value if isinstance(value, str) else None
