@@ -10,16 +10,20 @@ from __future__ import annotations
 import io
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import ExifTags, Image, ImageCms, ImageDraw
 
 from client import PhotopipeClient, wait_until
+from photopipe.images import icc
 from stack import Stack
 from webhook_receiver import WebhookReceiver
 
 
 def sample_photo() -> bytes:
-    """A 12 MP JPEG with a gradient and shapes, and EXIF orientation 6 (a phone held upright)."""
+    """A 12 MP Display P3 JPEG with a gradient and shapes, EXIF orientation 6 (a phone held
+    upright) and a capture time: the variants come out in sRGB, upright, without the EXIF."""
     width, height = 4000, 3000
     gradient = Image.linear_gradient("L").resize((width, height))
     image = Image.merge(
@@ -30,10 +34,21 @@ def sample_photo() -> bytes:
         draw.ellipse(
             (200 + i * 300, 400 + (i % 3) * 600, 600 + i * 300, 800 + (i % 3) * 600), fill=(255, 40 * (i % 6), 30)
         )
+    # As an iPhone stores it: Display P3 with its profile, and the capture in EXIF.
+    p3 = icc.profile_bytes(icc.DISPLAY_P3)
+    image = ImageCms.applyTransform(
+        image,
+        ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(io.BytesIO(p3)), "RGB", "RGB"),
+    )
     exif = Image.Exif()
-    exif[0x0112] = 6
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make], exif[ExifTags.Base.Model] = "photopipe", "demo camera"
+    exif[ExifTags.IFD.Exif] = {
+        ExifTags.Base.DateTimeOriginal: "2026:12:01 09:30:00",
+        ExifTags.Base.OffsetTimeOriginal: "+00:00",
+    }
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=90, exif=exif)
+    image.save(buffer, "JPEG", quality=90, exif=exif, icc_profile=p3)
     return buffer.getvalue()
 
 
@@ -48,53 +63,72 @@ def main() -> int:
     with WebhookReceiver() as receiver:
         device = client.request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url()}).json()
         print(f"{at()}  webhook device {device['deviceId']} -> {receiver.url()}")
-        photo = sample_photo()
-        created = client.create_job("image/jpeg", len(photo))
-        job_id = created["jobId"]
-        print(f"{at()}  job {job_id}: {created['status']}")
-        upload = client.upload(created["upload"], photo)
-        if upload.status_code != 200:
-            print(f"upload failed: HTTP {upload.status_code} {upload.text[:300]}", file=sys.stderr)
-            return 1
-        print(f"{at()}  uploaded {len(photo) / 1e6:.1f} MB to S3 with the presigned PUT")
-        seen = [created["status"]]
+        try:
+            return run(client, device, receiver, at, started)
+        finally:
+            # The receiver's port dies with this run: a device left behind would be retried on
+            # every later job, and the user's device limit would fill up run after run.
+            client.request("DELETE", f"/v1/devices/{device['deviceId']}", 204)
 
-        def observe() -> dict:
-            job = client.get_job(job_id)
-            if job["status"] != seen[-1]:
-                seen.append(job["status"])
-                print(f"{at()}  job {job_id}: {job['status']}")
-            return job
 
-        job = wait_until(observe, lambda j: j["status"] in ("COMPLETED", "FAILED"), 90, f"job {job_id}", 0.05)
-        if job["status"] != "COMPLETED":
-            print(f"job failed: {job.get('error')}", file=sys.stderr)
-            return 1
-        print(f"\nstatus path: {' -> '.join(seen)}   (worker processing {job['processingMs']} ms)")
-        print(f"{'output':<10} {'size':>11} {'bytes':>9}  type")
-        for output in job["outputs"]:
-            size = f"{output['width']}x{output['height']}"
-            print(f"{output['name']:<10} {size:>11} {output['bytes']:>9}  {output['contentType']}")
-        analysis = job.get("analysis") or {}
-        print(
-            f"analysis: {analysis.get('width')}x{analysis.get('height')}, colours {analysis.get('dominantColors')}, "
-            f"brightness {analysis.get('brightness')}, dHash {analysis.get('perceptualHash')}"
-        )
+def run(
+    client: PhotopipeClient,
+    device: dict[str, Any],
+    receiver: WebhookReceiver,
+    at: Callable[[], str],
+    started: float,
+) -> int:
+    photo = sample_photo()
+    created = client.create_job("image/jpeg", len(photo))
+    job_id = created["jobId"]
+    print(f"{at()}  job {job_id}: {created['status']}")
+    upload = client.upload(created["upload"], photo)
+    if upload.status_code != 200:
+        print(f"upload failed: HTTP {upload.status_code} {upload.text[:300]}", file=sys.stderr)
+        return 1
+    print(f"{at()}  uploaded {len(photo) / 1e6:.1f} MB to S3 with the presigned PUT")
+    seen = [created["status"]]
 
-        hook = wait_until(lambda: receiver.for_path("/hook"), bool, 30, "webhook notification", 0.05)[0]
-        valid = hook.signature_valid(device["signingSecret"])
-        print(f"\n{at()}  webhook received: {hook.body.decode()}")
-        print(f"         signature {hook.headers.get('x-photopipe-signature')} verified: {valid}")
-        # The webhook can arrive before the notifier records the delivery as DELIVERED.
-        job = wait_until(
-            lambda: client.get_job(job_id),
-            lambda j: bool(j["notifications"]) and all(n["status"] != "SENDING" for n in j["notifications"]),
-            30,
-            "the delivery recorded",
-        )
-        print(f"         job notifications: {job['notifications']}")
-        print(f"\nCOMPLETED in {time.monotonic() - started:.2f}s from upload slot to verified notification")
-        return 0 if valid else 1
+    def observe() -> dict:
+        job = client.get_job(job_id)
+        if job["status"] != seen[-1]:
+            seen.append(job["status"])
+            print(f"{at()}  job {job_id}: {job['status']}")
+        return job
+
+    job = wait_until(observe, lambda j: j["status"] in ("COMPLETED", "FAILED"), 90, f"job {job_id}", 0.05)
+    if job["status"] != "COMPLETED":
+        print(f"job failed: {job.get('error')}", file=sys.stderr)
+        return 1
+    print(f"\nstatus path: {' -> '.join(seen)}   (worker processing {job['processingMs']} ms)")
+    print(f"{'output':<10} {'size':>11} {'bytes':>9}  type")
+    for output in job["outputs"]:
+        size = f"{output['width']}x{output['height']}"
+        print(f"{output['name']:<10} {size:>11} {output['bytes']:>9}  {output['contentType']}")
+    analysis = job.get("analysis") or {}
+    print(
+        f"analysis: {analysis.get('width')}x{analysis.get('height')}, colours {analysis.get('dominantColors')}, "
+        f"brightness {analysis.get('brightness')}, dHash {analysis.get('perceptualHash')}"
+    )
+    print(
+        f"placeholder (ThumbHash): {analysis.get('placeholder', {}).get('thumbhash')}   "
+        f"captured {analysis.get('capturedAt', 'unknown')} with {analysis.get('camera', 'an unknown camera')}"
+    )
+
+    hook = wait_until(lambda: receiver.for_path("/hook"), bool, 30, "webhook notification", 0.05)[0]
+    valid = hook.signature_valid(device["signingSecret"])
+    print(f"\n{at()}  webhook received: {hook.body.decode()}")
+    print(f"         signature {hook.headers.get('x-photopipe-signature')} verified: {valid}")
+    # The webhook can arrive before the notifier records the delivery as DELIVERED.
+    job = wait_until(
+        lambda: client.get_job(job_id),
+        lambda j: any(n["deviceId"] == device["deviceId"] and n["status"] != "SENDING" for n in j["notifications"]),
+        30,
+        "the delivery recorded",
+    )
+    print(f"         job notifications: {job['notifications']}")
+    print(f"\nCOMPLETED in {time.monotonic() - started:.2f}s from upload slot to verified notification")
+    return 0 if valid else 1
 
 
 if __name__ == "__main__":
