@@ -2,8 +2,12 @@
 """`make bench`: numbers a user can reproduce, written as JSON and printed as a table.
 
 Sections (each can be skipped with --skip NAME):
-  engine    the worker's engine vs naive Pillow vs libvips thumbnail on a 12 MP JPEG, and peak
-            memory for a 48 MP input (a separate process, so the reading is its own)
+  engine    the worker's engine vs naive Pillow vs libvips thumbnail on a 12 MP JPEG, the same
+            photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
+            input (a separate process, so the reading is its own)
+  colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
+  quality   bytes and SSIM (against a float reference downscale) of each default variant next
+            to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
   burst     throughput of a burst of uploads next to the engine's raw throughput on this machine
   cold      import time of each handler, and first-invoke time after a configuration update
@@ -31,11 +35,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 from client import PhotopipeClient, wait_until
-from photopipe.images import engine
-from photopipe.jobs.model import DEFAULT_VARIANTS
+from photopipe.images import engine, icc
+from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 from stack import ROOT, Stack
 
 RESULTS_DIR = ROOT / ".photopipe" / "bench"
@@ -63,10 +67,22 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def run_engine(data: bytes) -> None:
+def run_engine(data: bytes) -> list[engine.Rendition]:
     largest = max(v.max_size for v in DEFAULT_VARIANTS)
     decoded = engine.decode(data, "image/jpeg", 200_000_000, largest)
-    engine.render_variants(decoded.image, DEFAULT_VARIANTS)
+    return engine.render_variants(decoded.image, DEFAULT_VARIANTS, decoded.profile)
+
+
+def in_display_p3(data: bytes) -> bytes:
+    """The same photo as an iPhone stores it: converted to Display P3, the profile embedded."""
+    p3 = icc.profile_bytes(icc.DISPLAY_P3)
+    srgb = ImageCms.createProfile("sRGB")
+    transform = ImageCms.buildTransform(srgb, ImageCms.ImageCmsProfile(io.BytesIO(p3)), "RGB", "RGB")
+    converted = ImageCms.applyTransform(Image.open(io.BytesIO(data)), transform)
+    assert converted is not None
+    buffer = io.BytesIO()
+    converted.save(buffer, "JPEG", quality=92, icc_profile=p3)
+    return buffer.getvalue()
 
 
 def run_naive_pillow(data: bytes) -> None:
@@ -78,12 +94,16 @@ def run_naive_pillow(data: bytes) -> None:
         copy.convert("RGB").save(io.BytesIO(), "JPEG", quality=85)
 
 
-def run_vips(data: bytes) -> None:
+def run_vips(data: bytes, quality: int | None = engine.JPEG_QUALITY) -> list[bytes]:
+    """libvips' thumbnail, which also converts an embedded profile to sRGB; quality None is
+    its default (75)."""
     import pyvips
 
-    for spec in DEFAULT_VARIANTS:
-        thumbnail = pyvips.Image.thumbnail_buffer(data, spec.max_size, height=spec.max_size)
-        thumbnail.write_to_buffer(".jpg[Q=85,strip]")
+    options = f"[Q={quality},strip]" if quality else "[strip]"
+    return [
+        pyvips.Image.thumbnail_buffer(data, spec.max_size, height=spec.max_size).write_to_buffer(".jpg" + options)
+        for spec in DEFAULT_VARIANTS
+    ]
 
 
 # VmHWM (peak resident set) starts afresh at exec, unlike ru_maxrss, which a child inherits.
@@ -93,8 +113,8 @@ def peak_kb():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-from photopipe.images import engine
-from photopipe.jobs.model import DEFAULT_VARIANTS
+from photopipe.images import engine, icc
+from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 data = open(sys.argv[1], "rb").read()
 before = peak_kb()
 started = time.perf_counter()
@@ -114,7 +134,7 @@ def peak_kb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 from photopipe.images import budget, engine
-from photopipe.jobs.model import DEFAULT_VARIANTS
+from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.local import LocalProvider
 data = open(sys.argv[1], "rb").read()
 edits = json.loads(sys.argv[2])
@@ -180,12 +200,15 @@ def memory_section() -> dict[str, Any]:
 
 def engine_section(repeat: int) -> dict[str, Any]:
     data = photo_jpeg(4000, 3000)
+    p3 = in_display_p3(data)
     ours = median_seconds(lambda: run_engine(data), repeat)
+    ours_p3 = median_seconds(lambda: run_engine(p3), repeat)
     naive = median_seconds(lambda: run_naive_pillow(data), repeat)
     try:
         vips: float | None = median_seconds(lambda: run_vips(data), repeat)
+        vips_p3: float | None = median_seconds(lambda: run_vips(p3), repeat)
     except ImportError:
-        vips = None  # pyvips is a bench-only extra; `make bench` installs it
+        vips = vips_p3 = None  # pyvips is a bench-only extra; `make bench` installs it
     with tempfile.NamedTemporaryFile(suffix=".jpg") as big:
         big.write(photo_jpeg(8000, 6000))
         big.flush()
@@ -194,17 +217,147 @@ def engine_section(repeat: int) -> dict[str, Any]:
         )
         before_kb, after_kb, seconds_48 = probe.stdout.split()
     return {
-        "input": "12 MP JPEG (4000x3000), default variants 256/1024/2048 JPEG q85",
+        "input": f"12 MP JPEG (4000x3000), default variants 256/1024/2048 JPEG q{engine.JPEG_QUALITY}",
         "engine_ms": round(ours * 1000, 1),
+        "engine_display_p3_ms": round(ours_p3 * 1000, 1),
+        "colour_management_cost": round(ours_p3 / ours - 1, 3),
         "naive_pillow_ms": round(naive * 1000, 1),
         "vips_thumbnail_ms": round(vips * 1000, 1) if vips else None,
+        "vips_thumbnail_display_p3_ms": round(vips_p3 * 1000, 1) if vips_p3 else None,
         "engine_vs_naive": round(ours / naive, 2),
         "engine_vs_vips": round(ours / vips, 2) if vips else None,
+        "engine_vs_vips_display_p3": round(ours_p3 / vips_p3, 2) if vips_p3 else None,
         "peak_rss_48mp_mb": round(int(after_kb) / 1024, 1),
         "rss_before_48mp_mb": round(int(before_kb) / 1024, 1),
         "engine_48mp_ms": round(float(seconds_48) * 1000, 1),
         "repeat": repeat,
     }
+
+
+def edges_jpeg(width: int, height: int) -> bytes:
+    """Hard edges and flat colour (shapes, text-like bars): where chroma subsampling and low
+    quality show, unlike photo_jpeg's noise."""
+    from PIL import ImageDraw
+
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for i in range(40):
+        x, y = (i * 397) % width, (i * 263) % height
+        draw.ellipse((x, y, x + width // 10, y + height // 10), fill=((i * 53) % 256, (i * 97) % 256, 40))
+        draw.rectangle((0, i * height // 40, width, i * height // 40 + 6), fill=(255, 0, 0) if i % 2 else (0, 0, 160))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95, subsampling=0)
+    return buffer.getvalue()
+
+
+def ssim(image: Image.Image, reference: Image.Image) -> float:
+    """Mean SSIM on luma (Wang et al. 2004: 11-tap Gaussian, sigma 1.5, K1 0.01, K2 0.03)."""
+    import numpy as np
+
+    def luma(img: Image.Image) -> Any:
+        return np.asarray(img.convert("L"), dtype=np.float64)
+
+    def blur(values: Any) -> Any:
+        taps = np.exp(-((np.arange(11) - 5) ** 2) / (2 * 1.5**2))
+        taps /= taps.sum()
+        rows = np.apply_along_axis(lambda r: np.convolve(r, taps, mode="valid"), 1, values)
+        return np.apply_along_axis(lambda c: np.convolve(c, taps, mode="valid"), 0, rows)
+
+    x, y = luma(image), luma(reference)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = blur(x), blur(y)
+    vx, vy, cov = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+    score = ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return float(score.mean())
+
+
+def _reference(full: Image.Image, size: tuple[int, int]) -> Image.Image:
+    return full.resize(size, Image.Resampling.LANCZOS)  # no draft, no reduce(): the best Pillow does
+
+
+def _jpeg(image: Image.Image, **params: Any) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", **params)
+    return buffer.getvalue()
+
+
+def colour_section() -> dict[str, Any]:
+    """Worst delta E of the tests' own samples, read as sRGB (before) and through the engine."""
+    sys.path.insert(0, str(ROOT / "tests"))  # the samples are the tests' fixtures, made there
+    import pyvips
+
+    import colour  # type: ignore[import-not-found]
+
+    def through_engine(data: bytes, content_type: str, count: int) -> list[Any]:
+        decoded = engine.decode(data, content_type, 50_000_000, 512)
+        (out,) = engine.render_variants(decoded.image, [VariantSpec("v", 512, "png")], decoded.profile)
+        return colour.centres(Image.open(io.BytesIO(out.body)), count)
+
+    every = colour.CENTRE + colour.EDGES
+    samples = {
+        f"{name}_{fmt.lower()}": (colour.wide_photo(space, fmt), f"image/{fmt.lower().replace('heif', 'heic')}", every)
+        for name, space in colour.SPACES.items()
+        for fmt in ("PNG", "JPEG", "HEIF", "AVIF")
+    }
+    samples["display-p3_10bit_heic_nclx"] = (
+        colour.ten_bit_heic(colour.patches(every), colour.P3_NCLX),
+        "image/heic",
+        every,
+    )
+    samples["cmyk_jpeg"] = (colour.cmyk_photo(), "image/jpeg", colour.CENTRE)
+    result: dict[str, Any] = {"measure": "worst CIE76 delta E over the patches (1 = just visible)"}
+    for name, (data, content_type, expected) in samples.items():
+        stored = Image.open(io.BytesIO(data))
+        before = colour.worst(expected, colour.centres(stored.convert("RGB"), len(expected)))
+        after = colour.worst(expected, through_engine(data, content_type, len(expected)))
+        result[name] = f"before {before:.1f}, after {after:.2f}"
+    reference = pyvips.Image.new_from_buffer(samples["cmyk_jpeg"][0], "").icc_transform("srgb", intent="relative")
+    vips_found = colour.centres(Image.open(io.BytesIO(reference.pngsave_buffer())), len(colour.CENTRE))
+    result["cmyk_jpeg_libvips_round_trip"] = f"{colour.worst(colour.CENTRE, vips_found):.2f}"
+    return result
+
+
+def quality_section() -> dict[str, Any]:
+    try:
+        import numpy  # noqa: F401
+        import pyvips  # noqa: F401
+    except ImportError:
+        return {"skipped": "needs the bench extra (numpy, pyvips): `make bench` installs it"}
+    sources = {"photo": photo_jpeg(4000, 3000), "edges": edges_jpeg(4000, 3000)}
+    result: dict[str, Any] = {"reference": "Pillow Lanczos from the full 8-bit decode, per output size"}
+    for label, data in sources.items():
+        full = Image.open(io.BytesIO(data)).convert("RGB")
+        ours = run_engine(data)
+        theirs = run_vips(data, quality=None)
+        for spec, mine, vips_bytes in zip(DEFAULT_VARIANTS, ours, theirs, strict=True):
+            vips_image = Image.open(io.BytesIO(vips_bytes))
+            ours_image = Image.open(io.BytesIO(mine.body))
+            ours_ssim = ssim(ours_image, _reference(full, ours_image.size))
+            vips_ssim = ssim(vips_image, _reference(full, vips_image.size))
+            key = f"{label}_{spec.name}"
+            result[f"{key}_bytes"] = len(mine.body)
+            result[f"{key}_vips_bytes"] = len(vips_bytes)
+            result[f"{key}_bytes_vs_vips"] = round(len(mine.body) / len(vips_bytes), 3)
+            result[f"{key}_ssim"] = round(ours_ssim, 4)
+            result[f"{key}_vips_ssim"] = round(vips_ssim, 4)
+        # The sweep behind JPEG_QUALITY: the 1024 px variant at each setting.
+        medium = _reference(full, engine.fit_within(full.size, 1024))
+        for quality in (70, 75, 80, 82, 85, 90):
+            for subsampling, name in ((2, "420"), (0, "444")):
+                body = _jpeg(medium, quality=quality, subsampling=subsampling, optimize=True)
+                score = ssim(Image.open(io.BytesIO(body)), medium)
+                result[f"{label}_sweep_q{quality}_{name}"] = f"{len(body)} B, SSIM {score:.4f}"
+        for fmt in ("webp", "avif"):
+            started = time.perf_counter()
+            body, _, _ = engine.encode(medium, fmt)
+            took = (time.perf_counter() - started) * 1000
+            score = ssim(Image.open(io.BytesIO(body)), medium)
+            result[f"{label}_medium_{fmt}"] = f"{len(body)} B, SSIM {score:.4f}, {took:.0f} ms"
+        large = _reference(full, engine.fit_within(full.size, 2048))
+        baseline = len(_jpeg(large, quality=engine.JPEG_QUALITY, optimize=True))
+        progressive = len(_jpeg(large, quality=engine.JPEG_QUALITY, progressive=True))
+        result[f"{label}_large_progressive_vs_baseline"] = round(progressive / baseline, 3)
+    return result
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -531,7 +684,10 @@ def table(results: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="photopipe benchmarks")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["engine", "pipeline", "burst", "cold", "deploy", "memory"]
+        "--skip",
+        action="append",
+        default=[],
+        choices=["engine", "colour", "quality", "pipeline", "burst", "cold", "deploy", "memory"],
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=50)
@@ -542,6 +698,10 @@ def main() -> int:
     results: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     if "engine" not in args.skip:
         results["engine"] = engine_section(args.repeat)
+    if "colour" not in args.skip:
+        results["colour"] = colour_section()
+    if "quality" not in args.skip:
+        results["quality"] = quality_section()
     stack = Stack.load() if {"pipeline", "burst", "cold", "deploy"} - set(args.skip) else None
     if stack and "pipeline" not in args.skip:
         results["pipeline"] = pipeline_section(stack, args.jobs)

@@ -44,7 +44,7 @@ _REDUCING_GAP = 2.0
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
 # Output settings, chosen by measurement (`make bench`, section "quality"; README "What happens
 # to a phone photo"): bytes against SSIM next to libvips' `thumbnail` defaults.
-JPEG_QUALITY = 82
+JPEG_QUALITY = 80
 WEBP_QUALITY = 80
 AVIF_QUALITY = 60
 AVIF_SPEED = 8  # libaom's 0..10: 8 encodes a 1024 px image in tens of ms, 6 takes seconds
@@ -343,12 +343,29 @@ def render_variants(
         space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
         if space not in chains:
             chains[SOURCE_COLOR_SPACE] = _fit(chains[SOURCE_COLOR_SPACE], spec.max_size)
-            chains[space] = colour.to_srgb(chains[SOURCE_COLOR_SPACE], profile)
+            chains[space] = to_srgb(chains[SOURCE_COLOR_SPACE], profile)
         current = chains[space] = _fit(chains[space], spec.max_size)
         keep = profile if space == SOURCE_COLOR_SPACE and current.mode != "L" else None
         body, content_type, extension = encode(current, spec.format, keep)
         renditions[spec.name] = Rendition(spec.name, body, current.width, current.height, content_type, extension)
     return [renditions[spec.name] for spec in variants]
+
+
+def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
+    """colour.to_srgb() in horizontal strips on every core: littleCMS releases the GIL, and
+    its per-pixel cost (about 30 ns through Pillow, whatever the profiles) is most of what
+    colour management adds to a large variant."""
+    strips = min(_THREADS, max(1, image.height // _MIN_STRIP_ROWS))
+    if profile is None or strips == 1 or image.mode not in ("RGB", "RGBA"):
+        return colour.to_srgb(image, profile)
+    bounds = [round(image.height * i / strips) for i in range(strips + 1)]
+    parts = _POOL.map(
+        lambda i: colour.to_srgb(image.crop((0, bounds[i], image.width, bounds[i + 1])), profile), range(strips)
+    )
+    result = Image.new(image.mode, image.size)
+    for index, part in enumerate(parts):
+        result.paste(part, (0, bounds[index]))
+    return result
 
 
 def preview(decoded: DecodedImage, max_side: int) -> Image.Image:
