@@ -138,14 +138,17 @@ from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.local import LocalProvider
 data = open(sys.argv[1], "rb").read()
 edits = json.loads(sys.argv[2])
+variants = DEFAULT_VARIANTS + tuple(VariantSpec(f"v{size}", size) for size in json.loads(sys.argv[3]))
 before = peak_kb()
 opened = engine.open_upload(data, None, 100_000_000)
-need = budget.estimate((opened.width, opened.height), opened.image.mode, edits, len(data))
-image = engine.decode_opened(opened).image
+converted = max(v.max_size for v in variants) if engine.has_colour_profile(opened) else None
+need = budget.estimate((opened.width, opened.height), opened.image.mode, edits, len(data), converted)
+decoded = engine.decode_opened(opened)
+image = decoded.image
 provider = LocalProvider()
 for spec in edits:
     image = provider.edit(image, spec)
-engine.render_variants(image, DEFAULT_VARIANTS)
+engine.render_variants(image, variants, decoded.profile)
 print(json.dumps({"before_kb": before, "peak_kb": peak_kb(), "estimate_bytes": need.peak_bytes}))
 """
 # The longest chain the API accepts (10 edits), of the edits that copy the most.
@@ -180,12 +183,24 @@ def memory_section() -> dict[str, Any]:
         "function_memory_mb": settings.function_memory_mb,
         "budget_mb": budget_for_function(settings.function_memory_mb).total_bytes // (1024 * 1024),
     }
-    with tempfile.NamedTemporaryFile(suffix=".png") as source:
+    wide = io.BytesIO()
+    image = Image.open(io.BytesIO(buffer.getvalue()))
+    image.save(wide, "PNG", compress_level=1, icc_profile=icc.profile_bytes(icc.DISPLAY_P3))
+    del image
+    with tempfile.NamedTemporaryFile(suffix=".png") as source, tempfile.NamedTemporaryFile(suffix=".png") as p3:
         source.write(buffer.getvalue())
         source.flush()
-        for name, edits in (("no_edits", []), ("worst_edit_chain", WORST_EDIT_CHAIN)):
+        p3.write(wide.getvalue())
+        p3.flush()
+        cases = (
+            ("no_edits", source.name, [], []),
+            ("worst_edit_chain", source.name, WORST_EDIT_CHAIN, []),
+            # Every pixel converted from Display P3: a full-size sRGB variant.
+            ("display_p3_full_size_variant", p3.name, [], [8192]),
+        )
+        for name, path, edits, sizes in cases:
             probe = subprocess.run(  # noqa: S603 - our own interpreter and probe
-                [sys.executable, "-c", MEMORY_PROBE, source.name, json.dumps(edits)],
+                [sys.executable, "-c", MEMORY_PROBE, path, json.dumps(edits), json.dumps(sizes)],
                 check=True,
                 capture_output=True,
                 text=True,

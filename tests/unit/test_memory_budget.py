@@ -7,11 +7,12 @@ import threading
 import pytest
 from PIL import Image
 
+import colour
 from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import encode, photo, png_header_only
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import budget, engine
+from photopipe.images import budget, engine, icc
 from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
@@ -122,3 +123,22 @@ def test_a_signed_16_bit_tiff_is_not_rendered_black() -> None:
     assert decoded.image.mode == "L"
     low, high = decoded.image.getextrema()  # type: ignore[misc]
     assert low < 10 and high > 245, (low, high)
+
+
+def test_converting_to_srgb_is_counted_for_the_largest_srgb_variant_only() -> None:
+    plain = budget.estimate((8000, 6000), "RGB", [], 0)
+    full = budget.estimate((8000, 6000), "RGB", [], 0, largest_variant=8192)
+    small = budget.estimate((8000, 6000), "RGB", [], 0, largest_variant=800)
+    assert full.peak_bytes - plain.peak_bytes == 2 * 8000 * 6000 * 4
+    assert small.peak_bytes - plain.peak_bytes == 2 * 800 * 600 * 4
+
+
+def test_a_wide_gamut_photo_whose_conversion_cannot_fit_is_refused_not_killed() -> None:
+    p3 = colour.profile(icc.DISPLAY_P3)
+    big = encode(Image.new("RGB", (6000, 6000), (10, 20, 30)), "PNG", compress_level=1, icc_profile=p3)
+    full = Operations(variants=(VariantSpec("full", 8192),))
+    kept = Operations(variants=(VariantSpec("full", 8192, "jpeg", "source"),))
+    # 36 MP of RGB: the decode copies (about 505 MiB) fit the 644 MiB budget, two more
+    # copies for the conversion (275 MiB) do not.
+    assert World(memory_mb=900).run(big, "image/png", kept) == JobStatus.COMPLETED.value
+    assert World(memory_mb=900).run(big, "image/png", full) == "MEMORY_LIMIT_EXCEEDED"

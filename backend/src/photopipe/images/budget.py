@@ -33,6 +33,9 @@ _DECODE_COPIES = 3.5
 # peaked at 7 copies of a 64 MP image in a watermark.
 _EDIT_COPIES = {"watermark": 5.5, "autocontrast": 3.0, "grayscale": 2.5, "sharpen": 2.0}
 _DEFAULT_EDIT_COPIES = 1.5
+# Converting a wide-gamut image to sRGB holds the converted image and one strip-sized piece
+# per core beside it: counted as two copies of the image converted (the largest sRGB variant).
+_COLOUR_COPIES = 2.0
 # Encoders, the resize pool's strips and the analysis: a fixed margin per record.
 _RECORD_OVERHEAD = 24 * MIB
 
@@ -84,8 +87,12 @@ def estimate(
     source_mode: str,
     edits: Sequence[Mapping[str, Any]],
     original_bytes: int,
+    largest_variant: int | None = None,
 ) -> Estimate:
-    """Peak bytes of decoding an image of decoded_size and applying the edits to it."""
+    """Peak bytes of decoding an image of decoded_size and applying the edits to it.
+
+    largest_variant is the longest side of the largest variant converted to sRGB, when the
+    image carries a colour profile (None when nothing is converted)."""
     mode = working_mode(source_mode)
     per_pixel = max(bytes_per_pixel(source_mode), bytes_per_pixel(mode))
     size = decoded_size
@@ -101,6 +108,10 @@ def estimate(
         largest = max(largest, after)
         copies = _EDIT_COPIES.get(str(spec.get("op")), _DEFAULT_EDIT_COPIES)
         peak = max(peak, held + before + copies * after * 4)
+    if largest_variant is not None:
+        scale = min(1.0, largest_variant / max(size))
+        converted = round(size[0] * scale) * round(size[1] * scale)
+        peak += _COLOUR_COPIES * converted * 4
     return Estimate(int(peak) + original_bytes + _RECORD_OVERHEAD, largest)
 
 

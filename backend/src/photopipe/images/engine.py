@@ -152,6 +152,11 @@ def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int)
     return OpenedImage(image, fmt, width, height)
 
 
+def has_colour_profile(opened: OpenedImage) -> bool:
+    """Whether the header names a colour space the variants may be converted from."""
+    return bool(opened.image.info.get("icc_profile") or opened.image.info.get("nclx_profile"))
+
+
 def check_pixels(width: int, height: int, max_pixels: int, what: str = "The image") -> None:
     if width * height > max_pixels:
         raise _fail(

@@ -19,7 +19,15 @@ from enum import StrEnum
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
 from photopipe.images import budget, engine, placeholder
-from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
+from photopipe.jobs.model import (
+    SRGB_COLOR_SPACE,
+    Job,
+    JobError,
+    JobStatus,
+    Output,
+    parse_original_key,
+    result_prefix,
+)
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 from photopipe.jobs.service import iso, utc_now
 from photopipe.providers.base import Provider
@@ -239,7 +247,14 @@ class ProcessingService:
         # edit, must stay within the lower limit for whole images (the decoded size is the
         # full size where the decoder cannot scale down).
         largest = None if edits else max((v.max_size for v in variants), default=None)
-        need = budget.estimate(engine.decoded_size(opened, largest), opened.image.mode, edits, len(data))
+        converted = [v.max_size for v in variants if v.color_space == SRGB_COLOR_SPACE]
+        need = budget.estimate(
+            engine.decoded_size(opened, largest),
+            opened.image.mode,
+            edits,
+            len(data),
+            max(converted) if converted and engine.has_colour_profile(opened) else None,
+        )
         if need.largest_pixels > self._settings.max_full_decode_pixels:
             raise PermanentImageError(
                 ErrorCode.PIXEL_LIMIT_EXCEEDED,
