@@ -167,3 +167,10 @@ def test_an_srgb_profile_is_not_converted() -> None:
 def test_a_greyscale_edit_of_a_wide_gamut_photo_is_left_as_it_is() -> None:
     grey = Image.new("L", (8, 8), 100)
     assert engine_colour.to_srgb(grey, colour.profile(icc.DISPLAY_P3)) is grey
+
+
+def test_transparency_survives_the_conversion() -> None:
+    image = Image.new("RGBA", (600, 600), (200, 80, 60, 77))  # tall enough to go in strips
+    converted = engine.to_srgb(image, colour.profile(icc.DISPLAY_P3))
+    assert converted.mode == "RGBA" and converted.getchannel("A").getextrema() == (77, 77)
+    assert converted.getpixel((0, 599))[:3] != (200, 80, 60)  # type: ignore[index]

@@ -149,3 +149,10 @@ def test_the_engine_still_resizes_in_a_forked_child() -> None:
 
 def _resize_in_child() -> tuple[int, int]:
     return engine.downscale(Image.new("RGB", (3000, 2000)), (1500, 1000)).size
+
+
+def test_large_jpeg_variants_are_progressive_and_small_ones_baseline() -> None:
+    decoded = decode(photo(3000, 2000), "image/jpeg")
+    large, small = engine.render_variants(decoded.image, [VariantSpec("large", 2048), VariantSpec("small", 256)])
+    assert Image.open(io.BytesIO(large.body)).info.get("progressive") == 1
+    assert not Image.open(io.BytesIO(small.body)).info.get("progressive")
