@@ -38,7 +38,7 @@ from typing import Any
 from PIL import Image, ImageCms, ImageOps
 
 from client import PhotopipeClient, wait_until
-from photopipe.images import engine, icc
+from photopipe.images import engine, icc, placeholder
 from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 from stack import ROOT, Stack
 
@@ -113,7 +113,7 @@ def peak_kb():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-from photopipe.images import engine, icc
+from photopipe.images import engine, icc, placeholder
 from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
 data = open(sys.argv[1], "rb").read()
 before = peak_kb()
@@ -504,8 +504,10 @@ def run_engine_and_analysis(data: bytes) -> float:
 
     started = time.process_time()  # every thread of this process: the engine renders in threads
     decoded = engine.decode(data, "image/jpeg", 200_000_000, 2048)
-    LocalProvider().analyse(decoded.image)
-    engine.render_variants(decoded.image, DEFAULT_VARIANTS)
+    preview = engine.preview(decoded, LocalProvider.preview_side)
+    LocalProvider().analyse(preview)
+    placeholder.placeholders(preview)
+    engine.render_variants(decoded.image, DEFAULT_VARIANTS, decoded.profile)
     return time.process_time() - started
 
 
