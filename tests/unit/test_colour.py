@@ -174,3 +174,9 @@ def test_transparency_survives_the_conversion() -> None:
     converted = engine.to_srgb(image, colour.profile(icc.DISPLAY_P3))
     assert converted.mode == "RGBA" and converted.getchannel("A").getextrema() == (77, 77)
     assert converted.getpixel((0, 599))[:3] != (200, 80, 60)  # type: ignore[index]
+
+
+def test_an_oversized_profile_is_ignored() -> None:
+    image = Image.new("RGB", (8, 8))
+    image.info["icc_profile"] = colour.profile(icc.DISPLAY_P3) + b"\0" * (3 * 1024 * 1024)
+    assert engine_colour.source_profile(image) is None

@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _INTENT = ImageCms.Intent.RELATIVE_COLORIMETRIC
+# Real profiles are 0.5-3 KB (matrix/TRC) to about 1 MB (a printing CMYK LUT); a JPEG may carry
+# 16 MB in APP2 segments. Larger ones are ignored, and the caches below keep a few profiles
+# (and their bytes, as keys), so one user's uploads pin at most ~32 MB of a process.
+_MAX_PROFILE_BYTES = 2 * 1024 * 1024
+_CACHED_PROFILES = 8
 
 
 def source_profile(image: Image.Image) -> bytes | None:
@@ -31,6 +36,9 @@ def source_profile(image: Image.Image) -> bytes | None:
     """
     embedded = image.info.get("icc_profile")
     if isinstance(embedded, bytes) and embedded:
+        if len(embedded) > _MAX_PROFILE_BYTES:
+            logger.info("ignoring an embedded ICC profile of %d bytes", len(embedded))
+            return None
         parsed = _parse(embedded)
         if parsed is None or _is_srgb(parsed) or parsed.profile.xcolor_space.strip() != _space_of(image.mode):
             return None
@@ -59,7 +67,7 @@ def _space_of(mode: str) -> str:
     return "CMYK" if mode == "CMYK" else "RGB"
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=_CACHED_PROFILES)
 def _parse(profile: bytes) -> ImageCms.ImageCmsProfile | None:
     try:
         return ImageCms.ImageCmsProfile(io.BytesIO(profile))
@@ -75,7 +83,7 @@ def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
     return "srgb" in description.lower()
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=_CACHED_PROFILES)
 def _transform(profile: bytes, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform | None:
     # Building a transform costs about a millisecond; the same phone sends the same profile. A
     # littleCMS transform may be used from several threads at once (it keeps no per-call state).
