@@ -36,6 +36,7 @@ locals {
     EDIT_ENDPOINT_URL            = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
     EDIT_API_KEY_SECRET          = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
     EXPOSE_LOCATION              = var.expose_location ? "1" : "0"
+    TEXT_DETECTION               = var.text_detection ? "1" : "0"
   }
 
   kms_statements = var.kms_enabled ? {
@@ -52,7 +53,10 @@ locals {
     var.image_provider == "rekognition" ? {
       # Rekognition's Detect* actions take image bytes and have no resource-level permissions.
       RekognitionDetect = {
-        actions   = ["rekognition:DetectLabels", "rekognition:DetectModerationLabels"]
+        actions = concat(
+          ["rekognition:DetectLabels", "rekognition:DetectModerationLabels", "rekognition:DetectFaces"],
+          var.text_detection ? ["rekognition:DetectText"] : [],
+        )
         resources = ["*"]
       }
     } : {},

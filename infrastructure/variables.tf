@@ -163,6 +163,12 @@ variable "expose_location" {
   default     = false
 }
 
+variable "text_detection" {
+  description = "Detect text (OCR) in every photo: analysis.text. Off by default: heavier locally, and a billed DetectText call per photo with the rekognition provider."
+  type        = bool
+  default     = false
+}
+
 variable "edit_endpoint_url" {
   description = "image_provider = \"http\": the https URL of the OpenAI-images-compatible edit endpoint."
   type        = string

@@ -168,8 +168,8 @@ run "aws_environment_with_every_option" {
   assert {
     condition = jsonencode(one([
       for statement in module.worker_function.policy.Statement : sort(statement.Action) if statement.Sid == "RekognitionDetect"
-    ])) == jsonencode(["rekognition:DetectLabels", "rekognition:DetectModerationLabels"])
-    error_message = "image_provider = rekognition grants exactly the Rekognition actions the provider calls."
+    ])) == jsonencode(["rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:DetectModerationLabels"])
+    error_message = "image_provider = rekognition grants exactly the Rekognition actions the provider calls (no DetectText without text_detection)."
   }
 
   assert {

@@ -25,6 +25,9 @@ def labels(*names: str) -> dict[str, object]:
     return {"Labels": [{"Name": n, "Confidence": 93.2} for n in names]}
 
 
+NO_FACES: dict[str, object] = {"FaceDetails": []}
+
+
 def test_labels_are_added_to_the_local_analysis(stubbed: tuple[RekognitionProvider, Stubber]) -> None:
     provider, stubber = stubbed
     stubber.add_response(
@@ -33,6 +36,7 @@ def test_labels_are_added_to_the_local_analysis(stubbed: tuple[RekognitionProvid
     stubber.add_response(
         "detect_moderation_labels", {"ModerationLabels": []}, {"Image": {"Bytes": ANY}, "MinConfidence": 60}
     )
+    stubber.add_response("detect_faces", NO_FACES, {"Image": {"Bytes": ANY}, "Attributes": ["DEFAULT"]})
     analysis = provider.analyse(Image.new("RGB", (3000, 2000), (90, 90, 90)))
     assert [label["name"] for label in analysis["labels"]] == ["Dog", "Beach"]
     assert analysis["provider"] == "rekognition" and analysis["width"] == 3000
@@ -45,6 +49,7 @@ def test_blocked_moderation_labels_fail_the_job(stubbed: tuple[RekognitionProvid
         "detect_moderation_labels",
         {"ModerationLabels": [{"Name": "Graphic Nudity", "ParentName": "Explicit Nudity", "Confidence": 97.0}]},
     )
+    stubber.add_response("detect_faces", NO_FACES)
     with pytest.raises(PermanentImageError) as failure:
         provider.analyse(Image.new("RGB", (64, 64)))
     assert failure.value.code is ErrorCode.MODERATION_REJECTED
@@ -62,7 +67,8 @@ def test_low_confidence_or_unblocked_labels_pass(stubbed: tuple[RekognitionProvi
             ]
         },
     )
-    assert len(provider.analyse(Image.new("RGB", (64, 64)))["moderationLabels"]) == 2
+    stubber.add_response("detect_faces", NO_FACES)
+    assert len(provider.analyse(Image.new("RGB", (64, 64)))["moderation"]) == 2
 
 
 def test_throttling_is_transient_and_bad_images_are_permanent(stubbed: tuple[RekognitionProvider, Stubber]) -> None:
@@ -84,3 +90,58 @@ def test_access_denied_is_the_deployments_fault_retried_not_the_images(
     with pytest.raises(DeploymentFault, match="AccessDeniedException") as fault:
         provider.analyse(Image.new("RGB", (64, 64)))
     assert isinstance(fault.value, TransientError)
+
+
+def test_faces_moderation_and_text_fill_the_shape_every_provider_fills() -> None:
+    client = boto3.client("rekognition", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    provider = RekognitionProvider(client, frozenset(), detect_text=True)
+    with Stubber(client) as stubber:
+        stubber.add_response("detect_labels", labels())
+        stubber.add_response(
+            "detect_moderation_labels",
+            {"ModerationLabels": [{"Name": "Smoking", "ParentName": "", "Confidence": 71.234}]},
+        )
+        face = {
+            # A face cut by the right edge: Rekognition's box reaches past the frame.
+            "BoundingBox": {"Width": 0.3, "Height": 0.4, "Left": 0.8, "Top": -0.05},
+            "Confidence": 99.91,
+            "Landmarks": [{"Type": "eyeLeft", "X": 0.85, "Y": 0.1}, {"Type": "nose", "X": 1.02, "Y": 0.2}],
+        }
+        stubber.add_response("detect_faces", {"FaceDetails": [face]})
+        box = {"Width": 0.5, "Height": 0.1, "Left": 0.25, "Top": 0.7}
+        stubber.add_response(
+            "detect_text",
+            {
+                "TextDetections": [
+                    {
+                        "DetectedText": "OPEN DAILY",
+                        "Type": "LINE",
+                        "Confidence": 98.5,
+                        "Geometry": {"BoundingBox": box},
+                    },
+                    {"DetectedText": "OPEN", "Type": "WORD", "Confidence": 98.5, "Geometry": {"BoundingBox": box}},
+                ]
+            },
+            {"Image": {"Bytes": ANY}},
+        )
+        analysis = provider.analyse(Image.new("RGB", (640, 480)))
+        stubber.assert_no_pending_responses()
+    assert analysis["moderation"] == [{"name": "Smoking", "confidence": 71.2}], "no empty parent"
+    (found,) = analysis["faces"]
+    assert found["box"] == {"left": 0.8, "top": 0.0, "width": 0.2, "height": 0.4}, "clamped to the frame"
+    assert found["confidence"] == 99.9
+    assert found["landmarks"] == [{"type": "eyeLeft", "x": 0.85, "y": 0.1}, {"type": "nose", "x": 1.0, "y": 0.2}]
+    assert analysis["text"] == [
+        {"text": "OPEN DAILY", "confidence": 98.5, "box": {"left": 0.25, "top": 0.7, "width": 0.5, "height": 0.1}}
+    ], "lines only, not their words again"
+
+
+def test_text_detection_is_not_called_unless_the_deployment_enables_it(
+    stubbed: tuple[RekognitionProvider, Stubber],
+) -> None:
+    provider, stubber = stubbed
+    stubber.add_response("detect_labels", labels())
+    stubber.add_response("detect_moderation_labels", {"ModerationLabels": []})
+    stubber.add_response("detect_faces", NO_FACES)
+    analysis = provider.analyse(Image.new("RGB", (64, 64)))
+    assert "text" not in analysis and analysis["faces"] == [] and analysis["moderation"] == []

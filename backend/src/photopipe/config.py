@@ -79,6 +79,8 @@ class Settings:
     # GPS coordinates from EXIF in a job's analysis (for its owner only); off by default. No
     # output file ever carries them.
     expose_location: bool
+    # Text detection (OCR) in the analysis: heavier and, on Rekognition, a billed call per photo.
+    text_detection: bool
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +145,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         expose_location=env.get("EXPOSE_LOCATION", "") == "1",
+        text_detection=env.get("TEXT_DETECTION", "") == "1",
         moderation_blocked_categories=frozenset(
             c.strip()
             for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit Nudity,Violence").split(",")

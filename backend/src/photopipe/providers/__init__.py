@@ -21,7 +21,9 @@ def build(name: str) -> Provider:
         from photopipe.adapters.aws import client
         from photopipe.providers.rekognition import RekognitionProvider
 
-        return RekognitionProvider(client("rekognition"), settings.moderation_blocked_categories)
+        return RekognitionProvider(
+            client("rekognition"), settings.moderation_blocked_categories, detect_text=settings.text_detection
+        )
     if name == "http":
         from photopipe.adapters.secrets import secret_string
         from photopipe.providers.http import HttpEditProvider

@@ -1,4 +1,9 @@
-"""Amazon Rekognition: labels and moderation labels on top of the local analysis.
+"""Amazon Rekognition on top of the local analysis, in the shape every provider fills.
+
+DetectFaces -> `faces`, DetectModerationLabels -> `moderation`, DetectText -> `text` (where the
+deployment enables text detection), DetectLabels -> `labels`. Boxes are Rekognition's own
+BoundingBox ratios of the image sent, which is the upright original scaled down, so they are
+ratios of the oriented original as the contract says. Confidences are percentages.
 
 Moderation can fail a job by policy: a moderation label in `blocked_categories` at or above
 `min_confidence` is a permanent MODERATION_REJECTED failure.
@@ -38,10 +43,17 @@ class RekognitionProvider:
     name = "rekognition"
     preview_side = _MAX_SIDE
 
-    def __init__(self, rekognition: Any, blocked_categories: frozenset[str], min_confidence: float = 80.0) -> None:
+    def __init__(
+        self,
+        rekognition: Any,
+        blocked_categories: frozenset[str],
+        min_confidence: float = 80.0,
+        detect_text: bool = False,
+    ) -> None:
         self._client = rekognition
         self._blocked = blocked_categories
         self._min_confidence = min_confidence
+        self._detect_text = detect_text
         self._local = LocalProvider()
 
     def analyse(self, image: Image.Image) -> Analysis:
@@ -50,6 +62,8 @@ class RekognitionProvider:
         try:
             labels = self._client.detect_labels(Image=payload, MaxLabels=15, MinConfidence=70)
             moderation = self._client.detect_moderation_labels(Image=payload, MinConfidence=60)
+            faces = self._client.detect_faces(Image=payload, Attributes=["DEFAULT"])
+            text = self._client.detect_text(Image=payload) if self._detect_text else None
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in _TRANSIENT:
@@ -59,21 +73,20 @@ class RekognitionProvider:
             raise PermanentImageError(ErrorCode.PROVIDER_REJECTED, f"Rekognition refused the image: {code}") from exc
         analysis["provider"] = self.name
         analysis["labels"] = [
-            {"name": label["Name"], "confidence": round(float(label["Confidence"]), 1)}
-            for label in labels.get("Labels", [])
+            {"name": label["Name"], "confidence": _percent(label["Confidence"])} for label in labels.get("Labels", [])
         ]
-        found = [
-            {
-                "name": label["Name"],
-                "parent": label.get("ParentName", ""),
-                "confidence": round(float(label["Confidence"]), 1),
-            }
-            for label in moderation.get("ModerationLabels", [])
-        ]
-        analysis["moderationLabels"] = found
+        found = [_moderation_label(label) for label in moderation.get("ModerationLabels", [])]
+        analysis["moderation"] = found
+        analysis["faces"] = [_face(face) for face in faces.get("FaceDetails", [])]
+        if text is not None:
+            analysis["text"] = [
+                {"text": line["DetectedText"], "confidence": _percent(line["Confidence"]), "box": _box(line)}
+                for line in text.get("TextDetections", [])
+                if line.get("Type") == "LINE"
+            ]
         for label in found:
-            category = label["parent"] or label["name"]
-            if category in self._blocked and label["confidence"] >= self._min_confidence:
+            category = str(label.get("parent") or label["name"])
+            if category in self._blocked and float(label["confidence"]) >= self._min_confidence:
                 raise PermanentImageError(
                     ErrorCode.MODERATION_REJECTED,
                     f"The image was rejected by moderation ({category}, {label['confidence']}%).",
@@ -82,6 +95,43 @@ class RekognitionProvider:
 
     def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
         return self._local.edit(image, spec)
+
+
+def _percent(value: object) -> float:
+    return round(float(value), 1)  # type: ignore[arg-type]
+
+
+def _ratio(value: object) -> float:
+    # Rekognition may return a box reaching past the frame (a face cut by the edge).
+    return round(min(1.0, max(0.0, float(value))), 4)  # type: ignore[arg-type]
+
+
+def _box(found: dict[str, Any]) -> dict[str, float]:
+    box = found.get("BoundingBox") or found.get("Geometry", {}).get("BoundingBox", {})
+    left, top = _ratio(box.get("Left", 0)), _ratio(box.get("Top", 0))
+    return {
+        "left": left,
+        "top": top,
+        "width": min(_ratio(box.get("Width", 0)), round(1 - left, 4)),
+        "height": min(_ratio(box.get("Height", 0)), round(1 - top, 4)),
+    }
+
+
+def _face(face: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "box": _box(face),
+        "confidence": _percent(face.get("Confidence", 0)),
+        "landmarks": [
+            {"type": mark["Type"], "x": _ratio(mark["X"]), "y": _ratio(mark["Y"])} for mark in face.get("Landmarks", [])
+        ],
+    }
+
+
+def _moderation_label(label: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {"name": label["Name"], "confidence": _percent(label["Confidence"])}
+    if label.get("ParentName"):
+        found["parent"] = label["ParentName"]
+    return found
 
 
 def _jpeg(image: Image.Image) -> bytes:
