@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from client import PhotopipeClient, wait_until
 from conftest import fetch, queue_depth, wait_drained
@@ -134,3 +134,28 @@ def test_an_impossible_edit_fails_the_job_with_invalid_edit(client: PhotopipeCli
     operations = {"edits": [{"op": "crop", "left": 500, "top": 0, "width": 500, "height": 100}]}
     job = client.wait_for_job(client.submit(photo(600, 400), "image/jpeg", operations=operations))
     assert (job["status"], job["error"]["code"]) == ("FAILED", "INVALID_EDIT")
+
+
+def test_box_variants_are_exact_and_their_crop_follows_what_draws_the_eye(client: PhotopipeClient) -> None:
+    # A wide grey frame with one busy, saturated disc near its right edge.
+    image = Image.new("RGB", (1800, 600), (128, 128, 128))
+    draw = ImageDraw.Draw(image)
+    for ring in range(150, 0, -6):
+        draw.ellipse(
+            (1550 - ring, 300 - ring, 1550 + ring, 300 + ring), fill=(230, 40, 30) if ring % 12 else (20, 60, 220)
+        )
+    operations = {
+        "variants": [
+            {"name": "square", "width": 300, "height": 300, "focus": "attention", "format": "png"},
+            {"name": "banner", "width": 600, "height": 100, "format": "jpeg"},
+            {"name": "fitted", "width": 300, "height": 300, "fit": "contain", "format": "png"},
+        ],
+        "analysis": False,
+    }
+    job = client.wait_for_job(client.submit(encode(image, "PNG"), "image/png", operations=operations))
+    assert job["status"] == "COMPLETED", job.get("error")
+    sizes = {o["name"]: (o["width"], o["height"]) for o in job["outputs"]}
+    assert sizes == {"square": (300, 300), "banner": (600, 100), "fitted": (300, 100)}
+    square = next(o for o in job["outputs"] if o["name"] == "square")
+    pixel = Image.open(io.BytesIO(fetch(square["url"]).content)).convert("RGB").getpixel((150, 150))
+    assert pixel != (128, 128, 128), "the crop sits on the disc, not on the grey centre"

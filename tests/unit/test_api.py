@@ -301,3 +301,33 @@ def test_the_user_id_does_not_leak_into_the_next_requests_logs(
     call("GET", "/v1/health", user=None)
     api.logger.info("after an anonymous request")
     assert "alice-the-first" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "operations",
+    [
+        {"variants": [{"name": "v"}]},
+        {"variants": [{"name": "v", "maxSize": 256, "width": 100, "height": 100}]},
+        {"variants": [{"name": "v", "width": 100}]},
+        {"variants": [{"name": "v", "width": 100, "height": 100, "focus": "stars"}]},
+        {"edits": [{"op": "crop", "width": 100, "height": 100}]},
+        {"edits": [{"op": "crop", "left": 0, "top": 0, "width": 100, "height": 100, "focus": "faces"}]},
+        {"edits": [{"op": "crop", "left": 0, "width": 100, "height": 100}]},
+    ],
+    ids=["no-size", "both-shapes", "half-a-box", "bad-focus", "unplaced-crop", "placed-twice", "half-placed"],
+)
+def test_variant_and_crop_shapes_are_checked(backend: InMemoryJobs, operations: dict[str, object]) -> None:
+    status, got = call("POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 10, "operations": operations})
+    assert (status, got["error"]["code"]) == (400, "INVALID_REQUEST"), got
+
+
+def test_box_variants_and_placed_crops_are_accepted(backend: InMemoryJobs) -> None:
+    operations = {
+        "variants": [{"name": "square", "width": 512, "height": 512, "focus": "faces", "format": "webp"}],
+        "edits": [{"op": "crop", "width": 800, "height": 800, "focus": "attention"}],
+    }
+    status, _ = call("POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 10, "operations": operations})
+    assert status == 201
+    (job,) = backend.items.values()
+    (variant,) = job.operations.variants
+    assert (variant.box, variant.focus, variant.max_size) == ((512, 512), "faces", 512)

@@ -33,10 +33,7 @@ def job_to_record(job: Job) -> dict[str, Any]:
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
         "operations": {
-            "variants": [
-                {"name": v.name, "maxSize": v.max_size, "format": v.format, "colorSpace": v.color_space}
-                for v in job.operations.variants
-            ],
+            "variants": [_variant_item(v) for v in job.operations.variants],
             "analysis": job.operations.analysis,
             "edits": list(job.operations.edits),
             "injectTransientFailures": job.operations.inject_transient_failures,
@@ -72,10 +69,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         created_at=r["createdAt"],
         updated_at=r.get("updatedAt", r["createdAt"]),
         operations=Operations(
-            variants=tuple(
-                VariantSpec(v["name"], int(v["maxSize"]), v["format"], v.get("colorSpace", SRGB_COLOR_SPACE))
-                for v in ops.get("variants", [])
-            ),
+            variants=tuple(_variant_spec(v) for v in ops.get("variants", [])),
             analysis=bool(ops.get("analysis", True)),
             edits=tuple(ops.get("edits", [])),
             inject_transient_failures=int(ops.get("injectTransientFailures", 0)),
@@ -282,3 +276,24 @@ def _decode_cursor(cursor: str, user_id: str) -> dict[str, Any]:
     if not all(isinstance(v, str) for v in raw.values()):
         raise PhotopipeError(ErrorCode.INVALID_REQUEST, "cursor is not valid.")
     return to_item(raw)
+
+
+def _variant_item(v: VariantSpec) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": v.name, "maxSize": v.max_size, "format": v.format, "colorSpace": v.color_space}
+    if v.box:
+        item.update(width=v.width, height=v.height, fit=v.fit, focus=v.focus)
+    return item
+
+
+def _variant_spec(v: dict[str, Any]) -> VariantSpec:
+    box = (int(v["width"]), int(v["height"])) if "width" in v and "height" in v else (None, None)
+    return VariantSpec(
+        v["name"],
+        int(v["maxSize"]),
+        v["format"],
+        v.get("colorSpace", SRGB_COLOR_SPACE),
+        box[0],
+        box[1],
+        v.get("fit", "cover"),
+        v.get("focus", "center"),
+    )

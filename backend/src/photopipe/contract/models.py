@@ -13,14 +13,33 @@ class ApiModel(BaseModel):
 
 
 class VariantRequest(ApiModel):
+    """Either `maxSize` (fit within a square) or `width` and `height` (an exact box)."""
+
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="Output name.")]
-    max_size: Annotated[int, Field(ge=16, le=8192, description="Longest side in pixels.")]
+    max_size: Annotated[int | None, Field(ge=16, le=8192, description="Longest side in pixels.")] = None
+    width: Annotated[int | None, Field(ge=16, le=8192, description="Exact box width (with height).")] = None
+    height: Annotated[int | None, Field(ge=16, le=8192, description="Exact box height (with width).")] = None
+    fit: Literal["cover", "contain"] = Field(
+        "cover", description="Box variants: cover (fill the box, cropping) or contain (fit within it)."
+    )
+    focus: Literal["center", "faces", "attention"] = Field(
+        "center",
+        description="Where a cover crop is placed: the centre, every detected face (the largest when they "
+        "do not fit together), or the most salient region. Falls back to the centre.",
+    )
     format: Literal["jpeg", "png", "webp", "avif"] = "jpeg"
     color_space: Literal["srgb", "source"] = Field(
         "srgb",
         description="srgb: converted to sRGB (what every screen assumes). source: the original's gamut "
         "(Display P3, Adobe RGB...) kept, with its ICC profile embedded.",
     )
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> VariantRequest:
+        boxed = self.width is not None or self.height is not None
+        if boxed == (self.max_size is not None) or (boxed and (self.width is None or self.height is None)):
+            raise ValueError("a variant needs either maxSize, or width and height")
+        return self
 
 
 class ResizeEdit(ApiModel):
@@ -31,11 +50,21 @@ class ResizeEdit(ApiModel):
 
 
 class CropEdit(ApiModel):
+    """A window at left/top, or, without them, placed by focus (center, faces or attention)."""
+
     op: Literal["crop"]
-    left: Annotated[int, Field(ge=0)]
-    top: Annotated[int, Field(ge=0)]
+    left: Annotated[int | None, Field(ge=0)] = None
+    top: Annotated[int | None, Field(ge=0)] = None
     width: Annotated[int, Field(ge=1, le=20000)]
     height: Annotated[int, Field(ge=1, le=20000)]
+    focus: Literal["center", "faces", "attention"] | None = None
+
+    @model_validator(mode="after")
+    def _placed(self) -> CropEdit:
+        explicit = self.left is not None and self.top is not None
+        if explicit == (self.focus is not None) or (self.left is None) != (self.top is None):
+            raise ValueError("a crop needs either left and top, or focus")
+        return self
 
 
 class RotateEdit(ApiModel):

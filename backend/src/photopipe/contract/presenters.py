@@ -11,6 +11,7 @@ from photopipe.contract.models import (
     OperationsRequest,
     OutputModel,
     StatusChange,
+    VariantRequest,
 )
 from photopipe.jobs.model import DEFAULT_VARIANTS, Job, JobStatus, Operations, VariantSpec
 from photopipe.jobs.service import OutputLink
@@ -70,15 +71,18 @@ def device_response(device: Device, include_secret: bool) -> DeviceResponse:
     )
 
 
+def _variant(v: VariantRequest) -> VariantSpec:
+    if v.width is not None and v.height is not None:
+        return VariantSpec(v.name, max(v.width, v.height), v.format, v.color_space, v.width, v.height, v.fit, v.focus)
+    assert v.max_size is not None  # the model's validator admits one shape or the other
+    return VariantSpec(v.name, v.max_size, v.format, v.color_space)
+
+
 def operations_from(request: OperationsRequest | None) -> Operations:
     """Operations of a CreateJobRequest's `operations` (None, or no variants: the default set)."""
     if request is None:
         return Operations()
-    variants = (
-        DEFAULT_VARIANTS
-        if request.variants is None
-        else tuple(VariantSpec(v.name, v.max_size, v.format, v.color_space) for v in request.variants)
-    )
+    variants = DEFAULT_VARIANTS if request.variants is None else tuple(_variant(v) for v in request.variants)
     return Operations(
         variants=variants,
         analysis=request.analysis,

@@ -11,14 +11,14 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import colour, formats, metadata
+from photopipe.images import colour, crop, formats, metadata
 from photopipe.jobs.model import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
@@ -336,17 +336,26 @@ def _fit(image: Image.Image, max_side: int) -> Image.Image:
 
 
 def render_variants(
-    image: Image.Image, variants: Sequence[VariantSpec], profile: bytes | None = None
+    image: Image.Image,
+    variants: Sequence[VariantSpec],
+    profile: bytes | None = None,
+    faces: Sequence[Mapping[str, float]] = (),
 ) -> list[Rendition]:
-    """Each variant fits in max_size x max_size, never upscaled, made from the next larger one.
+    """Each variant fits in max_size x max_size, never upscaled, made from the next larger one;
+    a box variant is cut from the image itself (see _render_box).
 
     `profile` is the ICC profile of the image's pixels when they are not sRGB. The downscales
     run in that space, and the first sRGB variant is converted at its own size and the smaller
     sRGB ones made from it, so colour management costs the pixels of the outputs only.
+    `faces` (ratios of the image) place the crops of box variants with focus "faces".
     """
     renditions: dict[str, Rendition] = {}
+    for spec in variants:
+        if spec.box:
+            renditions[spec.name] = _render_box(image, spec, profile, faces)
     chains = {SOURCE_COLOR_SPACE: image}  # the latest (smallest) image in each colour space
-    for spec in sorted(variants, key=lambda v: v.max_size, reverse=True):
+    fitted = [spec for spec in variants if not spec.box]
+    for spec in sorted(fitted, key=lambda v: v.max_size, reverse=True):
         space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
         if space not in chains:
             chains[SOURCE_COLOR_SPACE] = _fit(chains[SOURCE_COLOR_SPACE], spec.max_size)
@@ -356,6 +365,31 @@ def render_variants(
         body, content_type, extension = encode(current, spec.format, keep)
         renditions[spec.name] = Rendition(spec.name, body, current.width, current.height, content_type, extension)
     return [renditions[spec.name] for spec in variants]
+
+
+def _render_box(
+    image: Image.Image, spec: VariantSpec, profile: bytes | None, faces: Sequence[Mapping[str, float]]
+) -> Rendition:
+    """An exact box: cover crops a window of the box's aspect (placed by focus) and scales it
+    to the box in one resample; contain fits within the box. Never upscaled: a box larger than
+    the window gets the window at its own resolution."""
+    assert spec.box is not None
+    if spec.fit == "contain":
+        box = (0.0, 0.0, float(image.width), float(image.height))
+        scale = min(spec.box[0] / image.width, spec.box[1] / image.height, 1.0)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    else:
+        box = crop.cover_box(image, spec.box, spec.focus, faces)
+        window = (box[2] - box[0], box[3] - box[1])
+        scale = min(spec.box[0] / window[0], 1.0)  # the same for both sides: the window has the box's aspect
+        size = (max(1, round(window[0] * scale)), max(1, round(window[1] * scale)))
+    result = image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP)
+    space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
+    if space != SOURCE_COLOR_SPACE:
+        result = to_srgb(result, profile)
+    keep = profile if space == SOURCE_COLOR_SPACE and result.mode != "L" else None
+    body, content_type, extension = encode(result, spec.format, keep)
+    return Rendition(spec.name, body, result.width, result.height, content_type, extension)
 
 
 def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:

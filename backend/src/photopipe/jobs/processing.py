@@ -15,10 +15,13 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+
+from PIL import Image
 
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
-from photopipe.images import budget, engine, placeholder
+from photopipe.images import budget, crop, engine, placeholder
 from photopipe.jobs.model import (
     SRGB_COLOR_SPACE,
     Job,
@@ -273,9 +276,14 @@ class ProcessingService:
         with self._span("analyse"):
             analysis = self._describe(decoded, job.operations.analysis)
         image = decoded.image
+        faces = _face_boxes(analysis)
         with self._span("edit"):
             for index, spec in enumerate(job.operations.edits):
+                if spec.get("op") == "crop" and spec.get("focus"):
+                    spec = _placed_crop(image, spec, faces)
                 image = self._provider.edit(image, spec)
+                if spec.get("op") not in _FRAME_KEEPING_EDITS:
+                    faces = []  # the boxes were ratios of a frame this edit moved
                 # The estimate was made from the specs; what an edit really made is checked too
                 # (an AI edit's size is the endpoint's choice).
                 engine.check_pixels(
@@ -284,7 +292,7 @@ class ProcessingService:
         prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
         with self._span("render"):
-            renditions = engine.render_variants(image, job.operations.variants, decoded.profile)
+            renditions = engine.render_variants(image, job.operations.variants, decoded.profile, faces)
         for rendition in renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
             with self._span("upload"):
@@ -326,6 +334,26 @@ class ProcessingService:
             return True
         finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
         return (self._clock() - finished).total_seconds() >= OUTBOX_GRACE.total_seconds()
+
+
+# Edits after which face boxes (ratios of the frame) still mark the faces.
+_FRAME_KEEPING_EDITS = frozenset({"grayscale", "autocontrast", "blur", "sharpen", "watermark"})
+
+
+def _face_boxes(analysis: dict[str, object]) -> list[dict[str, float]]:
+    faces = analysis.get("faces")
+    if not isinstance(faces, list):
+        return []
+    return [face["box"] for face in faces if isinstance(face, dict) and isinstance(face.get("box"), dict)]
+
+
+def _placed_crop(image: Image.Image, spec: dict[str, Any], faces: list[dict[str, float]]) -> dict[str, Any]:
+    """A crop given a focus instead of left/top, as the explicit crop the edit applies."""
+    window = (min(int(spec["width"]), image.width), min(int(spec["height"]), image.height))
+    left, top, _, _ = crop.window_box(image, window, str(spec["focus"]), faces)
+    placed = {k: v for k, v in spec.items() if k != "focus"}
+    placed.update(left=round(left), top=round(top))
+    return placed
 
 
 def _elapsed_ms(started: float) -> int:
