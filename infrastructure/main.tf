@@ -182,6 +182,17 @@ resource "aws_lambda_layer_version" "deps" {
   compatible_architectures = [var.lambda_architecture]
 }
 
+# The on-device provider's models and runtime (LiteRT, numpy), for the worker only: the other
+# functions stay small and start fast.
+resource "aws_lambda_layer_version" "ondevice" {
+  count                    = var.image_provider == "ondevice" ? 1 : 0
+  layer_name               = "${var.name_prefix}-ondevice-${var.lambda_architecture}"
+  filename                 = "${local.artifacts_dir}/ondevice-${var.lambda_architecture}.zip"
+  source_code_hash         = filebase64sha256("${local.artifacts_dir}/ondevice-${var.lambda_architecture}.zip")
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = [var.lambda_architecture]
+}
+
 module "api_function" {
   source                = "./modules/function"
   name_prefix           = var.name_prefix
@@ -232,7 +243,7 @@ module "worker_function" {
   name                  = "worker"
   handler               = "photopipe.handlers.worker.lambda_handler"
   zip_path              = "${local.artifacts_dir}/worker.zip"
-  layer_arns            = [aws_lambda_layer_version.deps.arn]
+  layer_arns            = concat([aws_lambda_layer_version.deps.arn], aws_lambda_layer_version.ondevice[*].arn)
   architecture          = var.lambda_architecture
   memory_mb             = var.worker_memory_mb
   timeout_seconds       = var.worker_timeout_seconds

@@ -188,12 +188,12 @@ variable "results_retention_days" {
 }
 
 variable "image_provider" {
-  description = "Analysis/edit provider of the worker: local (Pillow), rekognition, or http (an external AI edit endpoint)."
+  description = "Analysis/edit provider of the worker: ondevice (models in a worker layer, offline: faces), local (Pillow only), rekognition, or http (an external AI edit endpoint)."
   type        = string
-  default     = "local"
+  default     = "ondevice"
   validation {
-    condition     = contains(["local", "rekognition", "http"], var.image_provider)
-    error_message = "image_provider must be local, rekognition or http."
+    condition     = contains(["ondevice", "local", "rekognition", "http"], var.image_provider)
+    error_message = "image_provider must be ondevice, local, rekognition or http."
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Builds the Lambda artifacts: one code zip per function and one dependencies layer zip.
+"""Builds the Lambda artifacts: one code zip per function and two layer zips.
 
     build/lambda/api.zip, worker.zip, notifier.zip, sweeper.zip   the photopipe package (sources only)
     build/lambda/deps-<arch>.zip                                   requirements/lambda.txt as cp312 manylinux wheels
+    build/lambda/ondevice-<arch>.zip                               requirements/ondevice.txt: the worker's models
+                                                                   and their runtime
 
 Deterministic: entries sorted, fixed timestamps and permissions, so the same inputs give the
 same bytes (and Terraform sees no change). Each zip is rebuilt only when the hash of its inputs
@@ -24,14 +26,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "backend" / "src"
-REQUIREMENTS = ROOT / "backend" / "requirements" / "lambda.txt"
+LAYERS = {
+    "deps": ROOT / "backend" / "requirements" / "lambda.txt",
+    "ondevice": ROOT / "backend" / "requirements" / "ondevice.txt",
+}
+# Lambda's limit for a function's code and all its layers, unzipped. The worker has them all.
+UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 FUNCTIONS = ("api", "worker", "notifier", "sweeper")
+# pip (23.x) neither widens manylinux_2_28 to older glibc tags nor treats manylinux2014 as
+# manylinux_2_17, so each tag a pinned wheel uses is listed (ai-edge-litert: manylinux_2_17).
 PLATFORMS = {
-    "x86_64": ["manylinux_2_28_x86_64", "manylinux2014_x86_64"],
-    "arm64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64"],
+    "x86_64": ["manylinux_2_28_x86_64", "manylinux2014_x86_64", "manylinux_2_17_x86_64"],
+    "arm64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64", "manylinux_2_17_aarch64"],
 }
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-BUILD_RECIPE_VERSION = "1"  # bump when the way zips are made changes
+BUILD_RECIPE_VERSION = "2"  # bump when the way zips are made changes
 
 
 def files_under(base: Path) -> list[Path]:
@@ -86,9 +95,9 @@ def build_functions(out: Path) -> None:
         print(f"  {target.name}: {target.stat().st_size / 1024:.0f} KiB")
 
 
-def build_deps(out: Path, arch: str) -> None:
-    target = out / f"deps-{arch}.zip"
-    inputs = digest([BUILD_RECIPE_VERSION.encode(), arch.encode(), REQUIREMENTS.read_bytes()])
+def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
+    target = out / f"{name}-{arch}.zip"
+    inputs = digest([BUILD_RECIPE_VERSION.encode(), arch.encode(), requirements.read_bytes()])
     if up_to_date(target, inputs):
         print(f"  {target.name}: up to date")
         return
@@ -110,7 +119,7 @@ def build_deps(out: Path, arch: str) -> None:
             "--target",
             str(site),
             "-r",
-            str(REQUIREMENTS),
+            str(requirements),
         ]
         for platform in PLATFORMS[arch]:
             command += ["--platform", platform]
@@ -130,7 +139,23 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"building Lambda artifacts ({args.arch}) in {args.out}")
     build_functions(args.out)
-    build_deps(args.out, args.arch)
+    for name, requirements in LAYERS.items():
+        build_layer(args.out, args.arch, name, requirements)
+    check_unzipped_size(args.out, args.arch)
+
+
+def unzipped_bytes(archive: Path) -> int:
+    with zipfile.ZipFile(archive) as opened:
+        return sum(info.file_size for info in opened.infolist())
+
+
+def check_unzipped_size(out: Path, arch: str) -> None:
+    """The worker carries its code and every layer: it must stay under Lambda's limit."""
+    parts = [out / "worker.zip"] + [out / f"{name}-{arch}.zip" for name in LAYERS]
+    total = sum(unzipped_bytes(part) for part in parts)
+    print(f"  worker unzipped (code + layers): {total / 1024 / 1024:.1f} MiB of Lambda's 250 MiB")
+    if total > UNZIPPED_LIMIT_BYTES:
+        sys.exit(f"the worker's code and layers unzip to {total} bytes, over Lambda's {UNZIPPED_LIMIT_BYTES}")
 
 
 if __name__ == "__main__":

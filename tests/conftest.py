@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import measured
 from client import PhotopipeClient, wait_until
 from stack import Stack
 
@@ -53,3 +54,8 @@ def fetch(url: str) -> Any:
     response = requests.get(url, timeout=30)
     response.raise_for_status()
     return response
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, value in measured.REPORTS.items():
+        terminalreporter.write_line(f"[measured] {name}: {value}")

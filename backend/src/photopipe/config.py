@@ -25,7 +25,7 @@ ALLOWED_CONTENT_TYPES: tuple[str, ...] = (
 
 
 Environment = Literal["local", "aws"]
-ImageProviderName = Literal["local", "rekognition", "http"]
+ImageProviderName = Literal["ondevice", "local", "rekognition", "http"]
 AuthMode = Literal["hs256", "cognito"]
 
 
@@ -135,7 +135,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
         stalled_after_seconds=_int(env, "STALLED_AFTER_SECONDS", 3600),
         image_provider=cast(
-            ImageProviderName, _choice(env, "IMAGE_PROVIDER", ("local", "rekognition", "http"), "local")
+            ImageProviderName, _choice(env, "IMAGE_PROVIDER", ("ondevice", "local", "rekognition", "http"), "local")
         ),
         auth_mode=cast(AuthMode, _choice(env, "AUTH_MODE", ("hs256", "cognito"), "hs256")),
         push_ios_application_arn=env.get("PUSH_IOS_APPLICATION_ARN", ""),

@@ -1,7 +1,8 @@
 """Analysis and editing providers behind one small interface, chosen per deployment.
 
-IMAGE_PROVIDER selects one: `local` (default, Pillow only), `rekognition` (labels and
-moderation through Amazon Rekognition), `http` (an external AI edit endpoint).
+IMAGE_PROVIDER selects one: `ondevice` (Terraform's default: models in a worker layer, run
+offline), `local` (Pillow only; the default of code run outside a deployment, like the unit
+tests), `rekognition` (Amazon Rekognition), `http` (an external AI edit endpoint).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ def build(name: str) -> Provider:
         from photopipe.providers.local import LocalProvider
 
         return LocalProvider()
+    if name == "ondevice":
+        from photopipe.providers.ondevice import OnDeviceProvider
+
+        return OnDeviceProvider()
     if name == "rekognition":
         from photopipe.adapters.aws import client
         from photopipe.providers.rekognition import RekognitionProvider
@@ -35,4 +40,4 @@ def build(name: str) -> Provider:
             max_pixels=settings.max_full_decode_pixels,
             allow_loopback_http=not settings.is_production,
         )
-    raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of local, rekognition, http")
+    raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of ondevice, local, rekognition, http")

@@ -1,0 +1,64 @@
+"""The on-device provider on a labelled set built from scikit-image's photographs (tests/faces.py).
+
+Faces must be found where they are and nowhere else; the precision and recall over the set are
+printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+import faces
+from measured import report
+from photopipe.errors import DeploymentFault
+from photopipe.providers import ondevice
+
+PROVIDER = ondevice.OnDeviceProvider()
+SCORE = faces.Score()
+
+
+@pytest.mark.parametrize("case", faces.labelled_set(), ids=lambda case: case.name)
+def test_faces_are_found_where_they_are_and_nowhere_else(case: faces.Case) -> None:
+    preview = case.image.copy()  # what the worker hands the provider: its preview size
+    preview.thumbnail((PROVIDER.preview_side, PROVIDER.preview_side), Image.Resampling.LANCZOS)
+    analysis = PROVIDER.analyse(preview)
+    found = faces.boxes(analysis["faces"])
+    matched, false_positives = SCORE.add(case.faces, found)
+    report(
+        "on-device faces",
+        f"precision {SCORE.precision:.2f}, recall {SCORE.recall:.2f} "
+        f"({SCORE.true_positives} of {SCORE.truths} faces, {SCORE.detections} detections)",
+    )
+    assert (matched, false_positives) == (len(case.faces), 0), found
+    assert analysis["provider"] == "ondevice" and "dominantColors" in analysis
+
+
+def test_faces_carry_a_confidence_and_landmarks_inside_their_box() -> None:
+    (face,) = PROVIDER.analyse(faces.sample("astronaut.png"))["faces"]
+    box = face["box"]
+    assert 60 <= face["confidence"] <= 100
+    eyes = [m for m in face["landmarks"] if m["type"] in ("leftEye", "rightEye")]
+    assert len(eyes) == 2
+    for mark in eyes:
+        assert box["left"] <= mark["x"] <= box["left"] + box["width"]
+        assert box["top"] <= mark["y"] <= box["top"] + box["height"]
+
+
+def test_a_missing_model_is_the_deployments_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    detector = ondevice.FaceDetector(ondevice.FaceModel("not_there.tflite", 192, (4,), (1,), 0.6))
+    with pytest.raises(DeploymentFault, match="not_there"):
+        detector.detect(Image.new("RGB", (64, 64)))
+
+
+def test_building_the_provider_loads_no_model_runtime() -> None:
+    """The sweeper builds the worker's processing service without the worker's layer."""
+    probe = (
+        "import sys; from photopipe.providers.ondevice import OnDeviceProvider; OnDeviceProvider(); "
+        "print(sorted(m for m in ('numpy', 'ai_edge_litert') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "[]"
