@@ -6,6 +6,8 @@ Sections (each can be skipped with --skip NAME):
             photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
             input (a separate process, so the reading is its own)
   colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
+  ondevice  the on-device models: ms per photo on one core, the first photo's load time, the
+            layer's size, and precision/recall on the tests' labelled set
   quality   bytes and SSIM (against a float reference downscale) of each default variant next
             to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
@@ -329,6 +331,56 @@ def colour_section() -> dict[str, Any]:
     reference = pyvips.Image.new_from_buffer(samples["cmyk_jpeg"][0], "").icc_transform("srgb", intent="relative")
     vips_found = colour.centres(Image.open(io.BytesIO(reference.pngsave_buffer())), len(colour.CENTRE))
     result["cmyk_jpeg_libvips_round_trip"] = f"{colour.worst(colour.CENTRE, vips_found):.2f}"
+    return result
+
+
+ONDEVICE_PROBE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import faces
+from photopipe.providers import ondevice
+preview = faces.sample("astronaut.png").resize((768, 768))
+detector = ondevice.FaceDetector()
+started = time.perf_counter()
+detector.detect_once(preview)  # imports numpy and LiteRT, loads the model
+first = time.perf_counter() - started
+print(json.dumps({"first_photo_s": first}))
+"""
+
+
+def ondevice_section(repeat: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "tests"))  # the labelled set is the tests' own
+    import faces  # type: ignore[import-not-found]
+    from photopipe.providers import ondevice
+
+    probe = subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", ONDEVICE_PROBE, str(ROOT / "tests")], check=True, capture_output=True, text=True
+    )
+    detector = ondevice.FaceDetector()  # one interpreter thread, as the worker runs each
+    preview = faces.sample("astronaut.png").resize((768, 768))
+    once = median_seconds(lambda: detector.detect_once(preview), repeat * 4)
+    tiled = median_seconds(lambda: detector.detect(preview), repeat)
+    score = faces.Score()
+    for case in faces.labelled_set():
+        image = case.image.copy()
+        image.thumbnail((ondevice.PREVIEW_SIDE, ondevice.PREVIEW_SIDE), Image.Resampling.LANCZOS)
+        score.add(case.faces, faces.boxes(detector.detect(image)))
+    layer = ROOT / "build" / "lambda" / "ondevice-x86_64.zip"
+    import zipfile
+
+    result: dict[str, Any] = {
+        "faces_model": f"BlazeFace full range ({ondevice.FULL_RANGE.input_side} px), LiteRT, 1 thread",
+        "faces_one_run_ms": round(once * 1000, 1),
+        "faces_per_photo_ms": round(tiled * 1000, 1),
+        "first_photo_load_s": round(json.loads(probe.stdout)["first_photo_s"], 2),
+        "faces_precision": round(score.precision, 3),
+        "faces_recall": round(score.recall, 3),
+        "faces_labelled": f"{score.truths} faces in {len(faces.labelled_set())} images, {score.detections} detections",
+    }
+    if layer.exists():
+        with zipfile.ZipFile(layer) as opened:
+            unzipped = sum(info.file_size for info in opened.infolist())
+        result["layer_mib"] = f"{layer.stat().st_size / 1024 / 1024:.1f} zipped, {unzipped / 1024 / 1024:.1f} unzipped"
     return result
 
 
@@ -704,7 +756,7 @@ def main() -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["engine", "colour", "quality", "pipeline", "burst", "cold", "deploy", "memory"],
+        choices=["engine", "colour", "ondevice", "quality", "pipeline", "burst", "cold", "deploy", "memory"],
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=50)
@@ -717,6 +769,8 @@ def main() -> int:
         results["engine"] = engine_section(args.repeat)
     if "colour" not in args.skip:
         results["colour"] = colour_section()
+    if "ondevice" not in args.skip:
+        results["ondevice"] = ondevice_section(args.repeat)
     if "quality" not in args.skip:
         results["quality"] = quality_section()
     stack = Stack.load() if {"pipeline", "burst", "cold", "deploy"} - set(args.skip) else None

@@ -7,10 +7,12 @@ made here, follows the job through its states, prints the outputs and the signed
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, ImageDraw
@@ -34,6 +36,11 @@ def sample_photo() -> bytes:
         draw.ellipse(
             (200 + i * 300, 400 + (i % 3) * 600, 600 + i * 300, 800 + (i % 3) * 600), fill=(255, 40 * (i % 6), 30)
         )
+    # A portrait from scikit-image's sample photographs (installed by `make venv`), for the
+    # on-device face detector to find. The photo is stored sideways (EXIF 6): paste it turned.
+    portrait = sample_portrait()
+    if portrait is not None:
+        image.paste(portrait.resize((1100, 1100)).transpose(Image.Transpose.ROTATE_90), (2700, 1700))
     # As an iPhone stores it: Display P3 with its profile, and the capture in EXIF.
     p3 = icc.profile_bytes(icc.DISPLAY_P3)
     image = ImageCms.applyTransform(
@@ -50,6 +57,14 @@ def sample_photo() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90, exif=exif, icc_profile=p3)
     return buffer.getvalue()
+
+
+def sample_portrait() -> Image.Image | None:
+    spec = importlib.util.find_spec("skimage")
+    if not (spec and spec.submodule_search_locations):
+        return None
+    with Image.open(Path(next(iter(spec.submodule_search_locations))) / "data" / "astronaut.png") as portrait:
+        return portrait.convert("RGB")
 
 
 def main() -> int:
@@ -110,6 +125,8 @@ def run(
         f"analysis: {analysis.get('width')}x{analysis.get('height')}, colours {analysis.get('dominantColors')}, "
         f"brightness {analysis.get('brightness')}, dHash {analysis.get('perceptualHash')}"
     )
+    found = [f"{f['confidence']}% at {f['box']}" for f in analysis.get("faces", [])]
+    print(f"faces ({analysis.get('provider')}): {found or 'none'}")
     print(
         f"placeholder (ThumbHash): {analysis.get('placeholder', {}).get('thumbhash')}   "
         f"captured {analysis.get('capturedAt', 'unknown')} with {analysis.get('camera', 'an unknown camera')}"

@@ -207,6 +207,11 @@ run "local_environment" {
     condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn
     error_message = "The local environment has the same dead-lettering."
   }
+
+  assert {
+    condition     = length(aws_lambda_layer_version.ondevice) == 1 && length(module.worker_function.layer_arns) == 2 && length(module.api_function.layer_arns) == 1
+    error_message = "The default provider (ondevice) gives the worker, and only the worker, the models' layer."
+  }
 }
 
 run "aws_refuses_dev_tokens_unless_asked" {

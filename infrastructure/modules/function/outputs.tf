@@ -32,3 +32,8 @@ output "environment_variables" {
   description = "The function's environment (asserted on by the terraform tests)."
   value       = aws_lambda_function.this.environment[0].variables
 }
+
+output "layer_arns" {
+  description = "The layers the function runs with."
+  value       = aws_lambda_function.this.layers
+}

@@ -204,7 +204,10 @@ class JobResponse(ApiModel):
         "orientation (EXIF 1-8 as the file said), placeholder.thumbhash (base64 ThumbHash); capturedAt "
         "(ISO 8601) and camera {make, model, lens} when EXIF has them; location {latitude, longitude} only "
         "where the deployment sets expose_location. With operations.analysis (the default), the provider's "
-        "fields too: dominantColors, perceptualHash, sharpness, brightness, hasAlpha, provider.",
+        "fields too: provider, dominantColors, perceptualHash, sharpness, brightness, hasAlpha; faces "
+        "[{box {left, top, width, height} as ratios of the oriented original, confidence %, landmarks}] "
+        "(ondevice, rekognition); moderation [{name, confidence, parent?}], labels and text "
+        "[{text, confidence, box}] (rekognition; text where the deployment enables it).",
     )
     outputs: list[OutputModel]
     notifications: list[NotificationModel]
