@@ -133,6 +133,14 @@ class FaceDetector:
         logits = next(o for o in outputs if o.shape[-1] == 1)[:, 0]
         scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -80.0, 80.0)))
         found: list[tuple[tuple[float, float, float, float], float, list[tuple[str, float, float]]]] = []
+
+        # From the letterboxed square back to ratios of the image.
+        def to_x(value: float) -> float:
+            return (value * side - pad_x) / width
+
+        def to_y(value: float) -> float:
+            return (value * side - pad_y) / height
+
         for index in np.argsort(-scores):
             score = float(scores[index])
             if score < self._model.min_score:
@@ -140,14 +148,6 @@ class FaceDetector:
             raw = regressors[index] / side
             anchor = self._anchors[index]
             centre_x, centre_y = raw[0] + anchor[0], raw[1] + anchor[1]
-
-            # From the letterboxed square back to ratios of the image.
-            def to_x(value: float) -> float:
-                return (value * side - pad_x) / width
-
-            def to_y(value: float) -> float:
-                return (value * side - pad_y) / height
-
             left, top = to_x(centre_x - raw[2] / 2), to_y(centre_y - raw[3] / 2)
             right, bottom = to_x(centre_x + raw[2] / 2), to_y(centre_y + raw[3] / 2)
             box = (_clamp(left), _clamp(top), _clamp(right), _clamp(bottom))
