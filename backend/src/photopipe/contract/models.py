@@ -12,6 +12,10 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+# Where a cover crop or a crop edit is placed (images/crop.py).
+Focus = Literal["center", "faces", "attention"]
+
+
 class VariantRequest(ApiModel):
     """Either `maxSize` (fit within a square) or `width` and `height` (an exact box)."""
 
@@ -22,7 +26,7 @@ class VariantRequest(ApiModel):
     fit: Literal["cover", "contain"] = Field(
         "cover", description="Box variants: cover (fill the box, cropping) or contain (fit within it)."
     )
-    focus: Literal["center", "faces", "attention"] = Field(
+    focus: Focus = Field(
         "center",
         description="Where a cover crop is placed: the centre, every detected face (the largest when they "
         "do not fit together), or the most salient region. Falls back to the centre.",
@@ -57,7 +61,7 @@ class CropEdit(ApiModel):
     top: Annotated[int | None, Field(ge=0)] = None
     width: Annotated[int, Field(ge=1, le=20000)]
     height: Annotated[int, Field(ge=1, le=20000)]
-    focus: Literal["center", "faces", "attention"] | None = None
+    focus: Focus | None = None
 
     @model_validator(mode="after")
     def _placed(self) -> CropEdit:

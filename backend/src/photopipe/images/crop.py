@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from PIL import Image, ImageFilter
 
 CENTER, FACES, ATTENTION = "center", "faces", "attention"
-FOCUSES = (CENTER, FACES, ATTENTION)
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in pixels
 _ATTENTION_SIDE = 96  # the energy map is computed on a copy this small: placement, not detail

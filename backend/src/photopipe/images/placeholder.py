@@ -16,6 +16,8 @@ from operator import mul
 
 from PIL import Image
 
+from photopipe.images.engine import fit_within
+
 # The hash keeps at most 7 cosine terms a side, which 32 samples resolve as well as the
 # reference's 100 do; at 32 px encoding takes about 1.5 ms of pure Python instead of 15.
 _INPUT_SIDE = 32
@@ -23,14 +25,9 @@ _INPUT_SIDE = 32
 
 def placeholders(image: Image.Image) -> dict[str, str]:
     """{"thumbhash": base64} of an sRGB image of any size (it is reduced here)."""
-    small = image.resize(_fit(image.size), Image.Resampling.BOX, reducing_gap=3.0).convert("RGBA")
+    size = fit_within(image.size, _INPUT_SIDE) if max(image.size) > _INPUT_SIDE else image.size
+    small = image.resize(size, Image.Resampling.BOX, reducing_gap=3.0).convert("RGBA")
     return {"thumbhash": base64.b64encode(thumbhash(small.width, small.height, small.tobytes())).decode("ascii")}
-
-
-def _fit(size: tuple[int, int]) -> tuple[int, int]:
-    width, height = size
-    scale = min(1.0, _INPUT_SIDE / max(width, height))
-    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _round(value: float) -> int:
