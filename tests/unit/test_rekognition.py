@@ -10,6 +10,7 @@ from botocore.stub import ANY, Stubber
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
+from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.rekognition import RekognitionProvider
 
 
@@ -17,7 +18,7 @@ from photopipe.providers.rekognition import RekognitionProvider
 def stubbed() -> Iterator[tuple[RekognitionProvider, Stubber]]:
     client = boto3.client("rekognition", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
-        yield RekognitionProvider(client, frozenset({"Explicit Nudity"}), min_confidence=80), stubber
+        yield RekognitionProvider(client, ModerationPolicy(frozenset({"Explicit Nudity"}), 80)), stubber
         stubber.assert_no_pending_responses()
 
 
@@ -53,6 +54,27 @@ def test_blocked_moderation_labels_fail_the_job(stubbed: tuple[RekognitionProvid
     with pytest.raises(PermanentImageError) as failure:
         provider.analyse(Image.new("RGB", (64, 64)))
     assert failure.value.code is ErrorCode.MODERATION_REJECTED
+
+
+def test_the_default_policy_blocks_rekognitions_current_taxonomy_by_parent_or_name() -> None:
+    """Taxonomy v7 puts "Explicit Nudity" under "Explicit"; v6 had it at the top."""
+    from photopipe.config import settings_from
+
+    settings = settings_from({})
+    policy = ModerationPolicy(settings.moderation_blocked_categories, settings.moderation_min_confidence)
+    client = boto3.client("rekognition", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    for label in (
+        {"Name": "Explicit Sexual Activity", "ParentName": "Explicit", "Confidence": 91.0},
+        {"Name": "Explicit Nudity", "ParentName": "Explicit", "Confidence": 91.0},
+        {"Name": "Graphic Male Nudity", "ParentName": "Explicit Nudity", "Confidence": 91.0},
+    ):
+        with Stubber(client) as stubber:
+            stubber.add_response("detect_labels", labels())
+            stubber.add_response("detect_moderation_labels", {"ModerationLabels": [label]})
+            stubber.add_response("detect_faces", NO_FACES)
+            with pytest.raises(PermanentImageError) as failure:
+                RekognitionProvider(client, policy).analyse(Image.new("RGB", (64, 64)))
+        assert failure.value.code is ErrorCode.MODERATION_REJECTED, label
 
 
 def test_low_confidence_or_unblocked_labels_pass(stubbed: tuple[RekognitionProvider, Stubber]) -> None:
@@ -94,7 +116,7 @@ def test_access_denied_is_the_deployments_fault_retried_not_the_images(
 
 def test_faces_moderation_and_text_fill_the_shape_every_provider_fills() -> None:
     client = boto3.client("rekognition", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    provider = RekognitionProvider(client, frozenset(), detect_text=True)
+    provider = RekognitionProvider(client, ModerationPolicy(frozenset()), detect_text=True)
     with Stubber(client) as stubber:
         stubber.add_response("detect_labels", labels())
         stubber.add_response(

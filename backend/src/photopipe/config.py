@@ -74,6 +74,7 @@ class Settings:
     auth_issuer: str
     auth_client_id: str
     moderation_blocked_categories: frozenset[str]
+    moderation_min_confidence: float  # percent
     edit_endpoint_url: str
     edit_api_key_secret: str
     # GPS coordinates from EXIF in a job's analysis (for its owner only); off by default. No
@@ -148,9 +149,10 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         text_detection=env.get("TEXT_DETECTION", "") == "1",
         moderation_blocked_categories=frozenset(
             c.strip()
-            for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit Nudity,Violence").split(",")
+            for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit,Explicit Nudity,Graphic Violence").split(",")
             if c.strip()
         ),
+        moderation_min_confidence=float(_int(env, "MODERATION_MIN_CONFIDENCE", 80)),
         edit_endpoint_url=env.get("EDIT_ENDPOINT_URL", ""),
         edit_api_key_secret=env.get("EDIT_API_KEY_SECRET", ""),
     )

