@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PIL import ExifTags, Image, ImageCms, ImageDraw
+from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFont
 
 from client import PhotopipeClient, wait_until
 from photopipe.images import icc
@@ -41,6 +41,10 @@ def sample_photo() -> bytes:
     portrait = sample_portrait()
     if portrait is not None:
         image.paste(portrait.resize((1100, 1100)).transpose(Image.Transpose.ROTATE_90), (2700, 1700))
+    # A sign for the text reader (where the deployment reads text), turned like the portrait.
+    sign = Image.new("RGB", (1700, 300), (245, 245, 235))
+    ImageDraw.Draw(sign).text((60, 50), "PHOTOPIPE", font=ImageFont.load_default(190), fill=(20, 20, 20))
+    image.paste(sign.transpose(Image.Transpose.ROTATE_90), (150, 1100))
     # As an iPhone stores it: Display P3 with its profile, and the capture in EXIF.
     p3 = icc.profile_bytes(icc.DISPLAY_P3)
     image = ImageCms.applyTransform(
@@ -127,6 +131,9 @@ def run(
     )
     found = [f"{f['confidence']}% at {f['box']}" for f in analysis.get("faces", [])]
     print(f"faces ({analysis.get('provider')}): {found or 'none'}")
+    print(f"moderation: {analysis.get('moderation', 'not run')}")
+    if "text" in analysis:
+        print(f"text: {[line['text'] for line in analysis['text']] or 'none'}")
     print(
         f"placeholder (ThumbHash): {analysis.get('placeholder', {}).get('thumbhash')}   "
         f"captured {analysis.get('capturedAt', 'unknown')} with {analysis.get('camera', 'an unknown camera')}"

@@ -12,21 +12,24 @@ from photopipe.errors import TransientError
 from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
+from photopipe.providers.base import Provider
 from photopipe.providers.local import LocalProvider
+from photopipe.providers.moderation import ModerationPolicy
+from photopipe.providers.ondevice import OnDeviceProvider
 
 SETTINGS = settings_from({"MAX_UPLOAD_BYTES": "10000000"})
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 class World:
-    def __init__(self, publisher_failures: int = 0) -> None:
+    def __init__(self, publisher_failures: int = 0, provider: Provider | None = None) -> None:
         self.jobs = InMemoryJobs()
         self.store = InMemoryStore()
         self.events = RecordingPublisher(publisher_failures)
         self.now = NOW
         self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: self.now)
         self.worker = ProcessingService(
-            SETTINGS, self.jobs, self.store, self.events, LocalProvider(), clock=lambda: self.now
+            SETTINGS, self.jobs, self.store, self.events, provider or LocalProvider(), clock=lambda: self.now
         )
 
     def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
@@ -58,6 +61,25 @@ def test_a_bad_image_fails_permanently_with_a_code() -> None:
     assert job.status is JobStatus.FAILED
     assert job.error is not None and job.error.code == "NOT_AN_IMAGE"
     assert [e.error_code for e in world.events.events] == ["NOT_AN_IMAGE"]
+
+
+class Flagged:
+    """The on-device classifier, as sure as it gets that the photo is explicit."""
+
+    def labels(self, image: object) -> list[dict[str, object]]:
+        return [{"name": "Explicit Nudity", "parent": "Explicit", "confidence": 99.0}]
+
+
+def test_a_photo_moderation_rejects_fails_with_its_code_and_leaves_no_output() -> None:
+    provider = OnDeviceProvider(ModerationPolicy(frozenset({"Explicit"})), moderation=Flagged())  # type: ignore[arg-type]
+    world = World(provider=provider)
+    upload = world.upload(photo(640, 480))
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.FAILED
+    job = world.jobs.items[upload.key.split("/")[2]]
+    assert job.error is not None and job.error.code == "MODERATION_REJECTED", job.error
+    assert "Explicit" in job.error.message
+    assert job.outputs == [] and world.store.results == {}
+    assert [e.error_code for e in world.events.events] == ["MODERATION_REJECTED"]
 
 
 def test_a_duplicate_delivery_neither_reprocesses_nor_renotifies() -> None:
