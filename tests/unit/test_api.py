@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -234,7 +239,7 @@ def test_a_replay_after_the_upload_url_expired_gets_a_fresh_one_or_a_409(
     status, replay = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-9"})
     assert status == 201 and replay["jobId"] == first["jobId"]
     assert replay["upload"]["expiresAt"] != first["upload"]["expiresAt"]  # renewed, from the service's clock
-    backend.claim(first["jobId"], "msg-1", "2026-01-01T00:00:00.000Z")  # the photo arrived meanwhile
+    backend.claim(first["jobId"], "alice", "msg-1", "2026-01-01T00:00:00.000Z")  # the photo arrived meanwhile
     status, refused = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-9"})
     assert (status, refused["error"]["code"]) == (409, "UPLOAD_SLOT_EXPIRED")
 
@@ -249,16 +254,13 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(backend: InMemor
     assert (status, body["error"]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
 
 
-def test_logs_carry_the_user_but_never_the_token_or_upload_url(
-    backend: InMemoryJobs, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_logs_carry_the_user_but_never_the_token_or_upload_url(backend: InMemoryJobs, api_log: io.StringIO) -> None:
     token = tokens.issue("alice", SECRET)
     status, created = call(
         "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 5}, token=f"Bearer {token}"
     )
     api.logger.info("after request")
-    logged = capsys.readouterr()
-    output = logged.out + logged.err
+    output = api_log.getvalue()
     assert status == 201
     assert token not in output
     assert created["upload"]["url"] not in output
@@ -293,14 +295,48 @@ def test_an_unexpected_failure_is_a_500_without_internals(
     assert "secret internals" not in json.dumps(body)
 
 
-def test_the_user_id_does_not_leak_into_the_next_requests_logs(
-    backend: InMemoryJobs, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def api_log() -> Iterator[io.StringIO]:
+    """What the api logger writes, in place of its stderr."""
+    (handler,) = logging.getLogger(api.logger.service).handlers
+    assert isinstance(handler, logging.StreamHandler)
+    written = io.StringIO()
+    built_with, handler.stream = handler.stream, written
+    yield written
+    handler.stream = built_with
+
+
+def access_lines(captured: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("message") == "request"]
+
+
+def test_the_user_id_does_not_leak_into_the_next_requests_logs(backend: InMemoryJobs, api_log: io.StringIO) -> None:
     call("GET", "/v1/jobs", user="alice-the-first")
-    capsys.readouterr()
+    assert "alice-the-first" in api_log.getvalue()
+    api_log.truncate(0)
     call("GET", "/v1/health", user=None)
     api.logger.info("after an anonymous request")
-    assert "alice-the-first" not in capsys.readouterr().out
+    assert "alice-the-first" not in api_log.getvalue()
+
+
+def test_functions_log_on_stderr() -> None:
+    """MiniStack waits 50 ms after each invocation for a first stderr line: none on stdout."""
+    probe = "from photopipe.handlers.logs import function_logger; function_logger().info('hello')"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+    assert (done.stdout, json.loads(done.stderr)["message"]) == ("", "hello")
+
+
+def test_every_request_logs_one_access_line(backend: InMemoryJobs, api_log: io.StringIO) -> None:
+    call("GET", "/v1/jobs/nope", user="alice")
+    call("GET", "/v1/health", user=None)
+    call("GET", "/v1/no-such-route", user="alice")
+    missing, health, unrouted = access_lines(api_log.getvalue())
+    assert missing["route"] == "/v1/jobs/<job_id>" and missing["user_id"] == "alice", missing
+    assert (missing["method"], missing["path"], missing["status"]) == ("GET", "/v1/jobs/nope", 404)
+    assert missing["correlation_id"] and isinstance(missing["latencyMs"], float)
+    assert (health["route"], health["status"], "user_id" in health) == ("/v1/health", 200, False)
+    assert (unrouted["status"], "route" in unrouted) == (404, False)
 
 
 @pytest.mark.parametrize(

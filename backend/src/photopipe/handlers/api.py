@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -45,10 +45,11 @@ from photopipe.contract.models import (
     UploadSlotModel,
 )
 from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.handlers.logs import function_logger
 from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Platform
 
-logger = Logger()
+logger = function_logger()
 app = APIGatewayRestResolver(enable_validation=True)
 
 PUBLIC_PATHS = {"/v1/health", "/v1/openapi.json"}
@@ -84,6 +85,7 @@ def no_content() -> Response[str]:
 
 
 def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    logger.append_keys(route=app.context["_route"].path)  # the matched route, for the access line
     if app.current_event.path in PUBLIC_PATHS:
         return next_middleware(app)
     try:
@@ -322,6 +324,7 @@ def handle_unexpected(error: Exception) -> Response[str]:
 
 @app.not_found
 def handle_not_found(error: NotFoundError) -> Response[str]:
+    logger.remove_keys(["route"])  # the resolver's stand-in route is the raw path: not a route
     return error_response(
         ErrorCode.NOT_FOUND, f"No route for {app.current_event.http_method} {app.current_event.path}."
     )
@@ -329,7 +332,19 @@ def handle_not_found(error: NotFoundError) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return _refused_body(event) or app.resolve(event, context)
+    started = time.perf_counter()
+    response = _refused_body(event) or app.resolve(event, context)
+    # The access line: the request id is the correlation id; authenticate added the route and user.
+    logger.info(
+        "request",
+        extra={
+            "method": event.get("httpMethod"),
+            "path": event.get("path"),
+            "status": response.get("statusCode"),
+            "latencyMs": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+    return response
 
 
 def _refused_body(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ import json
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -22,9 +21,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photopipe.adapters import factory
 from photopipe.adapters.sqs_retry import retry_later
 from photopipe.errors import TransientError
+from photopipe.handlers.logs import function_logger
 from photopipe.jobs.events import JobEvent
 
-logger = Logger()
+logger = function_logger()
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
 # then holds, instead of the invocation error making every message wait its full visibility.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -15,16 +15,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe.adapters import factory
 from photopipe.adapters.sqs_backlog import waiting_messages
 from photopipe.config import get_settings
+from photopipe.handlers.logs import function_logger
 from photopipe.jobs.processing import OUTBOX_GRACE
 
-logger = Logger()
+logger = function_logger()
 metrics = Metrics(namespace="photopipe")
 # Per run; more wait for the next one, minutes later.
 SWEEP_LIMIT = 100
@@ -47,9 +48,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for job in abandoned:
         logger.warning("failed a stalled job", extra={"jobId": job.job_id, "updatedAt": job.updated_at})
     metrics.add_metric("JobsAbandoned", MetricUnit.Count, len(abandoned))
-    return {
+    summary = {
         "abandoned": [job.job_id for job in abandoned],
         "published": [job.job_id for job in published],
         "skipped": skipped,
         "backlog": backlog,
     }
+    logger.info(
+        "swept", extra={key: len(value) if isinstance(value, list) else value for key, value in summary.items()}
+    )
+    return summary

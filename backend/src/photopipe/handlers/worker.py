@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -27,9 +27,10 @@ from photopipe.adapters import factory
 from photopipe.adapters.sqs_retry import retry_later
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
+from photopipe.handlers.logs import function_logger
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
 
-logger = Logger()
+logger = function_logger()
 metrics = Metrics(namespace="photopipe")
 tracer = Tracer()
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
