@@ -49,17 +49,20 @@ class InMemoryJobs:
         job.updated_at = now
         job.status_history.append({"status": status.value, "at": now})
 
-    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
+    def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
         job = self.items.get(job_id)
-        if job is None:
+        if job is None or job.user_id != user_id or job.status is not JobStatus.PENDING_UPLOAD:
             raise TransitionRejected(job_id)
-        if job.status is JobStatus.PENDING_UPLOAD:
-            self._move(job, JobStatus.PROCESSING, now)
-            self.claims[job_id] = job.claim_token = claim_token
-        elif job.status is JobStatus.PROCESSING and self.claims.get(job_id) == claim_token:
-            job.updated_at = now  # a resumed attempt, as the table records it
-        else:
+        self._move(job, JobStatus.PROCESSING, now)
+        self.claims[job_id] = job.claim_token = claim_token
+        job.attempts += 1
+        return copy.deepcopy(job)
+
+    def resume(self, job_id: str, claim_token: str, now: str) -> Job:
+        job = self.items.get(job_id)
+        if job is None or job.status is not JobStatus.PROCESSING or self.claims.get(job_id) != claim_token:
             raise TransitionRejected(job_id)
+        job.updated_at = now
         job.attempts += 1
         return copy.deepcopy(job)
 

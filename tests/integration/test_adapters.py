@@ -39,11 +39,17 @@ def new_job(user_id: str, created_at: str = "2026-01-01T00:00:00.000Z") -> Job:
 def test_status_moves_only_forward_through_conditional_writes(jobs: DynamoJobRepository, user_id: str) -> None:
     job = new_job(user_id)
     jobs.create(job, 2_000_000_000)
-    claimed = jobs.claim(job.job_id, "token-a", "t1")
-    assert claimed.status is JobStatus.PROCESSING
     with pytest.raises(TransitionRejected):
-        jobs.claim(job.job_id, "token-b", "t2")
-    assert jobs.claim(job.job_id, "token-a", "t3").status is JobStatus.PROCESSING  # resume
+        jobs.claim(job.job_id, "someone-else", "token-a", "t1")  # the key's user must own the job
+    with pytest.raises(TransitionRejected):
+        jobs.claim("no-such-job", user_id, "token-a", "t1")
+    claimed = jobs.claim(job.job_id, user_id, "token-a", "t1")
+    assert (claimed.status, claimed.attempts) == (JobStatus.PROCESSING, 1)
+    with pytest.raises(TransitionRejected):
+        jobs.claim(job.job_id, user_id, "token-b", "t2")
+    with pytest.raises(TransitionRejected):
+        jobs.resume(job.job_id, "token-b", "t2")
+    assert jobs.resume(job.job_id, "token-a", "t3").attempts == 2  # the holder's redelivery
     with pytest.raises(TransitionRejected):
         jobs.finish(job.job_id, "token-b", JobStatus.COMPLETED, "t4", [], None, None, 1)
     output = Output("thumbnail", "results/x/y/thumbnail.jpg", 10, 5, "image/jpeg", 99)
@@ -68,8 +74,8 @@ def test_processing_jobs_are_found_by_last_update_and_failed_only_if_still_untou
     stalled, resumed, finished, fresh = (new_job(user_id) for _ in range(4))
     for job in (stalled, resumed, finished, fresh):
         jobs.create(job, 2_000_000_000)
-        jobs.claim(job.job_id, "token", "2020-01-01T00:00:00.000Z")
-    jobs.claim(fresh.job_id, "token", "2999-01-01T00:00:00.000Z")  # resumed long after the cutoff
+        jobs.claim(job.job_id, user_id, "token", "2020-01-01T00:00:00.000Z")
+    jobs.resume(fresh.job_id, "token", "2999-01-01T00:00:00.000Z")  # resumed long after the cutoff
     jobs.finish(finished.job_id, "token", JobStatus.COMPLETED, "2020-01-01T00:00:01.000Z", [], None, None, 1)
     cutoff = "2021-01-01T00:00:00.000Z"
 
@@ -77,7 +83,7 @@ def test_processing_jobs_are_found_by_last_update_and_failed_only_if_still_untou
 
     assert found == {stalled.job_id, resumed.job_id}
     abandoned = JobError("PROCESSING_ABANDONED", "x")
-    jobs.claim(resumed.job_id, "token", "2999-01-01T00:00:00.000Z")  # a delivery resumes it meanwhile
+    jobs.resume(resumed.job_id, "token", "2999-01-01T00:00:00.000Z")  # a delivery resumes it meanwhile
     with pytest.raises(TransitionRejected):
         jobs.fail_unclaimed(resumed.job_id, "2999-01-01T00:00:01.000Z", abandoned, updated_before=cutoff)
     failed = jobs.fail_unclaimed(stalled.job_id, "2026-01-01T00:00:00.000Z", abandoned, updated_before=cutoff)
@@ -89,7 +95,7 @@ def test_only_the_holder_abandons_a_processing_job(jobs: DynamoJobRepository, us
     held, waiting = new_job(user_id), new_job(user_id)
     for job in (held, waiting):
         jobs.create(job, 2_000_000_000)
-    jobs.claim(held.job_id, "token-a", "2026-01-01T00:00:01.000Z")
+    jobs.claim(held.job_id, user_id, "token-a", "2026-01-01T00:00:01.000Z")
     abandoned = JobError("PROCESSING_ABANDONED", "x")
     with pytest.raises(TransitionRejected):
         jobs.fail_unclaimed(held.job_id, "2026-01-01T00:00:02.000Z", abandoned, held_by="token-b")
@@ -108,7 +114,7 @@ def test_finished_jobs_with_a_pending_event_are_found_until_it_is_published(
     done, failed, published, recent = (new_job(user_id) for _ in range(4))
     for job in (done, failed, published, recent):
         jobs.create(job, 2_000_000_000)
-        jobs.claim(job.job_id, "token", "2020-01-01T00:00:00.000Z")
+        jobs.claim(job.job_id, user_id, "token", "2020-01-01T00:00:00.000Z")
     for job in (done, published):
         jobs.finish(job.job_id, "token", JobStatus.COMPLETED, "2020-01-01T00:00:01.000Z", [], None, None, 1)
     jobs.fail_unclaimed(
@@ -134,7 +140,7 @@ def test_concurrent_claims_of_one_job_let_exactly_one_through(stack: Stack, user
 
     def claim(job_id: str, token: str) -> bool:
         try:
-            repository.claim(job_id, token, "t")
+            repository.claim(job_id, user_id, token, "t")
         except TransitionRejected:
             return False
         return True

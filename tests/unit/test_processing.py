@@ -9,7 +9,7 @@ from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import photo
 from photopipe.config import settings_from
 from photopipe.errors import TransientError
-from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
+from photopipe.jobs.model import Job, JobStatus, Operations, VariantSpec, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.base import Provider
@@ -63,6 +63,28 @@ def test_a_bad_image_fails_permanently_with_a_code() -> None:
     assert [e.error_code for e in world.events.events] == ["NOT_AN_IMAGE"]
 
 
+def test_a_fresh_upload_is_claimed_without_reading_the_job_first() -> None:
+    """One conditional write claims it; the job is read only when a claim is refused."""
+    reads: list[str] = []
+
+    class CountingJobs(InMemoryJobs):
+        def get(self, job_id: str) -> Job | None:
+            reads.append(job_id)
+            return super().get(job_id)
+
+    world = World()
+    world.jobs = CountingJobs()
+    world.api = JobService(SETTINGS, world.jobs, world.store, clock=lambda: world.now)
+    world.worker = ProcessingService(SETTINGS, world.jobs, world.store, world.events, LocalProvider())
+    upload = world.upload(photo(64, 48))
+    assert world.worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
+    assert reads == []
+    assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE  # refused: now it reads
+    assert len(reads) == 1
+    stranger = UploadedObject("uploads", original_key("mallory", upload.key.split("/")[2]), 10, '"e"')
+    assert world.worker.process(stranger, "msg-3").outcome is Outcome.IGNORED
+
+
 class Flagged:
     """The on-device classifier, as sure as it gets that the photo is explicit."""
 
@@ -95,7 +117,7 @@ def test_a_duplicate_delivery_neither_reprocesses_nor_renotifies() -> None:
 def test_a_duplicate_arriving_while_processing_is_dropped() -> None:
     world = World()
     upload = world.upload(photo())
-    world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")
+    world.jobs.claim(upload.key.split("/")[2], "alice", "msg-1", "now")
     assert world.worker.process(upload, "msg-2").outcome is Outcome.DUPLICATE
     assert world.jobs.items[upload.key.split("/")[2]].status is JobStatus.PROCESSING
 
@@ -106,7 +128,7 @@ def test_a_duplicate_out_of_retries_never_fails_the_job_another_delivery_holds()
     world = World()
     upload = world.upload(photo())
     job_id = upload.key.split("/")[2]
-    world.jobs.claim(job_id, "msg-1", "now")
+    world.jobs.claim(job_id, "alice", "msg-1", "now")
     world.worker.abandon(upload, "msg-2", "Gave up after 3 attempts")
     assert world.jobs.items[job_id].status is JobStatus.PROCESSING
     assert world.events.events == []
@@ -117,7 +139,7 @@ def test_the_holder_out_of_retries_fails_its_job() -> None:
     world = World()
     upload = world.upload(photo())
     job_id = upload.key.split("/")[2]
-    world.jobs.claim(job_id, "msg-1", "now")
+    world.jobs.claim(job_id, "alice", "msg-1", "now")
     job = world.worker.abandon(upload, "msg-1", "Gave up after 3 attempts")
     assert job is not None and job.status is JobStatus.FAILED
     assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]
@@ -159,7 +181,7 @@ def test_the_sweeper_publishes_events_that_stayed_pending_and_skips_what_still_f
 def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
     world = World()
     upload = world.upload(photo())
-    world.jobs.claim(upload.key.split("/")[2], "msg-1", "now")  # the first attempt died here
+    world.jobs.claim(upload.key.split("/")[2], "alice", "msg-1", "now")  # the first attempt died here
     assert world.worker.process(upload, "msg-1").outcome is Outcome.COMPLETED
 
 
@@ -224,7 +246,9 @@ def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> 
 def stall(world: World, upload: UploadedObject, minutes_ago: int) -> str:
     """A job claimed minutes ago whose process then died: nothing touched it since."""
     job_id = upload.key.split("/")[2]
-    world.jobs.claim(job_id, "msg-1", (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    world.jobs.claim(
+        job_id, "alice", "msg-1", (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    )
     return job_id
 
 
@@ -252,7 +276,7 @@ def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
     class ResumedMeanwhile(InMemoryJobs):
         def stalled(self, updated_before: str, limit: int) -> list[str]:
             found = super().stalled(updated_before, limit)
-            world.jobs.claim(job_id, "msg-1", "2026-01-02T03:04:05.000Z")  # the redelivery, just now
+            world.jobs.resume(job_id, "msg-1", "2026-01-02T03:04:05.000Z")  # the redelivery, just now
             return found
 
     resumed = ResumedMeanwhile()

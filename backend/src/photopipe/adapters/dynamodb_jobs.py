@@ -121,30 +121,30 @@ class DynamoJobRepository:
     def delete(self, job_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key={"jobId": {"S": job_id}})
 
-    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
-        try:
-            return self._update(
-                job_id,
-                "SET #s = :processing, inFlight = :processing, claimToken = :t, updatedAt = :now, "
-                "statusHistory = list_append(statusHistory, :h) ADD attempts :one",
-                "#s = :pending",
-                {
-                    ":processing": JobStatus.PROCESSING.value,
-                    ":pending": JobStatus.PENDING_UPLOAD.value,
-                    ":t": claim_token,
-                    ":now": now,
-                    ":h": [{"status": JobStatus.PROCESSING.value, "at": now}],
-                    ":one": 1,
-                },
-            )
-        except TransitionRejected:
-            # A redelivery of the message that claimed the job resumes it.
-            return self._update(
-                job_id,
-                "SET updatedAt = :now ADD attempts :one",
-                "#s = :processing AND claimToken = :t",
-                {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now, ":one": 1},
-            )
+    def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
+        return self._update(
+            job_id,
+            "SET #s = :processing, inFlight = :processing, claimToken = :t, updatedAt = :now, "
+            "statusHistory = list_append(statusHistory, :h) ADD attempts :one",
+            "#s = :pending AND userId = :user",
+            {
+                ":processing": JobStatus.PROCESSING.value,
+                ":pending": JobStatus.PENDING_UPLOAD.value,
+                ":user": user_id,
+                ":t": claim_token,
+                ":now": now,
+                ":h": [{"status": JobStatus.PROCESSING.value, "at": now}],
+                ":one": 1,
+            },
+        )
+
+    def resume(self, job_id: str, claim_token: str, now: str) -> Job:
+        return self._update(
+            job_id,
+            "SET updatedAt = :now ADD attempts :one",
+            "#s = :processing AND claimToken = :t",
+            {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now, ":one": 1},
+        )
 
     def finish(
         self,

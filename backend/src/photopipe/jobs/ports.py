@@ -39,8 +39,13 @@ class JobRepository(Protocol):
 
     def delete(self, job_id: str) -> None: ...
 
-    def claim(self, job_id: str, claim_token: str, now: str) -> Job:
-        """PENDING_UPLOAD -> PROCESSING, or re-claim by the same token; else TransitionRejected."""
+    def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
+        """This user's job PENDING_UPLOAD -> PROCESSING, held by claim_token; else TransitionRejected
+        (no such job, another user's, or not waiting for its upload)."""
+        ...
+
+    def resume(self, job_id: str, claim_token: str, now: str) -> Job:
+        """A PROCESSING job held by claim_token takes another attempt; else TransitionRejected."""
         ...
 
     def finish(

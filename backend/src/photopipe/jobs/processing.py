@@ -106,20 +106,14 @@ class ProcessingService:
         if ids is None:
             return Report(Outcome.IGNORED)
         user_id, job_id = ids
-        job = self._jobs.get(job_id)
-        if job is None or job.user_id != user_id:
-            return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
-        if job.status.is_terminal:
-            if job.event_pending and self._may_repair_outbox(job, claim_token):
-                self._publish(job)
-            return Report(Outcome.DUPLICATE, job_id)
         try:
-            job = self._jobs.claim(job_id, claim_token, iso(self._clock()))
+            # The common case costs one write: the claim's condition checks what a read would.
+            job = self._jobs.claim(job_id, user_id, claim_token, iso(self._clock()))
         except TransitionRejected:
-            # Another delivery holds the job (a duplicate S3 event, a client's repeated PUT):
-            # this one is dropped, never retried towards abandoning a job it does not hold. If
-            # the holder dies, its own redelivery resumes the job, or the sweeper fails it.
-            return Report(Outcome.DUPLICATE, job_id)
+            rejected = self._rejected_claim(job_id, user_id, claim_token)
+            if isinstance(rejected, Report):
+                return rejected
+            job = rejected
 
         if self._settings.fault_injection and job.attempts <= job.operations.inject_transient_failures:
             raise TransientError(
@@ -154,6 +148,24 @@ class ProcessingService:
             return Report(Outcome.DUPLICATE, job_id)
         self._publish(job)
         return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
+
+    def _rejected_claim(self, job_id: str, user_id: str, claim_token: str) -> Job | Report:
+        """Why the claim was refused, read only now: the resumed job, or the delivery's report."""
+        job = self._jobs.get(job_id)
+        if job is None or job.user_id != user_id:
+            return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
+        if job.status.is_terminal:
+            if job.event_pending and self._may_repair_outbox(job, claim_token):
+                self._publish(job)
+            return Report(Outcome.DUPLICATE, job_id)
+        try:
+            # A redelivery of the message that claimed the job resumes it.
+            return self._jobs.resume(job_id, claim_token, iso(self._clock()))
+        except TransitionRejected:
+            # Another delivery holds the job (a duplicate S3 event, a client's repeated PUT):
+            # this one is dropped, never retried towards abandoning a job it does not hold. If
+            # the holder dies, its own redelivery resumes the job, or the sweeper fails it.
+            return Report(Outcome.DUPLICATE, job_id)
 
     def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> Job | None:
         """For a delivery that exhausted its retries: the job fails instead of hanging.
