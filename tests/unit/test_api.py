@@ -20,6 +20,7 @@ from photopipe.adapters import factory
 from photopipe.auth import tokens
 from photopipe.config import settings_from
 from photopipe.handlers import api
+from photopipe.jobs.model import JobStatus
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.targets import TargetPolicy
@@ -171,6 +172,19 @@ def test_get_list_and_delete_a_job(backend: InMemoryJobs) -> None:
     assert sorted(listed) == sorted(ids) and second["nextCursor"] is None
     assert call("DELETE", f"/v1/jobs/{ids[0]}")[0] == 204
     assert call("GET", f"/v1/jobs/{ids[0]}")[0] == 404
+
+
+def test_a_job_still_in_flight_is_read_without_its_deliveries_a_finished_one_with(
+    backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = factory.delivery_ledger()
+    read: list[str] = []
+    monkeypatch.setattr(ledger, "list_for_job", lambda job_id: read.append(job_id) or [])
+    job_id = create()[1]["jobId"]
+    assert call("GET", f"/v1/jobs/{job_id}")[1]["notifications"] == [] and read == []
+    backend.claim(job_id, "alice", "msg-1", "2026-01-01T00:00:00.000Z")
+    backend.finish(job_id, "msg-1", JobStatus.COMPLETED, "2026-01-01T00:00:01.000Z", [], None, None, 5)
+    assert call("GET", f"/v1/jobs/{job_id}")[0] == 200 and read == [job_id]
 
 
 def test_list_limit_and_cursor_are_bounded(backend: InMemoryJobs) -> None:

@@ -20,3 +20,5 @@ def test_s3_test_events_and_garbage_are_dropped() -> None:
     assert uploads_in(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "uploads"})) == []
     assert uploads_in("not json") == []
     assert uploads_in(json.dumps({"Records": [{"nope": 1}]})) == []
+    for garbage in ([1, 2], {"Records": "x"}, {"Records": [{"s3": {"bucket": {"name": "b"}}}]}, {"Records": [None]}):
+        assert uploads_in(json.dumps(garbage)) == [], garbage

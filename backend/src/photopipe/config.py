@@ -80,6 +80,8 @@ class Settings:
     # GPS coordinates from EXIF in a job's analysis (for its owner only); off by default. No
     # output file ever carries them.
     expose_location: bool
+    # X-Ray subsegments per step (Terraform's tracing_enabled, as Powertools' own variable says it).
+    tracing_enabled: bool
     # Text detection (OCR) in the analysis: heavier and, on Rekognition, a billed call per photo.
     text_detection: bool
 
@@ -147,6 +149,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         expose_location=env.get("EXPOSE_LOCATION", "") == "1",
         text_detection=env.get("TEXT_DETECTION", "") == "1",
+        tracing_enabled=env.get("POWERTOOLS_TRACE_DISABLED", "true").lower() in ("false", "0"),
         moderation_blocked_categories=frozenset(
             c.strip()
             for c in env.get("MODERATION_BLOCKED_CATEGORIES", "Explicit,Explicit Nudity,Graphic Violence").split(",")

@@ -1,67 +1,82 @@
-"""The composition root: domain services wired to their AWS adapters, built once per process."""
+"""The composition root: domain services wired to their AWS adapters, built once per process.
+
+Each builder imports what it wires when first called: a function imports only what its requests
+use (the api never loads the image engine, the sweeper never the notifiers), which is most of a
+cold start.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-from photopipe import providers
 from photopipe.adapters.aws import client
-from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
-from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
-from photopipe.adapters.jwks import key_resolver
-from photopipe.adapters.s3_store import S3ObjectStore
-from photopipe.adapters.secrets import secure_parameter
-from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender, system_resolver
-from photopipe.adapters.sns_events import SnsEventPublisher
-from photopipe.auth.cognito import verify_cognito
-from photopipe.auth.tokens import Principal, verify
 from photopipe.config import get_settings
-from photopipe.images.budget import MemoryBudget, budget_for_function
-from photopipe.jobs.processing import ProcessingService, Span, no_span
-from photopipe.jobs.service import JobService
-from photopipe.notify.devices import DeviceService
-from photopipe.notify.model import Platform
-from photopipe.notify.ports import Sender
-from photopipe.notify.service import NotificationService
-from photopipe.notify.targets import TargetPolicy
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
+    from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+    from photopipe.adapters.s3_store import S3ObjectStore
+    from photopipe.auth.tokens import Principal
+    from photopipe.images.budget import MemoryBudget
+    from photopipe.jobs.processing import ProcessingService, Span
+    from photopipe.jobs.service import JobService
+    from photopipe.notify.devices import DeviceService
+    from photopipe.notify.service import NotificationService
+    from photopipe.notify.targets import TargetPolicy
 
 
 @cache
 def job_repository() -> DynamoJobRepository:
+    from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+
     return DynamoJobRepository(client("dynamodb"), get_settings().jobs_table)
 
 
 @cache
 def object_store() -> S3ObjectStore:
+    from photopipe.adapters.s3_store import S3ObjectStore
+
     settings = get_settings()
     return S3ObjectStore(client("s3"), settings.uploads_bucket, settings.results_bucket)
 
 
 @cache
 def delivery_ledger() -> DynamoDeliveryLedger:
+    from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger
+
     settings = get_settings()
     return DynamoDeliveryLedger(client("dynamodb"), settings.deliveries_table, settings.job_ttl_days)
 
 
 @cache
 def device_repository() -> DynamoDeviceRepository:
+    from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
+
     return DynamoDeviceRepository(client("dynamodb"), get_settings().devices_table)
 
 
 @cache
 def job_service() -> JobService:
+    from photopipe.jobs.service import JobService
+
     return JobService(get_settings(), job_repository(), object_store())
 
 
 @cache
 def device_service() -> DeviceService:
+    from photopipe.adapters.senders import system_resolver
+    from photopipe.notify.devices import DeviceService
+
     settings = get_settings()
     return DeviceService(device_repository(), webhook_target_policy(), system_resolver, settings.max_devices_per_user)
 
 
 def webhook_target_policy() -> TargetPolicy:
+    from photopipe.notify.targets import TargetPolicy
+
     settings = get_settings()
     return TargetPolicy(
         allow_loopback=settings.webhook_loopback_allowed,
@@ -73,11 +88,17 @@ def webhook_target_policy() -> TargetPolicy:
 @cache
 def memory_budget() -> MemoryBudget:
     """One per process: every record of every batch is admitted into the same memory."""
+    from photopipe.images.budget import budget_for_function
+
     return budget_for_function(get_settings().function_memory_mb)
 
 
 @cache
 def processing_service(span: Span | None = None) -> ProcessingService:
+    from photopipe import providers
+    from photopipe.adapters.sns_events import SnsEventPublisher
+    from photopipe.jobs.processing import ProcessingService, no_span
+
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
     provider = providers.build(settings.image_provider)
@@ -88,6 +109,11 @@ def processing_service(span: Span | None = None) -> ProcessingService:
 
 @cache
 def notification_service() -> NotificationService:
+    from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender
+    from photopipe.notify.model import Platform
+    from photopipe.notify.ports import Sender
+    from photopipe.notify.service import NotificationService
+
     settings = get_settings()
 
     def push(application_arn: str) -> Sender:
@@ -106,17 +132,26 @@ def notification_service() -> NotificationService:
 
 @cache
 def idempotency_store() -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
 
 
 def auth_secret() -> str:
+    from photopipe.adapters.secrets import secure_parameter
+
     return secure_parameter(get_settings().auth_secret_parameter)
 
 
 def verify_token(token: str) -> Principal:
     """HS256 dev tokens (the default, and always on emulators) or Cognito RS256 tokens."""
+    from photopipe.auth.tokens import verify
+
     settings = get_settings()
     if settings.auth_mode == "cognito":
+        from photopipe.adapters.jwks import key_resolver
+        from photopipe.auth.cognito import verify_cognito
+
         keys = key_resolver(f"{settings.auth_issuer}/.well-known/jwks.json")
         return verify_cognito(token, keys, settings.auth_issuer, settings.auth_client_id)
     return verify(token, auth_secret(), max_lifetime_seconds=settings.max_token_lifetime_seconds)
