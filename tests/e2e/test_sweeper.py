@@ -29,8 +29,8 @@ def test_the_sweeper_fails_a_job_left_processing_and_announces_it(client: Photop
         stalled = client.create_job("image/jpeg", 1000)["jobId"]
         running = client.create_job("image/jpeg", 1000)["jobId"]
         # Claimed as a worker does, then nothing: the process died before it could say so.
-        jobs.claim(stalled, "dead-delivery", LONG_AGO)
-        jobs.claim(running, "live-delivery", "2999-01-01T00:00:00.000Z")  # touched "just now"
+        jobs.claim(stalled, client.user_id, "dead-delivery", LONG_AGO)
+        jobs.claim(running, client.user_id, "live-delivery", "2999-01-01T00:00:00.000Z")  # touched "just now"
 
         # Until the jobs queue has no backlog (earlier tests' messages), the sweeper fails nothing.
         # The deployed schedule (every 5 minutes) may sweep first: the job's state is what counts.
@@ -51,7 +51,7 @@ def test_the_sweeper_publishes_an_event_sns_refused_on_every_try(client: Photopi
     with WebhookReceiver() as receiver:
         client.request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url()})
         job_id = client.create_job("image/jpeg", 1000)["jobId"]
-        jobs.claim(job_id, "delivery", LONG_AGO)
+        jobs.claim(job_id, client.user_id, "delivery", LONG_AGO)
         jobs.finish(job_id, "delivery", JobStatus.COMPLETED, LONG_AGO, [], None, None, 5)
 
         # Published by this sweep or by the scheduled one: the webhook arriving is what counts.
