@@ -118,6 +118,27 @@ def test_jpeg_draft_mode_still_covers_the_largest_variant() -> None:
     assert decoded.image.size[0] < 4000  # decoded at a reduced DCT scale
 
 
+@pytest.mark.parametrize(
+    ("size", "orientation", "shortest", "decoded"),
+    [
+        ((4000, 3000), None, 0, (500, 375)),  # the longer side covers a 400 px maxSize variant at 1/8
+        ((4001, 3001), None, 0, (501, 376)),  # sides that 8 does not divide
+        ((3000, 4000), 6, 0, (500, 375)),  # stored sideways: still the longer side that counts
+        ((4000, 3000), None, 400, (1000, 750)),  # a 400x400 box needs the shorter side too: 1/4
+    ],
+)
+def test_draft_mode_decodes_as_small_as_the_variants_allow(
+    size: tuple[int, int], orientation: int | None, shortest: int, decoded: tuple[int, int]
+) -> None:
+    data = photo(*size, orientation=orientation)
+    opened = engine.open_upload(data, "image/jpeg", LIMIT)
+    assert sorted(engine.decoded_size(opened, 400, shortest)) == sorted(decoded)  # what the budget counts
+    result = engine.decode(data, "image/jpeg", LIMIT, 400, shortest)
+    assert sorted(result.image.size) == sorted(decoded)
+    (variant,) = engine.render_variants(result.image, (VariantSpec("small", 400),))
+    assert max(variant.width, variant.height) == 400
+
+
 def test_heic_input_is_decoded() -> None:
     pillow_heif = pytest.importorskip("pillow_heif")
     image = Image.new("RGB", (320, 240), (10, 200, 30))

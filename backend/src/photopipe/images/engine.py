@@ -167,26 +167,38 @@ def check_pixels(width: int, height: int, max_pixels: int, what: str = "The imag
         )
 
 
-def decoded_size(opened: OpenedImage, largest_target: int | None) -> tuple[int, int]:
-    """The size decoding will produce: JPEG draft mode picks the largest DCT scale (1/2..1/8)
-    that still covers the target on both sides."""
-    width, height = opened.width, opened.height
-    if not (opened.can_draft and largest_target):
-        return width, height
+def _draft_scale(opened: OpenedImage, longest: int | None, shortest: int) -> int:
+    """The largest DCT scale (1, 2, 4, 8) JPEG draft mode can decode at while the longer side
+    still covers `longest` and the shorter `shortest`. The longer side stays the longer one
+    whatever EXIF orientation does, so a `maxSize` variant needs only it; a cropped box needs
+    the shorter side too."""
+    if not (opened.can_draft and longest):
+        return 1
+    long_side, short_side = max(opened.width, opened.height), min(opened.width, opened.height)
     scale = 1
-    while scale < 8 and width / (scale * 2) >= largest_target and height / (scale * 2) >= largest_target:
+    while scale < 8 and long_side / (scale * 2) >= longest and short_side / (scale * 2) >= shortest:
         scale *= 2
-    return -(-width // scale), -(-height // scale)
+    return scale
 
 
-def decode_opened(opened: OpenedImage, largest_target: int | None = None) -> DecodedImage:
-    """Decodes an opened upload, oriented (in place) and normalised to RGB / RGBA / L."""
+def decoded_size(opened: OpenedImage, largest_target: int | None, shortest_target: int = 0) -> tuple[int, int]:
+    """The size decoding will produce (see _draft_scale)."""
+    scale = _draft_scale(opened, largest_target, shortest_target)
+    return -(-opened.width // scale), -(-opened.height // scale)
+
+
+def decode_opened(opened: OpenedImage, largest_target: int | None = None, shortest_target: int = 0) -> DecodedImage:
+    """Decodes an opened upload, oriented (in place) and normalised to RGB / RGBA / L.
+
+    largest_target / shortest_target: what the longer / shorter side must still cover, where
+    the decoder can scale down (JPEG draft mode)."""
     image = opened.image
     if getattr(image, "n_frames", 1) > 1 and opened.source_format is not formats.HEIF:
         image.seek(0)  # first frame of an animation; a HEIF opens at its primary image instead
-    if opened.can_draft and largest_target:
-        # Both sides cover the target, so a later EXIF rotation cannot leave it short.
-        image.draft("RGB", (largest_target, largest_target))
+    scale = _draft_scale(opened, largest_target, shortest_target)
+    if scale > 1:
+        # Draft picks the largest scale s with size // asked >= s on both sides: ask for size // scale.
+        image.draft("RGB", (max(1, opened.width // scale), max(1, opened.height // scale)))
     try:
         image.load()
     except Image.DecompressionBombError as exc:
@@ -223,9 +235,10 @@ def decode(
     declared_content_type: str | None,
     max_pixels: int,
     largest_target: int | None = None,
+    shortest_target: int = 0,
 ) -> DecodedImage:
     """Checks and decodes an upload; raises PermanentImageError with a stable code."""
-    return decode_opened(open_upload(data, declared_content_type, max_pixels), largest_target)
+    return decode_opened(open_upload(data, declared_content_type, max_pixels), largest_target, shortest_target)
 
 
 def normalise_mode(image: Image.Image) -> Image.Image:

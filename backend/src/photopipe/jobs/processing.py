@@ -261,10 +261,10 @@ class ProcessingService:
         # pixels, so a job with edits decodes at full size. What is decoded, or made by an
         # edit, must stay within the lower limit for whole images (the decoded size is the
         # full size where the decoder cannot scale down).
-        largest = None if edits else max((v.max_size for v in variants), default=None)
+        largest, shortest = (None, 0) if edits else self._decode_target(job)
         converted = [v.max_size for v in variants if v.color_space == SRGB_COLOR_SPACE]
         need = budget.estimate(
-            engine.decoded_size(opened, largest),
+            engine.decoded_size(opened, largest, shortest),
             opened.image.mode,
             edits,
             len(data),
@@ -278,13 +278,22 @@ class ProcessingService:
                 f"the limit is {self._settings.max_full_decode_pixels}.",
             )
         with self._memory.reserve(need.peak_bytes):
-            return self._render_within_budget(job, opened, largest)
+            return self._render_within_budget(job, opened, largest, shortest)
+
+    def _decode_target(self, job: Job) -> tuple[int | None, int]:
+        """What the decoded image's longer and shorter sides must cover: every variant, and the
+        preview analysis reads (a box variant is cropped, so both its sides are needed)."""
+        variants = job.operations.variants
+        preview = self._provider.preview_side if job.operations.analysis else _PLACEHOLDER_PREVIEW_SIDE
+        longest = max([v.max_size for v in variants] + [preview])
+        shortest = max((max(v.box) for v in variants if v.box), default=0)
+        return longest, shortest
 
     def _render_within_budget(
-        self, job: Job, opened: engine.OpenedImage, largest: int | None
+        self, job: Job, opened: engine.OpenedImage, largest: int | None, shortest: int
     ) -> tuple[list[Output], dict[str, object], int]:
         with self._span("decode"):
-            decoded = engine.decode_opened(opened, largest)
+            decoded = engine.decode_opened(opened, largest, shortest)
         with self._span("analyse"):
             analysis = self._describe(decoded, job.operations.analysis)
         image = decoded.image
