@@ -54,3 +54,13 @@ def test_regions_merge_a_u_shape_whose_arms_meet_only_below() -> None:
     mask[0:3, 4] = True
     mask[3, 0:5] = True
     assert ocr._regions(mask) == [(0, 0, 5, 4)]
+
+
+def test_a_page_of_small_print_is_read_within_the_width_budget_largest_lines_first() -> None:
+    title = (0, 0, 600, 60)
+    small_print = [(0, 70 + 14 * i, 760, 82 + 14 * i) for i in range(60)]  # each read 1920 px wide
+    kept = ocr.within_budget([*small_print, title])
+    assert kept[0] == title
+    assert sum(ocr._line_width(box) for box in kept) <= ocr._MAX_TOTAL_WIDTH
+    assert 1 < len(kept) < 10
+    assert len(ocr.within_budget([(0, 0, 40, 20)] * 100)) == ocr._MAX_LINES

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -48,6 +49,21 @@ def test_faces_carry_a_confidence_and_landmarks_inside_their_box() -> None:
     for mark in eyes:
         assert box["left"] <= mark["x"] <= box["left"] + box["width"]
         assert box["top"] <= mark["y"] <= box["top"] + box["height"]
+
+
+def test_a_sliver_of_a_picture_is_searched_once_not_in_hundreds_of_tiles() -> None:
+    runs: list[tuple[int, int]] = []
+
+    class Counting(ondevice.FaceDetector):
+        def detect_once(self, image: Image.Image) -> list[dict[str, Any]]:
+            runs.append(image.size)
+            return super().detect_once(image)
+
+    Counting().detect(Image.new("RGB", (768, 2)))
+    assert runs == [(768, 2)]
+    runs.clear()
+    Counting().detect(Image.new("RGB", (768, 512)))
+    assert 1 < len(runs) < 20
 
 
 def test_a_missing_model_is_the_deployments_fault(monkeypatch: pytest.MonkeyPatch) -> None:

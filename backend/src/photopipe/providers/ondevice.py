@@ -97,7 +97,9 @@ class FaceDetector:
     def detect(self, image: Image.Image) -> list[dict[str, Any]]:
         """Faces in the whole image and in its tiles, merged: ratios of the image, best first."""
         found = self.detect_once(image)
-        if max(image.size) >= 2 * self._model.input_side:
+        # Tiles no smaller than the model's input: a sliver of a picture (a 768x2 strip) would
+        # otherwise be searched in hundreds of tiny tiles.
+        if max(image.size) >= 2 * self._model.input_side and min(image.size) >= self._model.input_side:
             side = min(min(image.size), max(image.size) * _TILE_SHARE)
             for top in _starts(image.height, side):
                 for left in _starts(image.width, side):
