@@ -84,7 +84,9 @@ def no_content() -> Response[str]:
 
 
 def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    logger.append_keys(route=app.context["_route"].path)  # the matched route, for the access line
+    route = app.context.get("_route")  # the resolver's matched route (its own context key)
+    if route is not None:
+        logger.append_keys(route=route.path)  # for the access line
     if app.current_event.path in PUBLIC_PATHS:
         return next_middleware(app)
     try:
