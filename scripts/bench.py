@@ -411,18 +411,16 @@ def ondevice_section(repeat: int) -> dict[str, Any]:
 
 def layer_sizes() -> dict[str, str]:
     """The worker's code and layers as `make build` left them: zipped and unzipped MiB."""
-    import zipfile
+    from build_lambdas import LAYERS, unzipped_bytes
 
     built = ROOT / "build" / "lambda"
     sizes = {}
     total = 0
-    for part in ("worker.zip", "deps-x86_64.zip", "ondevice-runtime-x86_64.zip", "ondevice-models-x86_64.zip"):
-        if (built / part).exists():
-            with zipfile.ZipFile(built / part) as opened:
-                unzipped = sum(info.file_size for info in opened.infolist())
+    for part in [built / "worker.zip"] + [built / f"{name}-x86_64.zip" for name in LAYERS]:
+        if part.exists():
+            unzipped = unzipped_bytes(part)
             total += unzipped
-            zipped = (built / part).stat().st_size
-            sizes[f"{part.removesuffix('.zip')}_mib"] = f"{zipped / 2**20:.1f} zipped, {unzipped / 2**20:.1f} unzipped"
+            sizes[f"{part.stem}_mib"] = f"{part.stat().st_size / 2**20:.1f} zipped, {unzipped / 2**20:.1f} unzipped"
     if total:
         sizes["worker_unzipped_mib"] = f"{total / 2**20:.1f} of Lambda's 250"
     return sizes
@@ -485,13 +483,7 @@ def pipeline_section(stack: Stack, jobs: int) -> dict[str, Any]:
         started = time.perf_counter()
         response = client.upload(created["upload"], data)
         response.raise_for_status()
-        job = wait_until(
-            lambda job_id=created["jobId"]: client.get_job(job_id),
-            lambda j: j["status"] in ("COMPLETED", "FAILED"),
-            120,
-            "bench job",
-            interval=0.02,
-        )
+        job = client.wait_for_job(created["jobId"], timeout=120, interval=0.02)
         latencies.append((time.perf_counter() - started) * 1000)
         processing.append(float(job["processingMs"]))
     overhead = [lat - proc for lat, proc in zip(latencies, processing, strict=True)]
@@ -546,13 +538,7 @@ def latency_section(stack: Stack) -> dict[str, Any]:
         created = client.create_job("image/jpeg", len(data), operations=operations)
         client.upload(created["upload"], data).raise_for_status()
         uploaded = time.perf_counter()
-        job = wait_until(
-            lambda job_id=created["jobId"]: client.get_job(job_id),
-            lambda j: j["status"] in ("COMPLETED", "FAILED"),
-            60,
-            "latency job",
-            interval=0.02,
-        )
+        job = client.wait_for_job(created["jobId"], timeout=60, interval=0.02)
         if index >= LATENCY_WARM_UP:  # the first ones start worker processes
             seen.append((time.perf_counter() - uploaded) * 1000)
             worker.append(float(job["processingMs"]))

@@ -82,8 +82,9 @@ class PhotopipeClient:
         job_id: str,
         timeout: float = 60,
         done: Callable[[dict[str, Any]], bool] = lambda job: job["status"] in TERMINAL,
+        interval: float = 0.1,
     ) -> dict[str, Any]:
-        return wait_until(lambda: self.get_job(job_id), done, timeout, f"job {job_id}")
+        return wait_until(lambda: self.get_job(job_id), done, timeout, f"job {job_id}", interval)
 
     def submit(self, data: bytes, content_type: str, **extra: Any) -> str:
         created = self.create_job(content_type, len(data), **extra)
