@@ -66,13 +66,21 @@ def photo_jpeg(width: int, height: int, seed: int = 1) -> bytes:
 
 
 def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm-up: imports, caches
-    samples = []
+    return paired_medians({"only": action}, repeat)["only"]
+
+
+def paired_medians(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median seconds of each action, run in turns (a, b, c, a, b, c ...) so that a slow
+    stretch of a shared machine falls on all of them alike, rather than on whichever ran then."""
+    for action in actions.values():
+        action()  # warm-up: imports, caches
+    samples: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def run_engine(data: bytes) -> list[engine.Rendition]:
@@ -226,14 +234,20 @@ def memory_section() -> dict[str, Any]:
 def engine_section(repeat: int) -> dict[str, Any]:
     data = photo_jpeg(4000, 3000)
     p3 = in_display_p3(data)
-    ours = median_seconds(lambda: run_engine(data), repeat)
-    ours_p3 = median_seconds(lambda: run_engine(p3), repeat)
-    naive = median_seconds(lambda: run_naive_pillow(data), repeat)
+    actions: dict[str, Callable[[], object]] = {
+        "ours": lambda: run_engine(data),
+        "ours_p3": lambda: run_engine(p3),
+        "naive": lambda: run_naive_pillow(data),
+    }
     try:
-        vips: float | None = median_seconds(lambda: run_vips(data), repeat)
-        vips_p3: float | None = median_seconds(lambda: run_vips(p3), repeat)
+        import pyvips  # noqa: F401
+
+        actions |= {"vips": lambda: run_vips(data), "vips_p3": lambda: run_vips(p3)}
     except ImportError:
-        vips = vips_p3 = None  # pyvips is a bench-only extra; `make bench` installs it
+        pass  # pyvips is a bench-only extra; `make bench` installs it
+    medians = paired_medians(actions, repeat)
+    ours, ours_p3, naive = medians["ours"], medians["ours_p3"], medians["naive"]
+    vips, vips_p3 = medians.get("vips"), medians.get("vips_p3")
     with tempfile.NamedTemporaryFile(suffix=".jpg") as big:
         big.write(photo_jpeg(8000, 6000))
         big.flush()

@@ -177,3 +177,24 @@ def test_large_jpeg_variants_are_progressive_and_small_ones_baseline() -> None:
     large, small = engine.render_variants(decoded.image, [VariantSpec("large", 2048), VariantSpec("small", 256)])
     assert Image.open(io.BytesIO(large.body)).info.get("progressive") == 1
     assert not Image.open(io.BytesIO(small.body)).info.get("progressive")
+
+
+def test_a_small_image_saved_as_several_formats_at_once_keeps_each_format() -> None:
+    # Every variant is larger than the image, so each one saves the same image object, and
+    # the encodes run on the pool: each must still come out in its own format and settings.
+    decoded = decode(encode(Image.new("RGB", (40, 30), (200, 30, 90)), "PNG"))
+    specs = [
+        VariantSpec(f"{fmt}{size}", size, fmt)
+        for size in (512, 256, 128)
+        for fmt in ("jpeg", "webp", "png", "jpeg", "png", "webp")
+    ]
+    alone = Image.open(io.BytesIO(engine.encode(decoded.image, "jpeg")[0])).quantization  # type: ignore[attr-defined]
+    for _ in range(20):
+        renditions = engine.render_variants(decoded.image, specs)
+        outputs = [Image.open(io.BytesIO(r.body)) for r in renditions]
+        assert [out.format for out in outputs] == [s.format.upper() for s in specs]
+        # Image.save() keeps its settings on the object while it runs: saves racing on one
+        # object mix them up (a JPEG saved at WebP's quality) and can leave them behind.
+        assert all(out.quantization == alone for out in outputs if out.format == "JPEG")  # type: ignore[attr-defined]
+        assert not getattr(decoded.image, "encoderinfo", None)
+        assert {(r.width, r.height) for r in renditions} == {(40, 30)}
