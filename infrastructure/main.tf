@@ -3,6 +3,8 @@
 
 locals {
   artifacts_dir = coalesce(var.lambda_artifacts_dir, "${path.root}/../build/lambda")
+  # One package for every function: each runs its own handler module from it.
+  code_zip = "${local.artifacts_dir}/code.zip"
   # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs_retry).
   retry_max_seconds = 300
 
@@ -184,6 +186,16 @@ resource "aws_lambda_layer_version" "deps" {
   compatible_architectures = [var.lambda_architecture]
 }
 
+# Pillow and pillow-heif, for the functions that decode images (the sweeper through the
+# processing service): the api and the notifier start without unpacking their 47 MiB.
+resource "aws_lambda_layer_version" "imaging" {
+  layer_name               = "${var.name_prefix}-imaging-${var.lambda_architecture}"
+  filename                 = "${local.artifacts_dir}/imaging-${var.lambda_architecture}.zip"
+  source_code_hash         = filebase64sha256("${local.artifacts_dir}/imaging-${var.lambda_architecture}.zip")
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = [var.lambda_architecture]
+}
+
 # The on-device provider's runtimes (numpy, LiteRT, ONNX Runtime) and its models, for the
 # worker only: the other functions stay small and start fast. Two layers, because a zip
 # uploaded directly may be at most 50 MB (`make build` checks each).
@@ -205,7 +217,7 @@ module "api_function" {
   name_prefix           = var.name_prefix
   name                  = "api"
   handler               = "photopipe.handlers.api.lambda_handler"
-  zip_path              = "${local.artifacts_dir}/api.zip"
+  zip_path              = local.code_zip
   layer_arns            = [aws_lambda_layer_version.deps.arn]
   architecture          = var.lambda_architecture
   memory_mb             = var.api_memory_mb
@@ -245,12 +257,13 @@ module "api_function" {
 }
 
 module "worker_function" {
-  source                = "./modules/function"
-  name_prefix           = var.name_prefix
-  name                  = "worker"
-  handler               = "photopipe.handlers.worker.lambda_handler"
-  zip_path              = "${local.artifacts_dir}/worker.zip"
-  layer_arns            = concat([aws_lambda_layer_version.deps.arn], [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
+  source      = "./modules/function"
+  name_prefix = var.name_prefix
+  name        = "worker"
+  handler     = "photopipe.handlers.worker.lambda_handler"
+  zip_path    = local.code_zip
+  layer_arns = concat([aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn],
+  [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
   architecture          = var.lambda_architecture
   memory_mb             = var.worker_memory_mb
   timeout_seconds       = var.worker_timeout_seconds
@@ -291,7 +304,7 @@ module "notifier_function" {
   name_prefix           = var.name_prefix
   name                  = "notifier"
   handler               = "photopipe.handlers.notifier.lambda_handler"
-  zip_path              = "${local.artifacts_dir}/notifier.zip"
+  zip_path              = local.code_zip
   layer_arns            = [aws_lambda_layer_version.deps.arn]
   architecture          = var.lambda_architecture
   memory_mb             = var.notifier_memory_mb
@@ -339,8 +352,8 @@ module "sweeper_function" {
   name_prefix        = var.name_prefix
   name               = "sweeper"
   handler            = "photopipe.handlers.sweeper.lambda_handler"
-  zip_path           = "${local.artifacts_dir}/sweeper.zip"
-  layer_arns         = [aws_lambda_layer_version.deps.arn]
+  zip_path           = local.code_zip
+  layer_arns         = [aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn]
   architecture       = var.lambda_architecture
   memory_mb          = 256
   timeout_seconds    = 60

@@ -30,7 +30,7 @@ variable "tags" {
 }
 
 variable "lambda_artifacts_dir" {
-  description = "Folder holding api.zip, worker.zip, notifier.zip, sweeper.zip and deps-<arch>.zip (made by `make build`). Defaults to build/lambda in the repo."
+  description = "Folder holding code.zip and the layer zips (deps-<arch>.zip, ondevice-*-<arch>.zip) (made by `make build`). Defaults to build/lambda in the repo."
   type        = string
   default     = null
 }

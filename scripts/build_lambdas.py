@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Builds the Lambda artifacts: one code zip per function and three layer zips.
+"""Builds the Lambda artifacts: one code zip, which all four functions run, and four layer zips.
 
-    build/lambda/api.zip, worker.zip, notifier.zip, sweeper.zip   the photopipe package (sources only)
+    build/lambda/code.zip                                          the photopipe package, with bytecode
+                                                                   and its build id (photopipe/BUILD)
     build/lambda/deps-<arch>.zip                                   requirements/lambda.txt as cp312 manylinux wheels
+    build/lambda/imaging-<arch>.zip                                requirements/imaging.txt: Pillow, pillow-heif
+                                                                   (the worker and the sweeper)
     build/lambda/ondevice-runtime-<arch>.zip                       requirements/ondevice-runtime.txt: the worker's
                                                                    model runtimes (numpy, LiteRT, ONNX Runtime)
     build/lambda/ondevice-models-<arch>.zip                        requirements/ondevice-models.txt: its models
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "backend" / "src"
 LAYERS = {
     "deps": ROOT / "backend" / "requirements" / "lambda.txt",
+    "imaging": ROOT / "backend" / "requirements" / "imaging.txt",
     "ondevice-runtime": ROOT / "backend" / "requirements" / "ondevice-runtime.txt",
     "ondevice-models": ROOT / "backend" / "requirements" / "ondevice-models.txt",
 }
@@ -37,7 +41,7 @@ LAYERS = {
 UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # And for a zip uploaded directly (Terraform's `filename`), not through S3: 50 MB.
 ZIPPED_UPLOAD_LIMIT_BYTES = 50 * 1000 * 1000
-FUNCTIONS = ("api", "worker", "notifier", "sweeper")
+CODE_ZIP = "code.zip"
 # pip (23.x) neither widens manylinux_2_28 to older glibc tags nor treats manylinux2014 as
 # manylinux_2_17, so each tag a pinned wheel uses is listed (ai-edge-litert: manylinux_2_17).
 PLATFORMS = {
@@ -51,6 +55,7 @@ BUILD_RECIPE_VERSION = "4"  # bump when the way zips are made changes
 # python/, globs). Without this the worker's layers are over Lambda's 250 MiB.
 PRUNED = {
     "deps": [],  # plus botocore's service models, except those the code makes clients for
+    "imaging": [],
     "ondevice-runtime": [
         "numpy/**/tests",
         "numpy/f2py",
@@ -83,7 +88,7 @@ PRUNED = {
 # Layers shipped with bytecode (compile_bytecode). The on-device runtimes are not: their Python
 # is imported with a worker's first photo only, and their bytecode would take the worker's code
 # and layers near Lambda's 250 MiB.
-COMPILED_LAYERS = {"deps"}
+COMPILED_LAYERS = {"deps", "imaging"}
 # Beside the clients, the files botocore reads for every service (endpoints, partitions...).
 BOTOCORE_SERVICES_ALWAYS = {"sts"}
 
@@ -157,28 +162,39 @@ def compile_bytecode(root: Path) -> None:
     )
 
 
-def build_functions(out: Path) -> None:
-    package = SRC / "photopipe"
-    sources = [p for p in files_under(package) if p.suffix in (".py", ".typed")]
-    inputs = digest(
-        [BUILD_RECIPE_VERSION.encode()] + [p.relative_to(SRC).as_posix().encode() + p.read_bytes() for p in sources]
+def code_sources() -> list[Path]:
+    return [p for p in files_under(SRC / "photopipe") if p.suffix in (".py", ".typed")]
+
+
+def code_build_id(sources: list[Path] | None = None) -> str:
+    """The hash of what goes into the code zip; the zip carries it as photopipe/BUILD, and
+    `GET /v1/health` answers it, so a client can tell which build is running."""
+    return digest(
+        [BUILD_RECIPE_VERSION.encode()]
+        + [p.relative_to(SRC).as_posix().encode() + p.read_bytes() for p in sources or code_sources()]
     )
-    targets = [out / f"{function}.zip" for function in FUNCTIONS]
-    for target in [t for t in targets if up_to_date(t, inputs)]:
-        print(f"  {target.name}: up to date")
-    stale = [t for t in targets if not up_to_date(t, inputs)]
-    if not stale:
-        return
+
+
+def build_code(out: Path, quiet: bool = False) -> Path:
+    sources = code_sources()
+    inputs = code_build_id(sources)
+    target = out / CODE_ZIP
+    if up_to_date(target, inputs):
+        if not quiet:
+            print(f"  {target.name}: up to date")
+        return target
     with tempfile.TemporaryDirectory(prefix="photopipe-code-") as tmp:
         for source in sources:
             copy = Path(tmp) / source.relative_to(SRC)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
+        (Path(tmp) / "photopipe" / "BUILD").write_text(inputs)
         compile_bytecode(Path(tmp))
-        for target in stale:
-            write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(Path(tmp), bytecode=True)])
-            mark(target, inputs)
+        write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(Path(tmp), bytecode=True)])
+        mark(target, inputs)
+        if not quiet:
             print(f"  {target.name}: {target.stat().st_size / 1024:.0f} KiB")
+    return target
 
 
 def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
@@ -264,7 +280,10 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"building Lambda artifacts ({args.arch}) in {args.out}")
-    build_functions(args.out)
+    for retired in ("api", "worker", "notifier", "sweeper"):  # one zip each until code.zip replaced them
+        for stale in [args.out / f"{retired}.zip", args.out / f"{retired}.inputs"]:
+            stale.unlink(missing_ok=True)
+    build_code(args.out)
     for name, requirements in LAYERS.items():
         build_layer(args.out, args.arch, name, requirements)
     check_unzipped_size(args.out, args.arch)
@@ -278,7 +297,7 @@ def unzipped_bytes(archive: Path) -> int:
 def check_unzipped_size(out: Path, arch: str) -> None:
     """The worker carries its code and every layer: it must stay under Lambda's limit, and
     each zip under the direct upload's."""
-    parts = [out / "worker.zip"] + [out / f"{name}-{arch}.zip" for name in LAYERS]
+    parts = [out / CODE_ZIP] + [out / f"{name}-{arch}.zip" for name in LAYERS]
     for part in parts:
         if part.stat().st_size > ZIPPED_UPLOAD_LIMIT_BYTES:
             sys.exit(f"{part.name} is {part.stat().st_size} bytes, over Lambda's {ZIPPED_UPLOAD_LIMIT_BYTES} for a zip")

@@ -209,8 +209,14 @@ run "local_environment" {
   }
 
   assert {
-    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.worker_function.layer_arns) == 3 && length(module.api_function.layer_arns) == 1
+    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.worker_function.layer_arns) == 4 && length(module.api_function.layer_arns) == 1
     error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers."
+  }
+
+  assert {
+    # Counted: the mocked provider gives every layer the same ARN.
+    condition     = length(module.notifier_function.layer_arns) == 1 && length(module.sweeper_function.layer_arns) == 2
+    error_message = "Only the functions that import Pillow (the worker, the sweeper) unpack the imaging layer."
   }
 }
 

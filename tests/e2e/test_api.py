@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+import build_lambdas
 from client import PhotopipeClient
 from conftest import fetch, wait_drained
 from images import photo
@@ -11,9 +12,10 @@ from photopipe.auth import tokens
 from stack import Stack
 
 
-def test_health_is_public(stack: Stack) -> None:
+def test_health_is_public_and_names_the_build_of_these_sources(stack: Stack) -> None:
     response = requests.get(f"{stack.api_base_url}/v1/health", timeout=10)
-    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    # The stack runs the code zip built from the checkout under test, not an older deploy.
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "build": build_lambdas.code_build_id()})
 
 
 def test_every_bad_token_is_a_401(stack: Stack) -> None:

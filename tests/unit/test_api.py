@@ -104,7 +104,7 @@ def create(body: dict[str, Any] | None = None, user: str = "alice") -> tuple[int
 
 
 def test_health_needs_no_token(backend: InMemoryJobs) -> None:
-    assert call("GET", "/v1/health", user=None) == (200, {"status": "ok"})
+    assert call("GET", "/v1/health", user=None) == (200, {"status": "ok", "build": "source"})
 
 
 def test_create_job_returns_an_upload_slot_that_signs_type_and_length(backend: InMemoryJobs) -> None:

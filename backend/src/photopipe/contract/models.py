@@ -263,3 +263,4 @@ class DeviceListResponse(ApiModel):
 
 class HealthResponse(ApiModel):
     status: Literal["ok"]
+    build: str = Field(description='The id of the code build answering: the hash of its sources, or "source".')

@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from photopipe import build_id
 from photopipe.adapters import factory
 from photopipe.auth.tokens import InvalidToken, bearer_token
 from photopipe.config import get_settings
@@ -111,7 +112,7 @@ def current_user() -> str:
 
 @app.get("/v1/health", summary="Liveness", tags=["meta"])
 def health() -> HealthResponse:
-    return HealthResponse(status="ok")
+    return HealthResponse(status="ok", build=build_id())
 
 
 @app.post(
