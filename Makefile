@@ -31,7 +31,7 @@ export EMULATOR ENV PORT STACK STACK_DIR
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
-.PHONY: help venv build up down deploy plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
+.PHONY: help venv build up down deploy watch plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
         token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
 help: ## List the targets
@@ -63,6 +63,9 @@ deploy: build ## terraform apply for ENV (local: onto the running emulator)
 	 scripts/terraform.sh apply -var="lambda_architecture=$(ARCH)" | grep -E '^(Apply complete|No changes|Error|│)' || exit 1; \
 	 scripts/terraform.sh outputs > $(PHOTOPIPE_OUTPUTS); \
 	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
+
+watch: build ## Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
+	@cd scripts && $(PY) watch.py
 
 plan: build ## terraform plan for ENV; exits 2 when there are changes
 	@scripts/terraform.sh plan -var="lambda_architecture=$(ARCH)"

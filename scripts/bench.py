@@ -425,12 +425,12 @@ def ondevice_section(repeat: int) -> dict[str, Any]:
 
 def layer_sizes() -> dict[str, str]:
     """The worker's code and layers as `make build` left them: zipped and unzipped MiB."""
-    from build_lambdas import LAYERS, unzipped_bytes
+    from build_lambdas import CODE_ZIP, LAYERS, unzipped_bytes
 
     built = ROOT / "build" / "lambda"
     sizes = {}
     total = 0
-    for part in [built / "worker.zip"] + [built / f"{name}-x86_64.zip" for name in LAYERS]:
+    for part in [built / CODE_ZIP] + [built / f"{name}-x86_64.zip" for name in LAYERS]:
         if part.exists():
             unzipped = unzipped_bytes(part)
             total += unzipped
@@ -809,6 +809,60 @@ def _first_worker_call(stack: Stack) -> float:
     return elapsed
 
 
+WATCH_PROBE = ROOT / "backend" / "src" / "photopipe" / "handlers" / "logs.py"
+
+
+def watch_section(stack: Stack, edits: int = 10) -> dict[str, Any]:
+    """Edit to effect under `make watch`: a comment appended to a module, timed from the save
+    to the first `GET /v1/health` answering the new build (polled every 20 ms). The file is
+    restored afterwards and the stack left on the checkout's build."""
+    import requests
+
+    import build_lambdas
+
+    original = WATCH_PROBE.read_bytes()
+    watcher = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(ROOT / "scripts" / "watch.py")],
+        cwd=ROOT / "scripts",
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PHOTOPIPE_OUTPUTS": str(stack.directory / "outputs.json")},
+    )
+    assert watcher.stdout is not None
+    session = requests.Session()
+
+    def running() -> str:
+        return str(session.get(f"{stack.api_base_url}/v1/health", timeout=30).json()["build"])
+
+    def wait_for_line(build: str) -> None:
+        for line in watcher.stdout:  # type: ignore[union-attr]
+            if f"build {build[:12]}" in line:
+                return
+
+    samples: list[float] = []
+    try:
+        for line in watcher.stdout:
+            if "[watch] watching" in line:
+                break
+        for edit in range(edits):
+            WATCH_PROBE.write_bytes(original + f"# watch probe {edit}\n".encode())
+            saved = time.perf_counter()
+            build = build_lambdas.code_build_id()
+            wait_until(running, build.__eq__, 60, f"the api on build {build[:12]}", interval=0.02)
+            samples.append(time.perf_counter() - saved)
+            wait_for_line(build)  # every function reloaded: the next edit starts from quiet
+    finally:
+        WATCH_PROBE.write_bytes(original)
+        wait_for_line(build_lambdas.code_build_id())
+        watcher.terminate()
+        watcher.wait(timeout=10)
+    return {
+        "edit_to_api_effect_p50_s": round(statistics.median(samples), 2),
+        "edit_to_api_effect_max_s": round(max(samples), 2),
+        "edits": edits,
+    }
+
+
 def timed_make(*args: str) -> float:
     started = time.perf_counter()
     subprocess.run(  # noqa: S603
@@ -855,13 +909,19 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+SECTIONS = [
+    *("engine", "colour", "ondevice", "quality"),  # in-process
+    *("latency", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
+]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="photopipe benchmarks")
     parser.add_argument(
         "--skip",
         action="append",
         default=[],
-        choices=["engine", "colour", "ondevice", "quality", "latency", "pipeline", "burst", "cold", "deploy", "memory"],
+        choices=SECTIONS,
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=50)
@@ -878,7 +938,7 @@ def main() -> int:
         results["ondevice"] = ondevice_section(args.repeat)
     if "quality" not in args.skip:
         results["quality"] = quality_section()
-    stack = Stack.load() if {"latency", "pipeline", "burst", "cold", "deploy"} - set(args.skip) else None
+    stack = Stack.load() if {"latency", "pipeline", "burst", "cold", "watch", "deploy"} - set(args.skip) else None
     if stack and "latency" not in args.skip:
         results["latency"] = latency_section(stack)
     if stack and "pipeline" not in args.skip:
@@ -887,6 +947,8 @@ def main() -> int:
         results["burst"] = burst_section(stack, args.burst)
     if stack and "cold" not in args.skip:
         results["cold"] = cold_section(stack)
+    if stack and "watch" not in args.skip:
+        results["watch"] = watch_section(stack)
     if "deploy" not in args.skip:
         results["deploy"] = deploy_section(args.cold)
     if "memory" not in args.skip:
