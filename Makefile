@@ -58,10 +58,18 @@ up: build ## Start the emulator and deploy the stack onto it (idempotent)
 	@scripts/emulator.sh up
 	@$(MAKE) --no-print-directory deploy
 
-deploy: build ## terraform apply for ENV (local: onto the running emulator)
-	@start=$$(date +%s.%N); \
-	 scripts/terraform.sh apply -var="lambda_architecture=$(ARCH)" | grep -E '^(Apply complete|No changes|Error|│)' || exit 1; \
+APPLIED := $(STACK_DIR)/applied.sha256
+API_URL = $(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_base_url"]["value"])' $(PHOTOPIPE_OUTPUTS)
+deploy: build ## terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
+	@start=$$(date +%s.%N); arch='-var=lambda_architecture=$(ARCH)'; \
+	 if [ "$(ENV)" = local ] && [ -f $(APPLIED) ] && [ -f $(PHOTOPIPE_OUTPUTS) ] \
+	    && [ "$$(cat $(APPLIED))" = "$$(scripts/terraform.sh fingerprint "$$arch")" ] \
+	    && curl -fsS -m 5 -o /dev/null "$$($(API_URL))/v1/health"; then \
+	   echo "[deploy] nothing Terraform reads changed since the last apply, and the stack answers: skipped"; exit 0; fi; \
+	 rm -f $(APPLIED); \
+	 scripts/terraform.sh apply "$$arch" | grep -E '^(Apply complete|No changes|Error|│)' || exit 1; \
 	 scripts/terraform.sh outputs > $(PHOTOPIPE_OUTPUTS); \
+	 [ "$(ENV)" != local ] || scripts/terraform.sh fingerprint "$$arch" > $(APPLIED); \
 	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
 
 watch: build ## Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
@@ -129,7 +137,7 @@ bench: $(VENV)/.bench-installed ## Benchmarks on the running stack: JSON in .pho
 FUZZ_EXAMPLES ?= 15
 FUZZ_SECONDS  ?= 60
 fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
-	@api=$$($(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_base_url"]["value"])' $(PHOTOPIPE_OUTPUTS)); \
+	@api=$$($(API_URL)); \
 	 token=$$(cd scripts && $(PY) client.py token fuzz-user); \
 	 $(VENV)/bin/st run docs/openapi.json --url "$$api" -H "Authorization: Bearer $$token" \
 	   --checks not_a_server_error,response_schema_conformance,status_code_conformance \

@@ -162,7 +162,20 @@ init() {
   fi
 }
 
+# What an apply reads, hashed: the configuration, the var-file, the zips, the state and where it
+# deploys. `make deploy` skips Terraform when it matches the last apply's and the stack answers.
+fingerprint() {
+  {
+    find "$ROOT/infrastructure" -name '*.tf' -not -path '*/.terraform/*' -not -path '*/tests/*' -print0 | sort -z \
+      | xargs -0 sha256sum
+    sha256sum "$VAR_FILE" "$BUILD_DIR"/*.zip
+    [ ! -f "$WORK/terraform.tfstate" ] || sha256sum "$WORK/terraform.tfstate"
+    echo "$ENDPOINT $*"
+  } | sha256sum | cut -d' ' -f1
+}
+
 case "$cmd" in
+  fingerprint) fingerprint "$@" ;;
   init) init ;;
   apply) init; tf apply -auto-approve -compact-warnings "${tf_vars[@]}" "$@" ;;
   plan) init; tf plan -detailed-exitcode -compact-warnings "${tf_vars[@]}" "$@" ;;

@@ -84,7 +84,7 @@ def syntax_error(paths: Iterable[Path]) -> str | None:
         try:
             compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
         except SyntaxError as error:
-            where = Path(error.filename or path).relative_to(build_lambdas.SRC)
+            where = path.relative_to(build_lambdas.SRC) if path.is_relative_to(build_lambdas.SRC) else path
             return f"{where}:{error.lineno}: {error.msg}"
     return None
 
@@ -207,8 +207,9 @@ def main() -> int:
     functions: dict[str, str] = dict(stack["function_names"])
     if running_build(stack) != build_lambdas.code_build_id():
         # The checkout changed since the stack was deployed: start from what is on disk.
-        report([], deploy(stack, functions))
+        reload = deploy(stack, functions)
         record_in_terraform_state(stack, BUILD_DIR / build_lambdas.CODE_ZIP)
+        report([], reload)
     watching = False
     # yield_on_timeout: an empty first yield tells that the OS watch is in place, so a save made
     # after the line below is never missed.
@@ -228,8 +229,8 @@ def main() -> int:
             print(f"[watch] not deployed: {error}", flush=True)
             continue
         reload = deploy(stack, functions)
-        report(changed, reload)
         record_in_terraform_state(stack, BUILD_DIR / build_lambdas.CODE_ZIP)
+        report(changed, reload)  # last: once it is printed, `make plan` agrees
     return 0
 
 
