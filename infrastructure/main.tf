@@ -126,6 +126,7 @@ module "storage" {
   results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
   force_destroy          = var.environment == "local"
   kms_key_arn            = var.kms_enabled ? aws_kms_key.data[0].arn : null
+  lifecycle_rules        = coalesce(var.lifecycle_rules, var.environment == "aws")
 }
 
 module "queues" {
@@ -136,6 +137,7 @@ module "queues" {
   max_receive_count                 = var.max_receive_count
   jobs_visibility_timeout_seconds   = 6 * var.worker_timeout_seconds
   notify_visibility_timeout_seconds = 6 * var.notifier_timeout_seconds
+  job_events_topic_arn              = module.events.job_events_topic_arn
 }
 
 module "tables" {
@@ -148,7 +150,6 @@ module "events" {
   source            = "./modules/events"
   name_prefix       = var.name_prefix
   notify_queue_arn  = module.queues.notify_queue_arn
-  notify_queue_url  = module.queues.notify_queue_url
   kms_master_key_id = var.kms_enabled ? aws_kms_key.data[0].arn : null
 }
 
@@ -294,7 +295,7 @@ module "worker_function" {
     }
     JobsQueueConsume = {
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      resources = [module.queues.jobs_queue_arn]
+      resources = [module.queues.jobs_queue_arn_for_grants]
     }
   })
 }
@@ -324,7 +325,7 @@ module "notifier_function" {
     }
     NotifyQueueConsume = {
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      resources = [module.queues.notify_queue_arn]
+      resources = [module.queues.notify_queue_arn_for_grants]
     }
   })
 }
@@ -361,7 +362,7 @@ module "sweeper_function" {
   environment_variables = merge(local.common_environment, {
     POWERTOOLS_SERVICE_NAME = "photopipe-sweeper"
     STALLED_AFTER_SECONDS   = tostring(local.stalled_after_seconds)
-    JOBS_QUEUE_URL          = module.queues.jobs_queue_url
+    JOBS_QUEUE_NAME         = module.queues.jobs_queue_name
   })
   tracing_enabled = var.tracing_enabled
   policy_statements = merge(local.kms_statements, {
@@ -375,8 +376,8 @@ module "sweeper_function" {
     }
     # Holds off failing stalled jobs while the jobs queue has a backlog.
     JobsQueueBacklog = {
-      actions   = ["sqs:GetQueueAttributes"]
-      resources = [module.queues.jobs_queue_arn]
+      actions   = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+      resources = [module.queues.jobs_queue_arn_for_grants]
     }
     JobEventsPublish = {
       actions   = ["sns:Publish"]

@@ -331,3 +331,9 @@ variable "sweep_schedule" {
   type        = string
   default     = "rate(5 minutes)"
 }
+
+variable "lifecycle_rules" {
+  description = "S3 lifecycle rules: originals and results expire, unfinished multipart uploads are aborted. null: on AWS only. Neither emulator runs lifecycle rules, and the AWS provider spends ~55 s of consistency waits creating them on every cold deploy."
+  type        = bool
+  default     = null
+}

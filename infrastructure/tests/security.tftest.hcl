@@ -218,6 +218,11 @@ run "local_environment" {
     condition     = length(module.notifier_function.layer_arns) == 1 && length(module.sweeper_function.layer_arns) == 2
     error_message = "Only the functions that import Pillow (the worker, the sweeper) unpack the imaging layer."
   }
+
+  assert {
+    condition     = length(module.storage.lifecycle_rule_ids) == 0
+    error_message = "Locally no lifecycle rules: the emulators do not run them, and creating them costs ~55 s of provider waits."
+  }
 }
 
 run "aws_refuses_dev_tokens_unless_asked" {
@@ -310,6 +315,11 @@ run "aws_hygiene" {
       ])
     ]) && length(module.storage.bucket_policies) == 2
     error_message = "Both buckets deny requests that do not use TLS."
+  }
+
+  assert {
+    condition     = length(module.storage.lifecycle_rule_ids) == 2 && alltrue([for ids in values(module.storage.lifecycle_rule_ids) : contains(ids, "abort-incomplete-uploads")])
+    error_message = "On AWS both buckets expire what they hold and abort unfinished multipart uploads."
   }
 
   assert {

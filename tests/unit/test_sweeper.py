@@ -31,11 +31,11 @@ def test_stalled_jobs_are_failed_only_without_a_backlog(
 ) -> None:
     # Behind a backlog a message can wait longer than the stall limit for a consumer while its
     # job is perfectly healthy: failing it then would fail a job that was about to run.
-    monkeypatch.setenv("JOBS_QUEUE_URL", "http://127.0.0.1:1/000000000000/photopipe-jobs")
+    monkeypatch.setenv("JOBS_QUEUE_NAME", "photopipe-jobs")
     get_settings.cache_clear()
     service = Service()
     monkeypatch.setattr(factory, "processing_service", lambda span=None: service)
-    monkeypatch.setattr(sweeper, "waiting_messages", lambda url: waiting)
+    monkeypatch.setattr(sweeper, "waiting_messages", lambda name: waiting)
     try:
         result = sweeper.lambda_handler({}, Context(remaining_ms=60_000))  # type: ignore[arg-type]
     finally:

@@ -57,7 +57,7 @@ class Settings:
     function_memory_mb: int
     max_token_lifetime_seconds: int
     max_devices_per_user: int
-    jobs_queue_url: str
+    jobs_queue_name: str
     allowed_content_types: tuple[str, ...]
     webhook_timeout_seconds: float
     webhook_loopback_allowed: bool  # the local environment's receivers, never on AWS
@@ -129,7 +129,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         function_memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769),
         max_token_lifetime_seconds=_int(env, "MAX_TOKEN_LIFETIME_SECONDS", 24 * 3600),
         max_devices_per_user=_int(env, "MAX_DEVICES_PER_USER", 20),
-        jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
+        jobs_queue_name=env.get("JOBS_QUEUE_NAME", ""),
         allowed_content_types=ALLOWED_CONTENT_TYPES,
         webhook_timeout_seconds=float(_int(env, "WEBHOOK_TIMEOUT_SECONDS", 5)),
         webhook_loopback_allowed=environment != "aws",

@@ -6,24 +6,12 @@ resource "aws_sns_topic" "job_events" {
   kms_master_key_id = var.kms_master_key_id
 }
 
-locals {
-  notify_queue_policy = {
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "JobEventsTopicSends"
-      Effect    = "Allow"
-      Principal = { Service = "sns.amazonaws.com" }
-      Action    = "sqs:SendMessage"
-      Resource  = var.notify_queue_arn
-      Condition = { ArnEquals = { "aws:SourceArn" = aws_sns_topic.job_events.arn } }
-    }]
+# The notify queue's access policy is inline in the queue (modules/queues).
+removed {
+  from = aws_sqs_queue_policy.notify
+  lifecycle {
+    destroy = false
   }
-}
-
-resource "aws_sqs_queue_policy" "notify" {
-  #checkov:skip=CKV_AWS_72:the only action is sqs:SendMessage (checkov cannot read policies built with jsonencode)
-  queue_url = var.notify_queue_url
-  policy    = jsonencode(local.notify_queue_policy)
 }
 
 resource "aws_sns_topic_subscription" "notify" {
@@ -34,5 +22,4 @@ resource "aws_sns_topic_subscription" "notify" {
   filter_policy = jsonencode({
     eventType = ["JobCompleted", "JobFailed"]
   })
-  depends_on = [aws_sqs_queue_policy.notify]
 }

@@ -8,11 +8,6 @@ variable "notify_queue_arn" {
   type        = string
 }
 
-variable "notify_queue_url" {
-  description = "URL of that queue, for its access policy."
-  type        = string
-}
-
 variable "kms_master_key_id" {
   description = "KMS key for topic encryption; null leaves the topic unencrypted by a CMK."
   type        = string

@@ -1,5 +1,19 @@
 # The jobs queue is fed by S3 ObjectCreated events on originals; the notify queue by the
 # job-events topic (its subscription lives in the events module). Each has a dead-letter queue.
+#
+# The AWS provider waits ~25 s after creating a queue or changing a policy on it (six
+# consistent reads, five seconds apart), so each resource in a chain of them adds 25 s to a cold
+# deploy. Here the chain is two long: each dead-letter queue, then its queue with its access
+# policy inline, while the dead-letter queue's redrive-allow policy is set in parallel. That
+# takes a queue's ARN before the queue exists: a queue's ARN is its dead-letter queue's with its
+# own name (same partition, region and account).
+
+locals {
+  jobs_queue_name   = "${var.name_prefix}-jobs"
+  notify_queue_name = "${var.name_prefix}-notify"
+  jobs_queue_arn    = "${join(":", slice(split(":", aws_sqs_queue.jobs_dlq.arn), 0, 5))}:${local.jobs_queue_name}"
+  notify_queue_arn  = "${join(":", slice(split(":", aws_sqs_queue.notify_dlq.arn), 0, 5))}:${local.notify_queue_name}"
+}
 
 resource "aws_sqs_queue" "jobs_dlq" {
   name                      = "${var.name_prefix}-jobs-dlq"
@@ -7,11 +21,42 @@ resource "aws_sqs_queue" "jobs_dlq" {
   sqs_managed_sse_enabled   = true
 }
 
+locals {
+  jobs_queue_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "UploadsBucketSendsObjectCreated"
+      Effect    = "Allow"
+      Principal = { Service = "s3.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = local.jobs_queue_arn
+      # Bucket ARNs carry no account: SourceAccount pins the bucket to this queue's account.
+      Condition = {
+        ArnEquals    = { "aws:SourceArn" = var.uploads_bucket_arn }
+        StringEquals = { "aws:SourceAccount" = split(":", local.jobs_queue_arn)[4] }
+      }
+    }]
+  }
+  notify_queue_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "JobEventsTopicSends"
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = local.notify_queue_arn
+      Condition = { ArnEquals = { "aws:SourceArn" = var.job_events_topic_arn } }
+    }]
+  }
+}
+
 resource "aws_sqs_queue" "jobs" {
-  name                       = "${var.name_prefix}-jobs"
+  #checkov:skip=CKV_AWS_72:the only action is sqs:SendMessage (checkov cannot read policies built with jsonencode)
+  name                       = local.jobs_queue_name
   visibility_timeout_seconds = var.jobs_visibility_timeout_seconds
   message_retention_seconds  = 345600
   sqs_managed_sse_enabled    = true
+  policy                     = jsonencode(local.jobs_queue_policy)
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.jobs_dlq.arn
     maxReceiveCount     = var.max_receive_count
@@ -25,10 +70,12 @@ resource "aws_sqs_queue" "notify_dlq" {
 }
 
 resource "aws_sqs_queue" "notify" {
-  name                       = "${var.name_prefix}-notify"
+  #checkov:skip=CKV_AWS_72:the only action is sqs:SendMessage (checkov cannot read policies built with jsonencode)
+  name                       = local.notify_queue_name
   visibility_timeout_seconds = var.notify_visibility_timeout_seconds
   message_retention_seconds  = 345600
   sqs_managed_sse_enabled    = true
+  policy                     = jsonencode(local.notify_queue_policy)
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.notify_dlq.arn
     maxReceiveCount     = var.max_receive_count
@@ -39,7 +86,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "jobs_dlq" {
   queue_url = aws_sqs_queue.jobs_dlq.id
   redrive_allow_policy = jsonencode({
     redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.jobs.arn]
+    sourceQueueArns   = [local.jobs_queue_arn]
   })
 }
 
@@ -47,32 +94,17 @@ resource "aws_sqs_queue_redrive_allow_policy" "notify_dlq" {
   queue_url = aws_sqs_queue.notify_dlq.id
   redrive_allow_policy = jsonencode({
     redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.notify.arn]
+    sourceQueueArns   = [local.notify_queue_arn]
   })
 }
 
-locals {
-  jobs_queue_policy = {
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "UploadsBucketSendsObjectCreated"
-      Effect    = "Allow"
-      Principal = { Service = "s3.amazonaws.com" }
-      Action    = "sqs:SendMessage"
-      Resource  = aws_sqs_queue.jobs.arn
-      # Bucket ARNs carry no account: SourceAccount pins the bucket to this queue's account.
-      Condition = {
-        ArnEquals    = { "aws:SourceArn" = var.uploads_bucket_arn }
-        StringEquals = { "aws:SourceAccount" = split(":", aws_sqs_queue.jobs.arn)[4] }
-      }
-    }]
+# The access policies were resources of their own until they moved inline: forget them without
+# deleting them, since the queues now carry the same policy.
+removed {
+  from = aws_sqs_queue_policy.jobs
+  lifecycle {
+    destroy = false
   }
-}
-
-resource "aws_sqs_queue_policy" "jobs" {
-  #checkov:skip=CKV_AWS_72:the only action is sqs:SendMessage (checkov cannot read policies built with jsonencode)
-  queue_url = aws_sqs_queue.jobs.id
-  policy    = jsonencode(local.jobs_queue_policy)
 }
 
 resource "aws_s3_bucket_notification" "uploads" {
@@ -83,5 +115,4 @@ resource "aws_s3_bucket_notification" "uploads" {
     filter_prefix = "incoming/"
     filter_suffix = "/original"
   }
-  depends_on = [aws_sqs_queue_policy.jobs]
 }

@@ -39,8 +39,8 @@ output "notify_dlq_arn" {
 }
 
 output "jobs_queue_name" {
-  description = "Name of the jobs queue."
-  value       = aws_sqs_queue.jobs.name
+  description = "Name of the jobs queue (known before it exists)."
+  value       = local.jobs_queue_name
 }
 
 output "jobs_dlq_name" {
@@ -65,7 +65,21 @@ output "notify_redrive_policy" {
 
 output "jobs_visibility_timeout_seconds" {
   description = "Visibility timeout of the jobs queue."
-  value       = aws_sqs_queue.jobs.visibility_timeout_seconds
+  value       = var.jobs_visibility_timeout_seconds
+}
+
+# IAM statements may name a queue before it exists: granting by these ARNs, known once the
+# dead-letter queues exist, lets the functions be created while the queues are (each one costs
+# ~25 s of provider waits). Whatever needs the queue itself (event source mappings,
+# subscriptions) uses jobs_queue_arn / notify_queue_arn.
+output "jobs_queue_arn_for_grants" {
+  description = "ARN of the jobs queue, computed before it exists: for IAM statements."
+  value       = local.jobs_queue_arn
+}
+
+output "notify_queue_arn_for_grants" {
+  description = "ARN of the notify queue, computed before it exists: for IAM statements."
+  value       = local.notify_queue_arn
 }
 
 output "jobs_queue_policy_condition" {

@@ -27,3 +27,8 @@ variable "notify_visibility_timeout_seconds" {
   description = "Visibility timeout of the notify queue (at least 6x the notifier timeout)."
   type        = number
 }
+
+variable "job_events_topic_arn" {
+  description = "The topic the notify queue accepts messages from."
+  type        = string
+}

@@ -90,7 +90,19 @@ resource "aws_s3_bucket_cors_configuration" "uploads" {
 }
 
 # Originals are only needed until the job finishes; results carry the value.
+# (count: see var.lifecycle_rules; a state from before it moves with the `moved` blocks.)
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.uploads
+  to   = aws_s3_bucket_lifecycle_configuration.uploads[0]
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.results
+  to   = aws_s3_bucket_lifecycle_configuration.results[0]
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
+  count  = var.lifecycle_rules ? 1 : 0
   bucket = aws_s3_bucket.uploads.id
   rule {
     id     = "abort-incomplete-uploads"
@@ -113,6 +125,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "results" {
+  count  = var.lifecycle_rules ? 1 : 0
   bucket = aws_s3_bucket.results.id
   rule {
     id     = "abort-incomplete-uploads"

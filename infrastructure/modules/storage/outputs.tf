@@ -48,3 +48,11 @@ output "cors_rule_count" {
   description = "Whether browsers may PUT uploads (1) or not (0)."
   value       = length(aws_s3_bucket_cors_configuration.uploads)
 }
+
+output "lifecycle_rule_ids" {
+  description = "The lifecycle rules' ids of each bucket that has them."
+  value = merge(
+    { for config in aws_s3_bucket_lifecycle_configuration.uploads : "uploads" => [for rule in config.rule : rule.id] },
+    { for config in aws_s3_bucket_lifecycle_configuration.results : "results" => [for rule in config.rule : rule.id] },
+  )
+}

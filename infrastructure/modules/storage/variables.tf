@@ -29,3 +29,9 @@ variable "results_retention_days" {
   description = "Days after which result variants are deleted (the job record's lifetime)."
   type        = number
 }
+
+variable "lifecycle_rules" {
+  description = "Whether the buckets get their lifecycle rules."
+  type        = bool
+  default     = true
+}

@@ -39,7 +39,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     published, skipped = service.publish_pending(OUTBOX_GRACE, SWEEP_LIMIT)
     metrics.add_metric("PendingEventsPublished", MetricUnit.Count, len(published))
     metrics.add_metric("PendingEventsSkipped", MetricUnit.Count, len(skipped))
-    backlog = waiting_messages(settings.jobs_queue_url) if settings.jobs_queue_url else 0
+    backlog = waiting_messages(settings.jobs_queue_name) if settings.jobs_queue_name else 0
     if backlog:
         logger.info("jobs queue has a backlog; no job is failed as stalled this run", extra={"waiting": backlog})
         abandoned = []
