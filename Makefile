@@ -31,7 +31,7 @@ export EMULATOR ENV PORT STACK STACK_DIR
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
-.PHONY: help venv build up down deploy watch plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
+.PHONY: help venv build up down deploy watch plan tflocal-plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
         token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
 help: ## List the targets
@@ -77,6 +77,9 @@ watch: build ## Every save under backend/src live on the running local stack in 
 
 plan: build ## terraform plan for ENV; exits 2 when there are changes
 	@scripts/terraform.sh plan -var="lambda_architecture=$(ARCH)"
+
+tflocal-plan: venv ## The README's plain `tflocal init` + `tflocal plan` in infrastructure/: no changes after make up
+	@scripts/terraform.sh plain-plan | grep -E '^(No changes|Plan:|Error|│)'; exit $${PIPESTATUS[0]}
 
 outputs: ## Print the stack's outputs as JSON (API URL, buckets, queues, tables)
 	@$(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: v["value"] for k, v in d.items()}, indent=2))' $(PHOTOPIPE_OUTPUTS)
@@ -180,7 +183,7 @@ test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack:
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
 	 start=$$SECONDS; \
-	 $(MAKE) --no-print-directory up && $(MAKE) --no-print-directory plan \
+	 $(MAKE) --no-print-directory up && $(MAKE) --no-print-directory plan tflocal-plan \
 	 && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
 	 && $(MAKE) --no-print-directory fuzz plan-compare $(if $(filter localstack,$(EMULATOR)),executor-test) \
 	 && echo "== $(EMULATOR): stack tests passed in $$((SECONDS - start))s =="

@@ -9,9 +9,13 @@ terraform {
     }
   }
 
-  # Remote state for real AWS (`make deploy ENV=aws` passes -backend-config). The local
-  # environment runs from a generated working copy whose override file swaps in a local backend.
-  backend "s3" {}
+  # Remote state: on AWS in your bucket (`make deploy ENV=aws BACKEND_CONFIG=...`), locally in
+  # the emulator's S3, where tflocal points the backend (its bucket tf-test-state; with
+  # -backend-config=env/local.s3.tfbackend). The key is set here so that tflocal sees an S3
+  # backend to redirect: it skips an empty block.
+  backend "s3" {
+    key = "photopipe/terraform.tfstate"
+  }
 }
 
 provider "aws" {

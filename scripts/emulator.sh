@@ -138,10 +138,9 @@ localstack_host_up() {
   ensure_lambda_python
   # LocalStack's files stay in the stack folder (it would otherwise write to /var/lib/localstack
   # and the system temp folder). Its state is in memory only: this edition ignores PERSISTENCE.
-  # A new LocalStack is empty, so the stack's Terraform state would describe nothing: drop it,
-  # and the next apply creates everything afresh.
-  rm -rf "$STACK_DIR/localstack" "$STACK_DIR/tmp" "$STACK_DIR/outputs.json" \
-    "$STACK_DIR/tf/terraform.tfstate" "$STACK_DIR/tf/terraform.tfstate.backup"
+  # A new LocalStack is empty, the Terraform state in its S3 included: the next apply creates
+  # everything afresh.
+  rm -rf "$STACK_DIR/localstack" "$STACK_DIR/tmp" "$STACK_DIR/outputs.json" "$STACK_DIR/tf"
   mkdir -p "$STACK_DIR/localstack" "$STACK_DIR/tmp" "$STACK_DIR/cache"
   (
     # OVERRIDE_IN_DOCKER=0: a machine with /.dockerenv (CI containers) is not LocalStack's

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Terraform for one environment: init | apply | plan | outputs | destroy | validate | test | fmt | fmt-check.
-#   ENV=local  runs in a working copy under STACK_DIR whose generated override file points the
-#              provider at the emulator (ENDPOINT) and keeps state locally. infrastructure/
-#              itself never holds an emulator setting.
+# Terraform for one environment: init | apply | plan | outputs | state | destroy | validate | test | fmt | fmt-check.
+#   ENV=local  runs tflocal (PyPI terraform-local) in infrastructure/, as the README's plain
+#              commands do: it points the provider and the S3 backend at the emulator (ENDPOINT)
+#              in an override file it deletes afterwards. The state lives in the emulator's own
+#              S3 (bucket tf-test-state), beside the resources it describes; Terraform's working
+#              data per stack in STACK_DIR/terraform.
 #   ENV=aws    runs in infrastructure/ with the S3 backend (BACKEND_CONFIG=file.hcl).
 # Offline: when a provider mirror is found (TF_PROVIDER_MIRROR, or a known folder holding
 # registry.terraform.io/hashicorp/aws), a CLI config that uses it is generated.
@@ -137,28 +139,49 @@ print("every local resource is in the aws plan")
 PY
 fi
 
+WORK=$ROOT/infrastructure
 if [ "$ENV" = local ]; then
-  WORK=$STACK_DIR/tf
-  emulator_copy "$WORK"
-  tf_vars+=(-var="execute_api_endpoint=$ENDPOINT")
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-  init_args=()
+  # What the README documents for plain `tflocal` commands in infrastructure/.
+  export AWS_ENDPOINT_URL=$ENDPOINT S3_HOSTNAME=127.0.0.1 AWS_DEFAULT_REGION=us-east-1 \
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test DISABLE_DEPRECATION_NOTICE=1
+  export TF_DATA_DIR=$STACK_DIR/terraform
+  # tflocal's default bucket, and the key versions.tf names.
+  STATE_BUCKET=tf-test-state STATE_KEY=photopipe/terraform.tfstate
+  TFLOCAL=${TFLOCAL:-$ROOT/.venv/bin/tflocal}
+  [ -x "$TFLOCAL" ] || die "tflocal is installed with the dev venv: run make venv"
+  # The variables a plain `tflocal plan -var-file=env/local.tfvars` gives, but for the port (and
+  # a build folder other than the default, if one is given).
+  tf_vars=(-var-file="$VAR_FILE" -var="execute_api_endpoint=$ENDPOINT")
+  [ "$(realpath -m "$BUILD_DIR")" = "$ROOT/build/lambda" ] || tf_vars+=(-var="lambda_artifacts_dir=$BUILD_DIR")
+  init_args=(-backend-config="$ROOT/infrastructure/env/local.s3.tfbackend")
 else
-  WORK=$ROOT/infrastructure
   [ -z "$(find "$WORK" -maxdepth 1 -name '*_override.tf' -print -quit)" ] || \
     die "an *_override.tf file in infrastructure/ would leak into ENV=$ENV; remove it"
-  init_args=()
+  # -reconfigure: infrastructure/.terraform may hold the emulator backend of a plain tflocal init.
+  init_args=(-reconfigure)
   [ -n "${BACKEND_CONFIG:-}" ] && init_args+=(-backend-config="$BACKEND_CONFIG")
 fi
 
-tf() { terraform -chdir="$WORK" "$@"; }
+tf() {
+  if [ "$ENV" = local ]; then
+    (cd "$WORK" && "$TFLOCAL" "$@")
+  else
+    terraform -chdir="$WORK" "$@"
+  fi
+}
 
 init() {
   # Locally: init only when providers or modules are not yet installed (it costs seconds).
   # On AWS: always, since `make lint` leaves infrastructure/ initialised without a backend.
-  if [ "$ENV" != local ] || [ ! -f "$WORK/.terraform/modules/modules.json" ] || [ ! -f "$WORK/.terraform.lock.hcl" ] \
-     || [ "$WORK/.terraform/modules/modules.json" -ot "$ROOT/infrastructure/main.tf" ]; then
-    tf init -upgrade=false "${init_args[@]}" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log" >&2; die "terraform init failed"; }
+  local data=${TF_DATA_DIR:-$WORK/.terraform} log=$STACK_DIR/init.log
+  mkdir -p "$STACK_DIR"
+  if [ "$ENV" != local ] || [ ! -f "$data/modules/modules.json" ] || [ "$data/modules/modules.json" -ot "$WORK/main.tf" ]; then
+    tf init -upgrade=false "${init_args[@]}" >"$log" 2>&1 || { cat "$log" >&2; die "terraform init failed"; }
+  fi
+  if [ "$ENV" = local ] && [ -f "$STACK_DIR/tf/terraform.tfstate" ]; then
+    # A stack deployed before the state moved into the emulator: carry its state over once.
+    tf state push "$STACK_DIR/tf/terraform.tfstate" >>"$log" 2>&1 || { cat "$log" >&2; die "moving the local state failed"; }
+    mv "$STACK_DIR/tf" "$STACK_DIR/tf.moved-to-emulator-s3"
   fi
 }
 
@@ -169,14 +192,27 @@ fingerprint() {
     find "$ROOT/infrastructure" -name '*.tf' -not -path '*/.terraform/*' -not -path '*/tests/*' -print0 | sort -z \
       | xargs -0 sha256sum
     sha256sum "$VAR_FILE" "$BUILD_DIR"/*.zip
-    [ ! -f "$WORK/terraform.tfstate" ] || sha256sum "$WORK/terraform.tfstate"
+    # The state object's ETag in the emulator's S3: it changes with every write of the state.
+    curl -fsS -m 5 -o /dev/null -D - "$ENDPOINT/$STATE_BUCKET/$STATE_KEY" 2>/dev/null | grep -i '^etag' || echo "no state"
     echo "$ENDPOINT $*"
   } | sha256sum | cut -d' ' -f1
 }
 
+# The README's plain commands, run as a newcomer would in infrastructure/ (its own .terraform,
+# not the stack's): after `make up` they must find nothing to change.
+plain_plan() {
+  [ "$ENV" = local ] || die "plain-plan is for the local environment"
+  unset TF_DATA_DIR
+  (cd "$WORK" && "$TFLOCAL" init -reconfigure -input=false -backend-config=env/local.s3.tfbackend >"$STACK_DIR/plain-init.log" 2>&1) \
+    || { cat "$STACK_DIR/plain-init.log" >&2; die "tflocal init failed"; }
+  (cd "$WORK" && "$TFLOCAL" plan -detailed-exitcode -compact-warnings -var-file=env/local.tfvars -var="execute_api_endpoint=$ENDPOINT")
+}
+
 case "$cmd" in
   fingerprint) fingerprint "$@" ;;
+  plain-plan) plain_plan ;;
   init) init ;;
+  state) init; tf state "$@" ;;
   # Locally most of a cold apply is the provider waiting (~25 s per queue); with Terraform's
   # default of 10 at a time, those waits held slots the dead-letter queues were queued behind.
   apply) init; tf apply -auto-approve -compact-warnings -parallelism="${TF_PARALLELISM:-$([ "$ENV" = local ] && echo 30 || echo 10)}" "${tf_vars[@]}" "$@" ;;

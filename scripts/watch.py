@@ -18,9 +18,9 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -148,14 +148,10 @@ def deploy(stack: Stack, functions: dict[str, str]) -> Reload:
 def record_in_terraform_state(stack: Stack, code: Path) -> None:
     """Writes the deployed zip's hash into each function's `source_code_hash` in the state, as
     an apply would have: the provider keeps that hash in the state only and never reads it back."""
-    work = stack.directory / "tf"
-    env = dict(os.environ, TF_IN_AUTOMATION="1")
-    rc = ROOT / ".photopipe" / "terraformrc"
-    if rc.exists():
-        env["TF_CLI_CONFIG_FILE"] = str(rc)
-    terraform = shutil.which("terraform") or "terraform"
-    pulled = subprocess.run(  # noqa: S603 - terraform, on this stack's own working copy
-        [terraform, f"-chdir={work}", "state", "pull"], check=True, capture_output=True, text=True, env=env
+    terraform_sh = str(ROOT / "scripts" / "terraform.sh")
+    env = dict(os.environ, STACK_DIR=str(stack.directory), ENV="local", ENDPOINT=str(stack.endpoint_url))
+    pulled = subprocess.run(  # noqa: S603 - our own script, on this stack
+        [terraform_sh, "state", "pull"], check=True, capture_output=True, text=True, env=env
     )
     state = json.loads(pulled.stdout)
     code_hash = base64.b64encode(hashlib.sha256(code.read_bytes()).digest()).decode()
@@ -171,14 +167,10 @@ def record_in_terraform_state(stack: Stack, code: Path) -> None:
     for attributes in stale:
         attributes["source_code_hash"] = code_hash
     state["serial"] += 1
-    subprocess.run(  # noqa: S603
-        [terraform, f"-chdir={work}", "state", "push", "-"],
-        input=json.dumps(state),
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    with tempfile.NamedTemporaryFile("w", suffix=".tfstate") as pushed:
+        json.dump(state, pushed)
+        pushed.flush()
+        subprocess.run([terraform_sh, "state", "push", pushed.name], check=True, capture_output=True, env=env)  # noqa: S603
 
 
 def report(changed: list[str], reload: Reload) -> None:
@@ -202,7 +194,7 @@ def main() -> int:
     import watchfiles
 
     stack = Stack.load()
-    if not (stack.directory / "tf").is_dir():
+    if not stack.endpoint_url:
         raise SystemExit("make watch reloads a local stack (ENV=local): run `make up` first")
     functions: dict[str, str] = dict(stack["function_names"])
     if running_build(stack) != build_lambdas.code_build_id():

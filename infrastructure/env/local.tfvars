@@ -1,9 +1,12 @@
 # The emulator environment (MiniStack or LocalStack). Endpoints are not set here: the
 # scripts add them in a generated override file of a working copy, never in the modules.
-environment        = "local"
-name_prefix        = "photopipe"
-aws_region         = "us-east-1"
-log_retention_days = 1
+environment = "local"
+name_prefix = "photopipe"
+aws_region  = "us-east-1"
+# Where clients reach the API: the emulator's execute-api data plane (`make up` passes its own
+# port; this default is the dev stack's).
+execute_api_endpoint = "http://127.0.0.1:4566"
+log_retention_days   = 1
 # The emulator runs functions as local processes: less memory is only a label there.
 worker_memory_mb = 1024
 # A shorter timeout keeps the queue visibility timeout (6x) short: after an emulator restart,
