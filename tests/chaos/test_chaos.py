@@ -18,6 +18,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -89,51 +90,41 @@ class Planned:
 def plan(rng: random.Random, users: list[str]) -> list[Planned]:
     good = photo(640, 480)
     heavy, large, four_mp = rgba_png(8000), rgba_png(5000), photo(2309, 1732)
+
+    def hostile(user: str) -> Planned:
+        code = rng.choice(sorted(HOSTILE))
+        data, content_type = HOSTILE[code]
+        return Planned("hostile", user, data, content_type, expected_code=code)
+
+    watermark = {"edits": [{"op": "watermark", "text": "(c)"}]}
+    # Each kind up to its share of the rolls (cumulative); "ok" takes the rest.
+    kinds: list[tuple[float, Callable[[str], Planned]]] = [
+        (0.15, hostile),
+        (0.30, lambda user: Planned("duplicate", user, good, "image/jpeg")),
+        (0.40, lambda user: Planned("transient", user, good, "image/jpeg", {"injectTransientFailures": 1})),
+        (
+            0.45,
+            lambda user: Planned(
+                "abandoned", user, good, "image/jpeg", {"injectTransientFailures": 9}, "PROCESSING_ABANDONED"
+            ),
+        ),
+        (0.48, lambda user: Planned("edit_chain", user, good, "image/jpeg", {"edits": EDIT_CHAIN})),
+        (
+            0.50,
+            lambda user: Planned(
+                "rotation_bomb", user, four_mp, "image/jpeg", {"edits": ROTATION_BOMB}, "PIXEL_LIMIT_EXCEEDED"
+            ),
+        ),
+        (0.52, lambda user: Planned("heavy", user, heavy, "image/png", watermark, "MEMORY_LIMIT_EXCEEDED")),
+        (0.54, lambda user: Planned("large", user, large, "image/png")),
+        (0.60, lambda user: Planned("reput", user, good, "image/jpeg")),
+        (1.00, lambda user: Planned("ok", user, good, "image/jpeg")),
+    ]
     planned = []
     for index in range(N):
-        user = users[index % len(users)]
         roll = rng.random()
-        if roll < 0.15:
-            code = rng.choice(sorted(HOSTILE))
-            data, content_type = HOSTILE[code]
-            planned.append(Planned("hostile", user, data, content_type, expected_code=code))
-        elif roll < 0.30:
-            planned.append(Planned("duplicate", user, good, "image/jpeg"))
-        elif roll < 0.40:
-            planned.append(Planned("transient", user, good, "image/jpeg", {"injectTransientFailures": 1}))
-        elif roll < 0.45:
-            planned.append(
-                Planned(
-                    "abandoned",
-                    user,
-                    good,
-                    "image/jpeg",
-                    {"injectTransientFailures": 9},
-                    expected_code="PROCESSING_ABANDONED",
-                )
-            )
-        elif roll < 0.48:
-            planned.append(Planned("edit_chain", user, good, "image/jpeg", {"edits": EDIT_CHAIN}))
-        elif roll < 0.50:
-            planned.append(
-                Planned(
-                    "rotation_bomb",
-                    user,
-                    four_mp,
-                    "image/jpeg",
-                    {"edits": ROTATION_BOMB},
-                    expected_code="PIXEL_LIMIT_EXCEEDED",
-                )
-            )
-        elif roll < 0.52:
-            edits = {"edits": [{"op": "watermark", "text": "(c)"}]}
-            planned.append(Planned("heavy", user, heavy, "image/png", edits, expected_code="MEMORY_LIMIT_EXCEEDED"))
-        elif roll < 0.54:
-            planned.append(Planned("large", user, large, "image/png"))
-        elif roll < 0.60:
-            planned.append(Planned("reput", user, good, "image/jpeg"))
-        else:
-            planned.append(Planned("ok", user, good, "image/jpeg"))
+        make = next(make for share, make in kinds if roll < share)
+        planned.append(make(users[index % len(users)]))
     return planned
 
 
@@ -212,136 +203,186 @@ def restart_emulator() -> None:
     subprocess.run(["make", "--no-print-directory", "up"], cwd=ROOT, check=True, env=env)  # noqa: S607
 
 
+@dataclass
+class Tenants:
+    """Who takes part: users whose webhooks answer, users whose webhooks fail, and the noisy
+    neighbour whose webhooks are slow-loris endpoints."""
+
+    users: list[str]
+    failing: set[str]
+    noisy: str
+    loris_paths: set[str]
+
+    @classmethod
+    def for_run(cls, run: str) -> Tenants:
+        users = [f"chaos-{run}-{i}" for i in range(max(2, N // 25))]
+        noisy = f"chaos-{run}-noisy"
+        return cls(
+            users,
+            set(users[: max(1, len(users) // 4)]),
+            noisy,
+            {f"/loris/{noisy}/{n}" for n in range(SLOW_LORIS_DEVICES)},
+        )
+
+    def register(self, clients: dict[str, PhotopipeClient], receiver: WebhookReceiver) -> None:
+        for user in self.users:
+            body = {"platform": "webhook", "url": receiver.url(f"/hook/{user}")}
+            clients[user].request("POST", "/v1/devices", 201, json=body)
+        for path in sorted(self.loris_paths):
+            clients[self.noisy].request(
+                "POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url(path)}
+            )
+
+
+def wait_until_every_job_is_terminal(stack: Stack, clients: dict[str, PhotopipeClient], planned: list[Planned]) -> None:
+    finished: set[str] = set()
+
+    def unfinished() -> list[str]:
+        for item in planned:  # only the jobs not yet seen finished are asked again
+            if item.job_id not in finished and clients[item.user].get_job(item.job_id)["status"] in (
+                "COMPLETED",
+                "FAILED",
+            ):
+                finished.add(item.job_id)
+        return [item.job_id for item in planned if item.job_id not in finished]
+
+    deadline = 180 + N
+    if RESTART:
+        # Messages a worker held when the emulator stopped come back after the queue's
+        # visibility timeout: that much longer, and no more.
+        attributes = stack.client("sqs").get_queue_attributes(
+            QueueUrl=stack["jobs_queue_url"], AttributeNames=["VisibilityTimeout"]
+        )["Attributes"]
+        deadline += int(attributes["VisibilityTimeout"])
+    wait_until(unfinished, lambda left: not left, deadline, "every job terminal", interval=1)
+    wait_drained(stack, "jobs_queue_url", "notify_queue_url", timeout=deadline)
+
+
+def job_problems(stack: Stack, item: Planned, job: dict[str, Any]) -> list[str]:
+    """One job's record against what its kind must end as: status, code, history, attempts,
+    and every output in S3 as the record says."""
+    problems = []
+    history = [h["status"] for h in job["statusHistory"]]
+    if history not in (["PENDING_UPLOAD", "PROCESSING", job["status"]], ["PENDING_UPLOAD", job["status"]]):
+        problems.append(f"{item.kind} {item.job_id}: history {history}")
+    expected = ("FAILED", item.expected_code) if item.expected_code else ("COMPLETED", None)
+    if (job["status"], (job.get("error") or {}).get("code")) != expected:
+        problems.append(f"{item.kind} {item.job_id}: {job['status']} {job.get('error')}")
+    if job["status"] == "COMPLETED":
+        problems += output_problems(stack, item, job)
+    if ((item.expected_code and item.kind != "abandoned") or item.kind == "reput") and job["attempts"] != 1:
+        problems.append(f"{item.kind} {item.job_id} was attempted {job['attempts']} times")
+    if item.kind == "reput" and item.reput_status != 412:
+        problems.append(f"reput {item.job_id}: a second PUT of the slot answered {item.reput_status}")
+    return problems
+
+
+def output_problems(stack: Stack, item: Planned, job: dict[str, Any]) -> list[str]:
+    if {o["name"] for o in job["outputs"]} != {"thumbnail", "medium", "large"}:
+        return [f"{item.job_id}: outputs {[o['name'] for o in job['outputs']]}"]
+    s3, problems = stack.client("s3"), []
+    for output in job["outputs"]:
+        key = f"results/{item.user}/{item.job_id}/{output['name']}.jpg"
+        if s3.head_object(Bucket=stack["results_bucket_name"], Key=key)["ContentLength"] != output["bytes"]:
+            problems.append(f"{item.job_id}: {key} differs from the job record")
+    return problems
+
+
+def delivery_problems(tenants: Tenants, planned: list[Planned], receiver: WebhookReceiver) -> list[str]:
+    """Exactly one notification per (job, healthy device); a failing webhook tried until its
+    message dead-letters; a slow-loris one at most three times."""
+    deliveries = Counter((r.path, r.event["jobId"]) for r in receiver.received)
+    # A restart can end a delivery between its receive and its POST: then fewer, never more.
+    failing_attempts = range(1, 4) if RESTART else range(3, 4)
+    problems = []
+    for item in planned:
+        if item.user == tenants.noisy:
+            problems += [
+                f"{item.job_id}: {deliveries[(path, item.job_id)]} tries at {path}"
+                for path in tenants.loris_paths  # each try ends at the sender's deadline
+                if deliveries[(path, item.job_id)] > 3
+            ]
+            continue
+        count = deliveries[(f"/hook/{item.user}", item.job_id)]
+        if item.user not in tenants.failing and count != 1:
+            problems.append(f"{item.job_id}: {count} deliveries to a healthy webhook")
+        if item.user in tenants.failing and count not in failing_attempts:
+            problems.append(f"{item.job_id}: {count} attempts at a failing webhook (max_receive_count is 3)")
+    return problems
+
+
+def dead_letter_problems(
+    stack: Stack, tenants: Tenants, planned: list[Planned]
+) -> tuple[list[str], set[str], set[str]]:
+    """Abandoned jobs, and only they, in the jobs DLQ; the events of failing and slow-loris
+    webhooks, and only they, in the notify DLQ. Returns the problems and both DLQs' job ids."""
+
+    # A message moves to its DLQ on the receive after its last failure, which an emptied
+    # queue may not show yet: poll for the expected dead letters instead of one snapshot.
+    def dead_jobs_now() -> set[str]:
+        bodies = [json.loads(body) for body in dlq_bodies(stack, "jobs_dlq_url")]
+        return {r["s3"]["object"]["key"].split("/")[2] for body in bodies for r in body.get("Records", [])}
+
+    abandoned = {item.job_id for item in planned if item.kind == "abandoned"}
+    dead_jobs = wait_until(
+        dead_jobs_now, lambda dead: abandoned <= dead, 60, "abandoned jobs in the jobs DLQ", interval=1
+    )
+    failing_jobs = {item.job_id for item in planned if item.user in tenants.failing or item.user == tenants.noisy}
+    notify_dlq = wait_until(
+        lambda: {json.loads(body)["jobId"] for body in dlq_bodies(stack, "notify_dlq_url")},
+        lambda dead: failing_jobs <= dead,
+        60,
+        "failing webhooks' events in the notify DLQ",
+        interval=1,
+    )
+    problems = [
+        f"{item.kind} {item.job_id}: in the jobs DLQ = {item.job_id in dead_jobs}"
+        for item in planned
+        if (item.job_id in dead_jobs) != (item.kind == "abandoned")
+    ] + [
+        f"{item.job_id}: in notify DLQ = {item.job_id in notify_dlq}"
+        for item in planned
+        if (item.job_id in notify_dlq) != (item.job_id in failing_jobs)
+    ]
+    return problems, dead_jobs, notify_dlq
+
+
 @pytest.mark.timeout(1800)  # bounded by its own deadlines, which grow with N and a restart
 def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> None:
     rng = random.Random(SEED)
-    run = uuid.uuid4().hex[:6]
-    users = [f"chaos-{run}-{i}" for i in range(max(2, N // 25))]
-    failing_users = set(users[: max(1, len(users) // 4)])
-    # The noisy neighbour: its own jobs, and every one of its webhooks a slow-loris endpoint.
-    noisy = f"chaos-{run}-noisy"
-    loris_paths = {f"/loris/{noisy}/{n}" for n in range(SLOW_LORIS_DEVICES)}
+    tenants = Tenants.for_run(uuid.uuid4().hex[:6])
     started = time.monotonic()
-    with WebhookReceiver(statuses={f"/hook/{u}": 500 for u in failing_users}, dribble=loris_paths) as receiver:
-        clients = {u: PhotopipeClient.for_user(stack, u) for u in [*users, noisy]}
-        for user in users:
-            clients[user].request(
-                "POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url(f"/hook/{user}")}
-            )
-        for path in sorted(loris_paths):
-            clients[noisy].request("POST", "/v1/devices", 201, json={"platform": "webhook", "url": receiver.url(path)})
-        planned = plan(rng, users)
-        good = photo(640, 480)
-        # Interleaved with everyone else's, so its events share the notifier's batches.
+    failing_hooks = {f"/hook/{u}": 500 for u in tenants.failing}
+    with WebhookReceiver(statuses=failing_hooks, dribble=tenants.loris_paths) as receiver:
+        clients = {u: PhotopipeClient.for_user(stack, u) for u in [*tenants.users, tenants.noisy]}
+        tenants.register(clients, receiver)
+        planned = plan(rng, tenants.users)
+        # The noisy tenant's jobs, interleaved with everyone else's so its events share the
+        # notifier's batches.
         noisy_jobs = 2 + N // 100 if SLOW_LORIS_DEVICES else 0
         for index in range(noisy_jobs):
-            planned.insert(index * len(planned) // noisy_jobs, Planned("slowloris", noisy, good, "image/jpeg"))
-        warm_api(clients[noisy])
+            planned.insert(
+                index * len(planned) // noisy_jobs, Planned("slowloris", tenants.noisy, photo(640, 480), "image/jpeg")
+            )
+        warm_api(clients[tenants.noisy])
         with concurrent.futures.ThreadPoolExecutor(max_workers=SUBMITTERS) as pool:
             list(pool.map(lambda item: submit(clients[item.user], stack, item), planned))
         if RESTART:
             restart_emulator()
-
-        finished: set[str] = set()
-
-        def unfinished() -> list[str]:
-            for item in planned:  # only the jobs not yet seen finished are asked again
-                if item.job_id in finished:
-                    continue
-                if clients[item.user].get_job(item.job_id)["status"] in ("COMPLETED", "FAILED"):
-                    finished.add(item.job_id)
-            return [item.job_id for item in planned if item.job_id not in finished]
-
-        deadline = 180 + N
-        if RESTART:
-            # Messages a worker held when the emulator stopped come back after the queue's
-            # visibility timeout: that much longer, and no more.
-            attributes = stack.client("sqs").get_queue_attributes(
-                QueueUrl=stack["jobs_queue_url"], AttributeNames=["VisibilityTimeout"]
-            )["Attributes"]
-            deadline += int(attributes["VisibilityTimeout"])
-        wait_until(unfinished, lambda left: not left, deadline, "every job terminal", interval=1)
-        wait_drained(stack, "jobs_queue_url", "notify_queue_url", timeout=deadline)
+        wait_until_every_job_is_terminal(stack, clients, planned)
         elapsed = time.monotonic() - started
 
         jobs = {item.job_id: clients[item.user].get_job(item.job_id) for item in planned}
-        s3 = stack.client("s3")
-        problems: list[str] = []
-        for item in planned:
-            job = jobs[item.job_id]
-            history = [h["status"] for h in job["statusHistory"]]
-            if history not in (["PENDING_UPLOAD", "PROCESSING", job["status"]], ["PENDING_UPLOAD", job["status"]]):
-                problems.append(f"{item.kind} {item.job_id}: history {history}")
-            if item.expected_code:
-                if (job["status"], (job.get("error") or {}).get("code")) != ("FAILED", item.expected_code):
-                    problems.append(f"{item.kind} {item.job_id}: {job['status']} {job.get('error')}")
-            elif job["status"] != "COMPLETED":
-                problems.append(f"{item.kind} {item.job_id}: {job['status']} {job.get('error')}")
-            if job["status"] == "COMPLETED":
-                if {o["name"] for o in job["outputs"]} != {"thumbnail", "medium", "large"}:
-                    problems.append(f"{item.job_id}: outputs {[o['name'] for o in job['outputs']]}")
-                for output in job["outputs"]:
-                    key = f"results/{item.user}/{item.job_id}/{output['name']}.jpg"
-                    if s3.head_object(Bucket=stack["results_bucket_name"], Key=key)["ContentLength"] != output["bytes"]:
-                        problems.append(f"{item.job_id}: {key} differs from the job record")
-            if item.expected_code and item.kind != "abandoned" and job["attempts"] != 1:
-                problems.append(f"{item.kind} {item.job_id} was attempted {job['attempts']} times")
-            if item.kind == "reput" and item.reput_status != 412:
-                problems.append(f"reput {item.job_id}: a second PUT of the slot answered {item.reput_status}")
-            if item.kind == "reput" and job["attempts"] != 1:
-                problems.append(f"reput {item.job_id} was attempted {job['attempts']} times")
-
-        # Notifications: exactly one per (job, healthy device); failing webhooks end in the DLQ.
-        deliveries = Counter((r.path, r.event["jobId"]) for r in receiver.received)
-        for item in planned:
-            if item.user == noisy:
-                for path in loris_paths:  # every try ends at the sender's deadline, at most 3 of them
-                    if deliveries[(path, item.job_id)] > 3:
-                        problems.append(f"{item.job_id}: {deliveries[(path, item.job_id)]} tries at {path}")
-                continue
-            path = f"/hook/{item.user}"
-            count = deliveries[(path, item.job_id)]
-            if item.user not in failing_users and count != 1:
-                problems.append(f"{item.job_id}: {count} deliveries to a healthy webhook")
-            # A restart can end a delivery between its receive and its POST: then fewer, never more.
-            expected_attempts = range(1, 4) if RESTART else range(3, 4)
-            if item.user in failing_users and count not in expected_attempts:
-                problems.append(f"{item.job_id}: {count} attempts at a failing webhook (max_receive_count is 3)")
-
-        # A message moves to its DLQ on the receive after its last failure, which an emptied
-        # queue may not show yet: poll for the expected dead letters instead of one snapshot.
-        def dead_jobs_now() -> set[str]:
-            bodies = [json.loads(body) for body in dlq_bodies(stack, "jobs_dlq_url")]
-            return {r["s3"]["object"]["key"].split("/")[2] for body in bodies for r in body.get("Records", [])}
-
-        abandoned = {item.job_id for item in planned if item.kind == "abandoned"}
-        dead_jobs = wait_until(
-            dead_jobs_now, lambda dead: abandoned <= dead, 60, "abandoned jobs in the jobs DLQ", interval=1
-        )
-        for item in planned:
-            in_dlq = item.job_id in dead_jobs
-            if item.kind == "abandoned" and not in_dlq:
-                problems.append(f"abandoned {item.job_id} is not in the jobs DLQ")
-            if item.kind != "abandoned" and in_dlq:
-                problems.append(f"{item.kind} {item.job_id} reached the jobs DLQ")
-        failing_jobs = {item.job_id for item in planned if item.user in failing_users or item.user == noisy}
-        notify_dlq = wait_until(
-            lambda: {json.loads(body)["jobId"] for body in dlq_bodies(stack, "notify_dlq_url")},
-            lambda dead: failing_jobs <= dead,
-            60,
-            "failing webhooks' events in the notify DLQ",
-            interval=1,
-        )
-        for item in planned:
-            if (item.job_id in notify_dlq) != (item.job_id in failing_jobs):
-                problems.append(f"{item.job_id}: in notify DLQ = {item.job_id in notify_dlq}")
-
+        problems = [problem for item in planned for problem in job_problems(stack, item, jobs[item.job_id])]
+        problems += delivery_problems(tenants, planned, receiver)
+        dead_problems, dead_jobs, notify_dlq = dead_letter_problems(stack, tenants, planned)
+        problems += dead_problems
         # The victims: healthy webhooks' first delivery after their job finished, while the
         # noisy tenant's slow-loris endpoints were being tried in the same notifier.
         lags = sorted(
             first_post_at(receiver, f"/hook/{item.user}", item.job_id) - finished_at(jobs[item.job_id])
             for item in planned
-            if item.user not in failing_users and item.user != noisy
+            if item.user not in tenants.failing and item.user != tenants.noisy
         )
 
     kinds = Counter(item.kind for item in planned)

@@ -86,7 +86,8 @@ class Settings:
     text_detection: bool
 
     @property
-    def is_production(self) -> bool:
+    def on_aws(self) -> bool:
+        """Deployed on AWS rather than on an emulator: real TLS, virtual-hosted S3, no loopback."""
         return self.environment == "aws"
 
 

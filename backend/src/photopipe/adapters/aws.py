@@ -33,4 +33,4 @@ def client(service: str) -> Any:
 def _s3_addressing() -> str:
     from photopipe.config import get_settings
 
-    return "auto" if get_settings().is_production else "path"
+    return "auto" if get_settings().on_aws else "path"

@@ -80,8 +80,8 @@ def webhook_target_policy() -> TargetPolicy:
     settings = get_settings()
     return TargetPolicy(
         allow_loopback=settings.webhook_loopback_allowed,
-        allowed_ports=frozenset({443}) if settings.is_production else None,
-        resolve_names=settings.is_production,
+        allowed_ports=frozenset({443}) if settings.on_aws else None,
+        resolve_names=settings.on_aws,
     )
 
 

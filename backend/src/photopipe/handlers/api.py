@@ -285,7 +285,7 @@ def delete_device(device_id: str) -> Response[str]:
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document", tags=["meta"], include_in_schema=False)
 def openapi() -> Response[str]:
-    if get_settings().is_production:
+    if get_settings().on_aws:
         return error_response(ErrorCode.NOT_FOUND, "Not found.")
     return Response(200, content_types.APPLICATION_JSON, openapi_json())
 

@@ -34,6 +34,36 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)  # JavaScript's Math.round, which the reference uses
 
 
+def _encode_channel(
+    channel: list[float], width: int, height: int, nx: int, ny: int
+) -> tuple[float, list[float], float]:
+    """The DC term, the AC terms scaled into 0..1, and their scale, of one channel's DCT.
+
+    The DCT is separable: each row is projected on the x cosine once per cx, and the projections
+    summed against the y cosine, instead of the reference's w*h loop per term."""
+    count = width * height
+    rows = [channel[y * width : (y + 1) * width] for y in range(height)]
+    dc, ac, scale = 0.0, [], 0.0
+    projections: dict[int, list[float]] = {}
+    for cy in range(ny):
+        fy = [math.cos(math.pi / height * cy * (y + 0.5)) for y in range(height)]
+        cx = 0
+        while cx * ny < nx * (ny - cy):
+            if cx not in projections:
+                fx = [math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)]
+                projections[cx] = [sum(map(mul, row, fx)) for row in rows]
+            f = sum(map(mul, projections[cx], fy)) / count
+            if cx or cy:
+                ac.append(f)
+                scale = max(scale, abs(f))
+            else:
+                dc = f
+            cx += 1
+    if scale:
+        ac = [0.5 + 0.5 / scale * f for f in ac]
+    return dc, ac, scale
+
+
 def thumbhash(width: int, height: int, rgba: bytes) -> bytes:
     """The ThumbHash of an RGBA image (not premultiplied) of at most 100x100 pixels."""
     if not (0 < width <= 100 and 0 < height <= 100) or len(rgba) != width * height * 4:
@@ -60,33 +90,9 @@ def thumbhash(width: int, height: int, rgba: bytes) -> bytes:
         yellow_blue.append((r + g) / 2 - b)
         red_green.append(r - g)
 
-    def encode_channel(channel: list[float], nx: int, ny: int) -> tuple[float, list[float], float]:
-        # The DCT is separable: project each row on the x cosine once per cx, then sum the
-        # projections against the y cosine, instead of the reference's w*h loop per term.
-        rows = [channel[y * width : (y + 1) * width] for y in range(height)]
-        dc, ac, scale = 0.0, [], 0.0
-        projections: dict[int, list[float]] = {}
-        for cy in range(ny):
-            fy = [math.cos(math.pi / height * cy * (y + 0.5)) for y in range(height)]
-            cx = 0
-            while cx * ny < nx * (ny - cy):
-                if cx not in projections:
-                    fx = [math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)]
-                    projections[cx] = [sum(map(mul, row, fx)) for row in rows]
-                f = sum(map(mul, projections[cx], fy)) / count
-                if cx or cy:
-                    ac.append(f)
-                    scale = max(scale, abs(f))
-                else:
-                    dc = f
-                cx += 1
-        if scale:
-            ac = [0.5 + 0.5 / scale * f for f in ac]
-        return dc, ac, scale
-
-    l_dc, l_ac, l_scale = encode_channel(lum, max(3, lx), max(3, ly))
-    p_dc, p_ac, p_scale = encode_channel(yellow_blue, 3, 3)
-    q_dc, q_ac, q_scale = encode_channel(red_green, 3, 3)
+    l_dc, l_ac, l_scale = _encode_channel(lum, width, height, max(3, lx), max(3, ly))
+    p_dc, p_ac, p_scale = _encode_channel(yellow_blue, width, height, 3, 3)
+    q_dc, q_ac, q_scale = _encode_channel(red_green, width, height, 3, 3)
     landscape = width > height
     header24 = (
         _round(63 * l_dc)
@@ -101,7 +107,7 @@ def thumbhash(width: int, height: int, rgba: bytes) -> bytes:
     out = [header24 & 255, (header24 >> 8) & 255, header24 >> 16, header16 & 255, header16 >> 8]
     factors = [l_ac, p_ac, q_ac]
     if has_alpha:
-        a_dc, a_ac, a_scale = encode_channel(alphas, 5, 5)
+        a_dc, a_ac, a_scale = _encode_channel(alphas, width, height, 5, 5)
         out.append(_round(15 * a_dc) | (_round(15 * a_scale) << 4))
         factors.append(a_ac)
     start = len(out)

@@ -39,6 +39,6 @@ def build(name: str) -> Provider:
             settings.edit_endpoint_url,
             lambda: secret_string(secret_id),
             max_pixels=settings.max_full_decode_pixels,
-            allow_loopback_http=not settings.is_production,
+            allow_loopback_http=not settings.on_aws,
         )
     raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of ondevice, local, rekognition, http")
