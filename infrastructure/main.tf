@@ -213,128 +213,184 @@ resource "aws_lambda_layer_version" "ondevice" {
   compatible_architectures = [var.lambda_architecture]
 }
 
-module "api_function" {
-  source                = "./modules/function"
-  name_prefix           = var.name_prefix
-  name                  = "api"
-  handler               = "photopipe.handlers.api.lambda_handler"
-  zip_path              = local.code_zip
-  layer_arns            = [aws_lambda_layer_version.deps.arn]
-  architecture          = var.lambda_architecture
-  memory_mb             = var.api_memory_mb
-  timeout_seconds       = var.api_timeout_seconds
-  log_retention_days    = var.log_retention_days
-  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-api" })
-  tracing_enabled       = var.tracing_enabled
-  reserved_concurrency  = var.api_reserved_concurrency
-  policy_statements = merge(local.kms_statements, {
-    JobsReadWrite = {
-      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
-      resources = [module.tables.jobs_table_arn, "${module.tables.jobs_table_arn}/index/byUser",
-      module.tables.devices_table_arn, module.tables.idempotency_table_arn]
+# The four functions: one module block, what differs between them in this map.
+locals {
+  functions = {
+    api = {
+      layer_arns           = [aws_lambda_layer_version.deps.arn]
+      memory_mb            = var.api_memory_mb
+      timeout_seconds      = var.api_timeout_seconds
+      reserved_concurrency = var.api_reserved_concurrency
+      environment          = {}
+      sqs_trigger          = null
+      policy_statements = merge(local.kms_statements, {
+        JobsReadWrite = {
+          actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+          resources = [module.tables.jobs_table_arn, "${module.tables.jobs_table_arn}/index/byUser",
+          module.tables.devices_table_arn, module.tables.idempotency_table_arn]
+        }
+        DeliveriesReadDelete = {
+          actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
+          resources = [module.tables.deliveries_table_arn]
+        }
+        # Presigning a PUT needs the signer to hold s3:PutObject on the key.
+        UploadsPutDelete = {
+          actions   = ["s3:PutObject", "s3:DeleteObject"]
+          resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+        }
+        ResultsGetDelete = {
+          actions   = ["s3:GetObject", "s3:DeleteObject"]
+          resources = ["${module.storage.results_bucket_arn}/results/*"]
+        }
+        ResultsList = {
+          actions   = ["s3:ListBucket"]
+          resources = [module.storage.results_bucket_arn, module.storage.uploads_bucket_arn]
+        }
+        AuthSecretRead = {
+          actions   = ["ssm:GetParameter"]
+          resources = [aws_ssm_parameter.auth_secret.arn]
+        }
+      })
     }
-    DeliveriesReadDelete = {
-      actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
-      resources = [module.tables.deliveries_table_arn]
+    worker = {
+      layer_arns = concat([aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn],
+      [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
+      memory_mb            = var.worker_memory_mb
+      timeout_seconds      = var.worker_timeout_seconds
+      reserved_concurrency = -1
+      environment          = {}
+      sqs_trigger = {
+        queue_arn           = module.queues.jobs_queue_arn
+        batch_size          = var.worker_batch_size
+        maximum_concurrency = var.worker_max_concurrent_batches
+      }
+      policy_statements = merge(local.kms_statements, local.provider_statements, {
+        JobsReadUpdate = {
+          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+          resources = [module.tables.jobs_table_arn]
+        }
+        OriginalsRead = {
+          actions   = ["s3:GetObject"]
+          resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+        }
+        ResultsWrite = {
+          actions   = ["s3:PutObject"]
+          resources = ["${module.storage.results_bucket_arn}/results/*"]
+        }
+        JobEventsPublish = {
+          actions   = ["sns:Publish"]
+          resources = [module.events.job_events_topic_arn]
+        }
+        JobsQueueConsume = {
+          actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+          resources = [module.queues.jobs_queue_arn_for_grants]
+        }
+      })
     }
-    # Presigning a PUT needs the signer to hold s3:PutObject on the key.
-    UploadsPutDelete = {
-      actions   = ["s3:PutObject", "s3:DeleteObject"]
-      resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+    notifier = {
+      layer_arns           = [aws_lambda_layer_version.deps.arn]
+      memory_mb            = var.notifier_memory_mb
+      timeout_seconds      = var.notifier_timeout_seconds
+      reserved_concurrency = -1
+      environment          = {}
+      sqs_trigger = {
+        queue_arn           = module.queues.notify_queue_arn
+        batch_size          = 10
+        maximum_concurrency = var.notifier_max_concurrent_batches
+      }
+      policy_statements = merge(local.push_statements, {
+        DevicesReadDelete = {
+          actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
+          resources = [module.tables.devices_table_arn]
+        }
+        DeliveriesLedger = {
+          actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
+          resources = [module.tables.deliveries_table_arn]
+        }
+        NotifyQueueConsume = {
+          actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+          resources = [module.queues.notify_queue_arn_for_grants]
+        }
+      })
     }
-    ResultsGetDelete = {
-      actions   = ["s3:GetObject", "s3:DeleteObject"]
-      resources = ["${module.storage.results_bucket_arn}/results/*"]
+    sweeper = {
+      layer_arns           = [aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn]
+      memory_mb            = 256
+      timeout_seconds      = 60
+      reserved_concurrency = -1
+      environment = {
+        STALLED_AFTER_SECONDS = tostring(local.stalled_after_seconds)
+        JOBS_QUEUE_NAME       = module.queues.jobs_queue_name
+      }
+      sqs_trigger = null
+      policy_statements = merge(local.kms_statements, {
+        StalledJobsRead = {
+          actions   = ["dynamodb:Query"]
+          resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
+        }
+        JobsFailOrPublish = {
+          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+          resources = [module.tables.jobs_table_arn]
+        }
+        # Holds off failing stalled jobs while the jobs queue has a backlog.
+        JobsQueueBacklog = {
+          actions   = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+          resources = [module.queues.jobs_queue_arn_for_grants]
+        }
+        JobEventsPublish = {
+          actions   = ["sns:Publish"]
+          resources = [module.events.job_events_topic_arn]
+        }
+      })
     }
-    ResultsList = {
-      actions   = ["s3:ListBucket"]
-      resources = [module.storage.results_bucket_arn, module.storage.uploads_bucket_arn]
-    }
-    AuthSecretRead = {
-      actions   = ["ssm:GetParameter"]
-      resources = [aws_ssm_parameter.auth_secret.arn]
-    }
-  })
-}
-
-module "worker_function" {
-  source      = "./modules/function"
-  name_prefix = var.name_prefix
-  name        = "worker"
-  handler     = "photopipe.handlers.worker.lambda_handler"
-  zip_path    = local.code_zip
-  layer_arns = concat([aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn],
-  [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
-  architecture          = var.lambda_architecture
-  memory_mb             = var.worker_memory_mb
-  timeout_seconds       = var.worker_timeout_seconds
-  log_retention_days    = var.log_retention_days
-  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-worker" })
-  tracing_enabled       = var.tracing_enabled
-  sqs_trigger = {
-    queue_arn           = module.queues.jobs_queue_arn
-    batch_size          = var.worker_batch_size
-    maximum_concurrency = var.worker_max_concurrent_batches
   }
-  policy_statements = merge(local.kms_statements, local.provider_statements, {
-    JobsReadUpdate = {
-      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-      resources = [module.tables.jobs_table_arn]
-    }
-    OriginalsRead = {
-      actions   = ["s3:GetObject"]
-      resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
-    }
-    ResultsWrite = {
-      actions   = ["s3:PutObject"]
-      resources = ["${module.storage.results_bucket_arn}/results/*"]
-    }
-    JobEventsPublish = {
-      actions   = ["sns:Publish"]
-      resources = [module.events.job_events_topic_arn]
-    }
-    JobsQueueConsume = {
-      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      resources = [module.queues.jobs_queue_arn_for_grants]
-    }
-  })
 }
 
-module "notifier_function" {
+module "functions" {
   source                = "./modules/function"
+  for_each              = local.functions
   name_prefix           = var.name_prefix
-  name                  = "notifier"
-  handler               = "photopipe.handlers.notifier.lambda_handler"
+  name                  = each.key
+  handler               = "photopipe.handlers.${each.key}.lambda_handler"
   zip_path              = local.code_zip
-  layer_arns            = [aws_lambda_layer_version.deps.arn]
+  layer_arns            = each.value.layer_arns
   architecture          = var.lambda_architecture
-  memory_mb             = var.notifier_memory_mb
-  timeout_seconds       = var.notifier_timeout_seconds
+  memory_mb             = each.value.memory_mb
+  timeout_seconds       = each.value.timeout_seconds
   log_retention_days    = var.log_retention_days
-  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-notifier" })
+  environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-${each.key}" }, each.value.environment)
   tracing_enabled       = var.tracing_enabled
-  sqs_trigger           = { queue_arn = module.queues.notify_queue_arn, maximum_concurrency = var.notifier_max_concurrent_batches }
-  policy_statements = merge(local.push_statements, {
-    DevicesReadDelete = {
-      actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
-      resources = [module.tables.devices_table_arn]
-    }
-    DeliveriesLedger = {
-      actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
-      resources = [module.tables.deliveries_table_arn]
-    }
-    NotifyQueueConsume = {
-      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      resources = [module.queues.notify_queue_arn_for_grants]
-    }
-  })
+  reserved_concurrency  = each.value.reserved_concurrency
+  sqs_trigger           = each.value.sqs_trigger
+  policy_statements     = each.value.policy_statements
+}
+
+# The four blocks this map replaced: their state moves, nothing is recreated.
+moved {
+  from = module.api_function
+  to   = module.functions["api"]
+}
+
+moved {
+  from = module.worker_function
+  to   = module.functions["worker"]
+}
+
+moved {
+  from = module.notifier_function
+  to   = module.functions["notifier"]
+}
+
+moved {
+  from = module.sweeper_function
+  to   = module.functions["sweeper"]
 }
 
 module "api" {
   source                 = "./modules/api"
   name_prefix            = var.name_prefix
-  function_name          = module.api_function.function_name
-  function_invoke_arn    = module.api_function.invoke_arn
+  function_name          = module.functions["api"].function_name
+  function_invoke_arn    = module.functions["api"].invoke_arn
   stage_name             = var.api_stage_name
   log_retention_days     = var.log_retention_days
   throttling_rate_limit  = var.api_throttle.rate_limit
@@ -348,44 +404,6 @@ locals {
   stalled_after_seconds = max(module.queues.jobs_visibility_timeout_seconds, local.retry_max_seconds) + var.worker_timeout_seconds + 60
 }
 
-module "sweeper_function" {
-  source             = "./modules/function"
-  name_prefix        = var.name_prefix
-  name               = "sweeper"
-  handler            = "photopipe.handlers.sweeper.lambda_handler"
-  zip_path           = local.code_zip
-  layer_arns         = [aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn]
-  architecture       = var.lambda_architecture
-  memory_mb          = 256
-  timeout_seconds    = 60
-  log_retention_days = var.log_retention_days
-  environment_variables = merge(local.common_environment, {
-    POWERTOOLS_SERVICE_NAME = "photopipe-sweeper"
-    STALLED_AFTER_SECONDS   = tostring(local.stalled_after_seconds)
-    JOBS_QUEUE_NAME         = module.queues.jobs_queue_name
-  })
-  tracing_enabled = var.tracing_enabled
-  policy_statements = merge(local.kms_statements, {
-    StalledJobsRead = {
-      actions   = ["dynamodb:Query"]
-      resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
-    }
-    JobsFailOrPublish = {
-      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-      resources = [module.tables.jobs_table_arn]
-    }
-    # Holds off failing stalled jobs while the jobs queue has a backlog.
-    JobsQueueBacklog = {
-      actions   = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
-      resources = [module.queues.jobs_queue_arn_for_grants]
-    }
-    JobEventsPublish = {
-      actions   = ["sns:Publish"]
-      resources = [module.events.job_events_topic_arn]
-    }
-  })
-}
-
 resource "aws_cloudwatch_event_rule" "sweep" {
   name                = "${var.name_prefix}-sweep"
   description         = "Runs the sweeper: publishes events SNS refused, fails jobs a dead worker process left PROCESSING."
@@ -394,13 +412,13 @@ resource "aws_cloudwatch_event_rule" "sweep" {
 
 resource "aws_cloudwatch_event_target" "sweep" {
   rule = aws_cloudwatch_event_rule.sweep.name
-  arn  = module.sweeper_function.function_arn
+  arn  = module.functions["sweeper"].function_arn
 }
 
 resource "aws_lambda_permission" "sweep" {
   statement_id  = "AllowScheduledSweep"
   action        = "lambda:InvokeFunction"
-  function_name = module.sweeper_function.function_name
+  function_name = module.functions["sweeper"].function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.sweep.arn
 }
@@ -413,7 +431,7 @@ module "alarms" {
   jobs_queue_name      = module.queues.jobs_queue_name
   jobs_dlq_name        = module.queues.jobs_dlq_name
   notify_dlq_name      = module.queues.notify_dlq_name
-  worker_function_name = module.worker_function.function_name
+  worker_function_name = module.functions["worker"].function_name
   api_name             = module.api.rest_api_name
   api_stage_name       = module.api.stage_name
 }

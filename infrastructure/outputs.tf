@@ -72,10 +72,10 @@ output "auth_secret_parameter" {
 output "function_names" {
   description = "Names of the four functions."
   value = {
-    api      = module.api_function.function_name
-    worker   = module.worker_function.function_name
-    notifier = module.notifier_function.function_name
-    sweeper  = module.sweeper_function.function_name
+    api      = module.functions["api"].function_name
+    worker   = module.functions["worker"].function_name
+    notifier = module.functions["notifier"].function_name
+    sweeper  = module.functions["sweeper"].function_name
   }
 }
 

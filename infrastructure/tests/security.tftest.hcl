@@ -79,7 +79,7 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy, module.sweeper_function.policy] : [
+      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy] : [
         for statement in policy.Statement : [
           for action in statement.Action : action != "*" && !endswith(action, ":*")
         ]
@@ -90,7 +90,7 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.api_function.policy, module.worker_function.policy, module.notifier_function.policy, module.sweeper_function.policy] : [
+      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy] : [
         for statement in policy.Statement : [
           for resource in statement.Resource : resource != "*" || contains(["XRayWrite", "RekognitionDetect"], statement.Sid)
         ]
@@ -100,7 +100,7 @@ run "aws_environment" {
   }
 
   assert {
-    condition     = tonumber(module.sweeper_function.environment_variables.STALLED_AFTER_SECONDS) > module.queues.jobs_visibility_timeout_seconds + var.worker_timeout_seconds
+    condition     = tonumber(module.functions["sweeper"].environment_variables.STALLED_AFTER_SECONDS) > module.queues.jobs_visibility_timeout_seconds + var.worker_timeout_seconds
     error_message = "The sweeper may fail a job only after a killed attempt's message could have come back and run: past the visibility timeout plus the worker's timeout."
   }
 
@@ -149,14 +149,14 @@ run "aws_environment_with_every_option" {
 
   assert {
     condition = anytrue([
-      for statement in module.notifier_function.policy.Statement : statement.Sid == "PushEndpoints"
+      for statement in module.functions["notifier"].policy.Statement : statement.Sid == "PushEndpoints"
       && alltrue([for resource in statement.Resource : resource != "*"])
     ])
     error_message = "With a platform application the notifier may create and publish to its endpoints, and only those."
   }
 
   assert {
-    condition     = output.cognito_client_id != null && module.api_function.environment_variables.AUTH_MODE == "cognito"
+    condition     = output.cognito_client_id != null && module.functions["api"].environment_variables.AUTH_MODE == "cognito"
     error_message = "auth_mode = cognito creates a user pool client and tells the api function."
   }
 
@@ -167,7 +167,7 @@ run "aws_environment_with_every_option" {
 
   assert {
     condition = jsonencode(one([
-      for statement in module.worker_function.policy.Statement : sort(statement.Action) if statement.Sid == "RekognitionDetect"
+      for statement in module.functions["worker"].policy.Statement : sort(statement.Action) if statement.Sid == "RekognitionDetect"
     ])) == jsonencode(["rekognition:DetectFaces", "rekognition:DetectLabels", "rekognition:DetectModerationLabels"])
     error_message = "image_provider = rekognition grants exactly the Rekognition actions the provider calls (no DetectText without text_detection)."
   }
@@ -183,7 +183,7 @@ run "aws_environment_with_every_option" {
   }
 
   assert {
-    condition     = contains([for statement in module.worker_function.policy.Statement : statement.Sid], "XRayWrite")
+    condition     = contains([for statement in module.functions["worker"].policy.Statement : statement.Sid], "XRayWrite")
     error_message = "Tracing needs the X-Ray write statement."
   }
 }
@@ -209,13 +209,13 @@ run "local_environment" {
   }
 
   assert {
-    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.worker_function.layer_arns) == 4 && length(module.api_function.layer_arns) == 1
+    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.functions["worker"].layer_arns) == 4 && length(module.functions["api"].layer_arns) == 1
     error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers."
   }
 
   assert {
     # Counted: the mocked provider gives every layer the same ARN.
-    condition     = length(module.notifier_function.layer_arns) == 1 && length(module.sweeper_function.layer_arns) == 2
+    condition     = length(module.functions["notifier"].layer_arns) == 1 && length(module.functions["sweeper"].layer_arns) == 2
     error_message = "Only the functions that import Pillow (the worker, the sweeper) unpack the imaging layer."
   }
 
@@ -271,18 +271,18 @@ run "aws_http_provider_reads_its_one_secret" {
 
   assert {
     condition = jsonencode(one([
-      for statement in module.worker_function.policy.Statement : statement.Resource if statement.Sid == "EditApiKeyRead"
+      for statement in module.functions["worker"].policy.Statement : statement.Resource if statement.Sid == "EditApiKeyRead"
     ])) == jsonencode(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:photopipe-edit-key-AbCdEf"])
     error_message = "image_provider = http may read the one secret it is given."
   }
 
   assert {
-    condition     = module.worker_function.environment_variables.EDIT_ENDPOINT_URL == "https://edits.example.com/v1/images/edits"
+    condition     = module.functions["worker"].environment_variables.EDIT_ENDPOINT_URL == "https://edits.example.com/v1/images/edits"
     error_message = "The worker is told the edit endpoint."
   }
 
   assert {
-    condition     = !contains([for statement in module.worker_function.policy.Statement : statement.Sid], "RekognitionDetect")
+    condition     = !contains([for statement in module.functions["worker"].policy.Statement : statement.Sid], "RekognitionDetect")
     error_message = "Only the rekognition provider may call Rekognition."
   }
 }
