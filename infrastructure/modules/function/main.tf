@@ -49,6 +49,7 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:retention is var.log_retention_days (env/aws.tfvars: 30 days); a year is the operator's call, not a default
   #checkov:skip=CKV_AWS_158:logs carry no tokens or presigned URLs; CloudWatch encrypts at rest with its own key
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
