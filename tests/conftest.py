@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,8 +15,17 @@ from stack import Stack
 
 
 @pytest.fixture(scope="session")
-def stack() -> Stack:
-    return Stack.load()
+def stack() -> Iterator[Stack]:
+    """The stack `make up` deployed; with PHOTOPIPE_TESTCONTAINERS=1 (`make test-testcontainers`,
+    the GitHub workflow's Docker job), one deployed for this session into a LocalStack
+    container that testcontainers starts, and removed with it."""
+    if os.environ.get("PHOTOPIPE_TESTCONTAINERS") == "1":
+        from testcontainers_stack import deployed_in_container
+
+        with deployed_in_container() as outputs:
+            yield Stack.load(outputs)
+    else:
+        yield Stack.load()
 
 
 @pytest.fixture
