@@ -222,7 +222,6 @@ locals {
       timeout_seconds      = var.api_timeout_seconds
       reserved_concurrency = var.api_reserved_concurrency
       environment          = {}
-      sqs_trigger          = null
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
           actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
@@ -259,11 +258,6 @@ locals {
       timeout_seconds      = var.worker_timeout_seconds
       reserved_concurrency = -1
       environment          = {}
-      sqs_trigger = {
-        queue_arn           = module.queues.jobs_queue_arn
-        batch_size          = var.worker_batch_size
-        maximum_concurrency = var.worker_max_concurrent_batches
-      }
       policy_statements = merge(local.kms_statements, local.provider_statements, {
         JobsReadUpdate = {
           actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
@@ -293,11 +287,6 @@ locals {
       timeout_seconds      = var.notifier_timeout_seconds
       reserved_concurrency = -1
       environment          = {}
-      sqs_trigger = {
-        queue_arn           = module.queues.notify_queue_arn
-        batch_size          = 10
-        maximum_concurrency = var.notifier_max_concurrent_batches
-      }
       policy_statements = merge(local.push_statements, {
         DevicesReadDelete = {
           actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
@@ -322,7 +311,6 @@ locals {
         STALLED_AFTER_SECONDS = tostring(local.stalled_after_seconds)
         JOBS_QUEUE_NAME       = module.queues.jobs_queue_name
       }
-      sqs_trigger = null
       policy_statements = merge(local.kms_statements, {
         StalledJobsRead = {
           actions   = ["dynamodb:Query"]
@@ -346,6 +334,24 @@ locals {
   }
 }
 
+# Apart from the map above: each function waits for everything its map entry names, and these
+# name the queues themselves, which take ~50 s of provider waits; only the event source
+# mappings need them, not the functions.
+locals {
+  sqs_triggers = {
+    worker = {
+      queue_arn           = module.queues.jobs_queue_arn
+      batch_size          = var.worker_batch_size
+      maximum_concurrency = var.worker_max_concurrent_batches
+    }
+    notifier = {
+      queue_arn           = module.queues.notify_queue_arn
+      batch_size          = 10
+      maximum_concurrency = var.notifier_max_concurrent_batches
+    }
+  }
+}
+
 module "functions" {
   source                = "./modules/function"
   for_each              = local.functions
@@ -361,7 +367,7 @@ module "functions" {
   environment_variables = merge(local.common_environment, { POWERTOOLS_SERVICE_NAME = "photopipe-${each.key}" }, each.value.environment)
   tracing_enabled       = var.tracing_enabled
   reserved_concurrency  = each.value.reserved_concurrency
-  sqs_trigger           = each.value.sqs_trigger
+  sqs_trigger           = lookup(local.sqs_triggers, each.key, null)
   policy_statements     = each.value.policy_statements
 }
 
