@@ -832,7 +832,9 @@ def watch_section(stack: Stack, edits: int = 10) -> dict[str, Any]:
     session = requests.Session()
 
     def running() -> str:
-        return str(session.get(f"{stack.api_base_url}/v1/health", timeout=30).json()["build"])
+        # Mid-update an emulator may answer with its own error (LocalStack: a 502 without a build).
+        response = session.get(f"{stack.api_base_url}/v1/health", timeout=30)
+        return str(response.json().get("build") if response.ok else f"{response.status_code} {response.text[:200]}")
 
     def wait_for_line(build: str) -> None:
         for line in watcher.stdout:  # type: ignore[union-attr]

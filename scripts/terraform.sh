@@ -153,7 +153,8 @@ if [ "$ENV" = local ]; then
   # a build folder other than the default, if one is given).
   tf_vars=(-var-file="$VAR_FILE" -var="execute_api_endpoint=$ENDPOINT")
   [ "$(realpath -m "$BUILD_DIR")" = "$ROOT/build/lambda" ] || tf_vars+=(-var="lambda_artifacts_dir=$BUILD_DIR")
-  init_args=(-backend-config="$ROOT/infrastructure/env/local.s3.tfbackend")
+  # -reconfigure: the state is wherever this emulator is; there is nothing to migrate between them.
+  init_args=(-reconfigure -backend-config="$ROOT/infrastructure/env/local.s3.tfbackend")
 else
   [ -z "$(find "$WORK" -maxdepth 1 -name '*_override.tf' -print -quit)" ] || \
     die "an *_override.tf file in infrastructure/ would leak into ENV=$ENV; remove it"
@@ -173,14 +174,18 @@ tf() {
 init() {
   # Locally: init only when providers or modules are not yet installed (it costs seconds).
   # On AWS: always, since `make lint` leaves infrastructure/ initialised without a backend.
+  # Locally also when the emulator's endpoint changed: the backend settings name it.
   local data=${TF_DATA_DIR:-$WORK/.terraform} log=$STACK_DIR/init.log
   mkdir -p "$STACK_DIR"
-  if [ "$ENV" != local ] || [ ! -f "$data/modules/modules.json" ] || [ "$data/modules/modules.json" -ot "$WORK/main.tf" ]; then
+  if [ "$ENV" != local ] || [ ! -f "$data/modules/modules.json" ] || [ "$data/modules/modules.json" -ot "$WORK/main.tf" ] \
+     || [ "$(cat "$data/endpoint" 2>/dev/null)" != "$ENDPOINT" ]; then
     tf init -upgrade=false "${init_args[@]}" >"$log" 2>&1 || { cat "$log" >&2; die "terraform init failed"; }
+    [ "$ENV" != local ] || echo "$ENDPOINT" >"$data/endpoint"
   fi
   if [ "$ENV" = local ] && [ -f "$STACK_DIR/tf/terraform.tfstate" ]; then
-    # A stack deployed before the state moved into the emulator: carry its state over once.
-    tf state push "$STACK_DIR/tf/terraform.tfstate" >>"$log" 2>&1 || { cat "$log" >&2; die "moving the local state failed"; }
+    # A stack deployed before the state moved into the emulator: carry its state over once
+    # (-force: init has just written an empty state of another lineage there).
+    tf state push -force "$STACK_DIR/tf/terraform.tfstate" >>"$log" 2>&1 || { cat "$log" >&2; die "moving the local state failed"; }
     mv "$STACK_DIR/tf" "$STACK_DIR/tf.moved-to-emulator-s3"
   fi
 }
