@@ -51,13 +51,14 @@ def current_user() -> str:
     return http.current_user(app)
 
 
-@app.get("/v1/health", summary="Liveness", tags=["meta"])
+@app.get("/v1/health", summary="Liveness", tags=["meta"], operation_id="health")
 def health() -> HealthResponse:
     return HealthResponse(status="ok", build=build_id())
 
 
 @app.post(
     "/v1/jobs",
+    operation_id="createJob",
     summary="Create a job and get its upload slot",
     tags=["jobs"],
     security=http.BEARER,
@@ -138,6 +139,7 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
 
 @app.get(
     "/v1/jobs/<job_id>",
+    operation_id="getJob",
     summary="A job's status, analysis, outputs and notifications",
     tags=["jobs"],
     security=http.BEARER,
@@ -153,6 +155,7 @@ def get_job(job_id: str) -> JobResponse:
 
 @app.get(
     "/v1/jobs",
+    operation_id="listJobs",
     summary="The caller's jobs, newest first",
     tags=["jobs"],
     security=http.BEARER,
@@ -169,6 +172,7 @@ def list_jobs(
 
 @app.delete(
     "/v1/jobs/<job_id>",
+    operation_id="deleteJob",
     summary="Delete a job and every object of it",
     tags=["jobs"],
     security=http.BEARER,
@@ -182,6 +186,7 @@ def delete_job(job_id: str) -> Response[str]:
 
 @app.post(
     "/v1/devices",
+    operation_id="registerDevice",
     summary="Register a device (idempotent per token)",
     tags=["devices"],
     security=http.BEARER,
@@ -202,6 +207,7 @@ def register_device(request: Annotated[RegisterDeviceRequest, Body()]) -> Respon
 
 @app.get(
     "/v1/devices",
+    operation_id="listDevices",
     summary="The caller's devices",
     tags=["devices"],
     security=http.BEARER,
@@ -214,6 +220,7 @@ def list_devices() -> DeviceListResponse:
 
 @app.delete(
     "/v1/devices/<device_id>",
+    operation_id="deleteDevice",
     summary="Unregister a device",
     tags=["devices"],
     security=http.BEARER,
