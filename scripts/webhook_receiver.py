@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from photopipe.notify import signing
+from standardwebhooks import Webhook, WebhookVerificationError
 
 
 @dataclass
@@ -20,18 +20,24 @@ class Received:
     at: float = field(default_factory=time.time)  # when the POST arrived (epoch seconds)
 
     @property
-    def event(self) -> dict[str, Any]:
+    def envelope(self) -> dict[str, Any]:
+        """The Standard Webhooks payload: {type, timestamp, data}."""
         value: dict[str, Any] = json.loads(self.body)
         return value
 
+    @property
+    def event(self) -> dict[str, Any]:
+        """The job event the delivery carries (the payload's `data`)."""
+        data: dict[str, Any] = self.envelope["data"]
+        return data
+
     def signature_valid(self, secret: str) -> bool:
-        return signing.verify(
-            secret,
-            self.headers.get(signing.TIMESTAMP_HEADER.lower(), ""),
-            self.headers.get(signing.SIGNATURE_HEADER.lower(), ""),
-            self.body,
-            time.time(),
-        )
+        """Verified as any receiver would: the reference `standardwebhooks` library."""
+        try:
+            Webhook(secret).verify(self.body, self.headers)
+        except (WebhookVerificationError, ValueError):  # ValueError: a header it cannot split
+            return False
+        return True
 
 
 @dataclass

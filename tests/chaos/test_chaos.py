@@ -292,6 +292,10 @@ def delivery_problems(tenants: Tenants, planned: list[Planned], receiver: Webhoo
     """Exactly one notification per (job, healthy device); a failing webhook tried until its
     message dead-letters; a slow-loris one at most three times."""
     deliveries = Counter((r.path, r.event["jobId"]) for r in receiver.received)
+    # Standard Webhooks: every try of one event at one device carries the same webhook-id.
+    ids: dict[tuple[str, str], set[str]] = {}
+    for r in receiver.received:
+        ids.setdefault((r.path, r.event["jobId"]), set()).add(r.headers.get("webhook-id", ""))
     # A restart can end a delivery between its receive and its POST: then fewer, never more.
     failing_attempts = range(1, 4) if RESTART else range(3, 4)
     problems = []
@@ -304,6 +308,8 @@ def delivery_problems(tenants: Tenants, planned: list[Planned], receiver: Webhoo
             ]
             continue
         count = deliveries[(f"/hook/{item.user}", item.job_id)]
+        if count and len(ids[(f"/hook/{item.user}", item.job_id)] - {""}) != 1:
+            problems.append(f"{item.job_id}: webhook-ids {ids[(f'/hook/{item.user}', item.job_id)]} over {count} tries")
         if item.user not in tenants.failing and count != 1:
             problems.append(f"{item.job_id}: {count} deliveries to a healthy webhook")
         if item.user in tenants.failing and count not in failing_attempts:

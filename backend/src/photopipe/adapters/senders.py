@@ -61,13 +61,13 @@ class WebhookSender:
             raise TransientError(str(exc)) from exc
         except TargetRefused as exc:
             raise DeviceGone(f"webhook target refused: {exc}") from exc
-        body = json.dumps(event.to_message(), separators=(",", ":")).encode()
-        timestamp = int(time.time())
+        body = signing.payload(event)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "photopipe-webhook/1",
-            signing.TIMESTAMP_HEADER: str(timestamp),
-            signing.SIGNATURE_HEADER: signing.sign(device.signing_secret or "", timestamp, body),
+            **signing.signed_headers(
+                device.signing_secret or "", signing.message_id(event, device.device_id), int(time.time()), body
+            ),
         }
         status = self._post(target, body, headers)
         if status == 410:

@@ -253,7 +253,8 @@ class DeviceResponse(ApiModel):
     platform: str
     created_at: str
     signing_secret: str | None = Field(
-        default=None, description="Webhooks only: the HMAC-SHA256 key of X-Photopipe-Signature."
+        default=None,
+        description="Webhooks only: the Standard Webhooks secret (whsec_ + base64) that signs each delivery.",
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.jobs.service import iso, utc_now
+from photopipe.notify import signing
 from photopipe.notify.model import Device, Platform, device_id_for
 from photopipe.notify.ports import DeviceRepository
 from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, resolve
@@ -49,7 +49,7 @@ class DeviceService:
             platform=platform,
             address=address,
             created_at=iso(self._clock()),
-            signing_secret=secrets.token_urlsafe(32) if platform is Platform.WEBHOOK else None,
+            signing_secret=signing.new_secret() if platform is Platform.WEBHOOK else None,
         )
         return self._devices.register(device)
 
