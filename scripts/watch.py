@@ -173,6 +173,18 @@ def record_in_terraform_state(stack: Stack, code: Path) -> None:
         subprocess.run([terraform_sh, "state", "push", pushed.name], check=True, capture_output=True, env=env)  # noqa: S603
 
 
+def record_state(stack: Stack) -> None:
+    """As record_in_terraform_state, but a failure (another Terraform run in infrastructure/ at
+    the same moment, say) is reported and the watch goes on: the next `make up` puts it right."""
+    try:
+        record_in_terraform_state(stack, BUILD_DIR / build_lambdas.CODE_ZIP)
+    except subprocess.CalledProcessError as error:
+        output = error.stderr or error.stdout or ""
+        lines = (output.decode() if isinstance(output, bytes) else output).strip().splitlines()
+        last = lines[-1] if lines else str(error)
+        print(f"[watch] the Terraform state was not updated ({last}): run make up", flush=True)
+
+
 def report(changed: list[str], reload: Reload) -> None:
     what = ", ".join(changed) or "the checkout"
     for role, error in reload.errors.items():
@@ -200,7 +212,7 @@ def main() -> int:
     if running_build(stack) != build_lambdas.code_build_id():
         # The checkout changed since the stack was deployed: start from what is on disk.
         reload = deploy(stack, functions)
-        record_in_terraform_state(stack, BUILD_DIR / build_lambdas.CODE_ZIP)
+        record_state(stack)
         report([], reload)
     watching = False
     # yield_on_timeout: an empty first yield tells that the OS watch is in place, so a save made
@@ -221,7 +233,7 @@ def main() -> int:
             print(f"[watch] not deployed: {error}", flush=True)
             continue
         reload = deploy(stack, functions)
-        record_in_terraform_state(stack, BUILD_DIR / build_lambdas.CODE_ZIP)
+        record_state(stack)
         report(changed, reload)  # last: once it is printed, `make plan` agrees
     return 0
 
