@@ -5,7 +5,8 @@ On each change to a .py file:
 1. the changed files are compiled, and a syntax error is printed and not deployed;
 2. the one code zip is rebuilt exactly as `make build` builds it (the same bytes, with its
    build id), and every function gets it with UpdateFunctionCode, since they all run it;
-3. each function is invoked once with an event it ignores, so the next real request finds the
+3. each function is invoked once, the api with a health request and the queue consumers with
+   an S3 test event they ignore (the sweeper runs a sweep), so the next real request finds the
    new code loaded, and an error at import shows here (the first line of it);
 4. the Terraform state records the new zip's hash, so `make plan` finds nothing to change.
 
