@@ -219,9 +219,11 @@ case "$cmd" in
   plain-plan) plain_plan ;;
   init) init ;;
   state) init; tf state "$@" ;;
-  # Locally most of a cold apply is the provider waiting (~25 s per queue); with Terraform's
+  # On MiniStack most of a cold apply is the provider waiting (~25 s per queue); with Terraform's
   # default of 10 at a time, those waits held slots the dead-letter queues were queued behind.
-  apply) init; tf apply -auto-approve -compact-warnings -parallelism="${TF_PARALLELISM:-$([ "$ENV" = local ] && echo 30 || echo 10)}" "${tf_vars[@]}" "$@" ;;
+  # Not on LocalStack: a fresh one loads its service modules lazily, and 30 first calls at once
+  # deadlocked its import of moto.apigateway.models (the apply then hung on retries).
+  apply) init; tf apply -auto-approve -compact-warnings -parallelism="${TF_PARALLELISM:-$([ "$ENV" = local ] && [ "${EMULATOR:-ministack}" = ministack ] && echo 30 || echo 10)}" "${tf_vars[@]}" "$@" ;;
   plan) init; tf plan -detailed-exitcode -compact-warnings "${tf_vars[@]}" "$@" ;;
   destroy) init; tf destroy -auto-approve "${tf_vars[@]}" "$@" ;;
   outputs) tf output -json ;;
