@@ -142,7 +142,7 @@ def run(
     hook = wait_until(lambda: receiver.for_path("/hook"), bool, 30, "webhook notification", 0.05)[0]
     valid = hook.signature_valid(device["signingSecret"])
     print(f"\n{at()}  webhook received: {hook.body.decode()}")
-    print(f"         signature {hook.headers.get('x-photopipe-signature')} verified: {valid}")
+    print(f"         webhook-id {hook.headers.get('webhook-id')}, signature verified: {valid}")
     # The webhook can arrive before the notifier records the delivery as DELIVERED.
     job = wait_until(
         lambda: client.get_job(job_id),

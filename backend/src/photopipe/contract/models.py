@@ -265,3 +265,24 @@ class DeviceListResponse(ApiModel):
 class HealthResponse(ApiModel):
     status: Literal["ok"]
     build: str = Field(description='The id of the code build answering: the hash of its sources, or "source".')
+
+
+class WebhookEventData(ApiModel):
+    """The job event a webhook delivery carries as `data`."""
+
+    event_type: Literal["JobCompleted", "JobFailed"]
+    job_id: str
+    user_id: str
+    status: Literal["COMPLETED", "FAILED"]
+    occurred_at: str
+    outputs: list[str] = Field(description="Names of the variants written (empty when FAILED).")
+    error_code: str | None = Field(None, description="FAILED only: the job's error.code.")
+    placeholder: dict[str, str] | None = Field(None, description="{thumbhash}: paint it before a variant loads.")
+
+
+class WebhookPayload(ApiModel):
+    """A Standard Webhooks v1 message body."""
+
+    type: Literal["job.completed", "job.failed"]
+    timestamp: str = Field(description="When the job reached its final status (ISO 8601, UTC).")
+    data: WebhookEventData

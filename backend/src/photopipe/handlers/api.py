@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photopipe import build_id
 from photopipe.adapters import factory
 from photopipe.config import get_settings
-from photopipe.contract import presenters
+from photopipe.contract import examples, presenters, webhooks
 from photopipe.contract.models import (
     CreateJobRequest,
     DeviceListResponse,
@@ -51,7 +51,13 @@ def current_user() -> str:
     return http.current_user(app)
 
 
-@app.get("/v1/health", summary="Liveness", tags=["meta"], operation_id="health")
+@app.get(
+    "/v1/health",
+    summary="Liveness",
+    tags=["meta"],
+    operation_id="health",
+    responses={200: http.documented("The stack answers", HealthResponse, examples.HEALTH)},
+)
 def health() -> HealthResponse:
     return HealthResponse(status="ok", build=build_id())
 
@@ -63,19 +69,20 @@ def health() -> HealthResponse:
     tags=["jobs"],
     security=http.BEARER,
     responses={
-        201: http.documented("Job created", JobCreatedResponse),
-        413: http.documented("contentLength over the limit"),
-        415: http.documented("contentType not supported, or the request body is not JSON"),
-        409: http.documented(
+        201: http.documented("Job created", JobCreatedResponse, examples.JOB_CREATED),
+        413: http.refusal(413, "contentLength over the limit"),
+        415: http.refusal(415, "contentType not supported, or the request body is not JSON"),
+        409: http.refusal(
+            409,
             "A request with this Idempotency-Key is in progress (CONFLICT), or a replay after its job's "
-            "upload arrived, when the stored upload URL has expired (UPLOAD_SLOT_EXPIRED)"
+            "upload arrived, when the stored upload URL has expired (UPLOAD_SLOT_EXPIRED)",
         ),
-        422: http.documented("Idempotency-Key reused with another body"),
+        422: http.refusal(422, "Idempotency-Key reused with another body"),
         **http.ERRORS,
     },
 )
 def create_job(
-    request: Annotated[CreateJobRequest, Body()],
+    request: Annotated[CreateJobRequest, Body(openapi_examples=examples.CREATE_JOB_REQUEST)],
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -143,7 +150,7 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
     summary="A job's status, analysis, outputs and notifications",
     tags=["jobs"],
     security=http.BEARER,
-    responses={200: http.documented("The job", JobResponse), **http.ERRORS},
+    responses={200: http.documented("The job", JobResponse, examples.JOB), **http.ERRORS},
 )
 def get_job(job_id: str) -> JobResponse:
     service = factory.job_service()
@@ -159,7 +166,7 @@ def get_job(job_id: str) -> JobResponse:
     summary="The caller's jobs, newest first",
     tags=["jobs"],
     security=http.BEARER,
-    responses={200: http.documented("A page of jobs", JobListResponse), **http.ERRORS},
+    responses={200: http.documented("A page of jobs", JobListResponse, examples.JOB_LIST), **http.ERRORS},
 )
 def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -191,13 +198,15 @@ def delete_job(job_id: str) -> Response[str]:
     tags=["devices"],
     security=http.BEARER,
     responses={
-        201: http.documented("Registered", DeviceResponse),
-        409: http.documented("The user has as many devices as allowed (DEVICE_LIMIT_REACHED)"),
-        415: http.documented("Request body is not JSON"),
+        201: http.documented("Registered", DeviceResponse, examples.DEVICE_REGISTERED),
+        409: http.refusal(409, "The user has as many devices as allowed (DEVICE_LIMIT_REACHED)", "deviceLimit"),
+        415: http.refusal(415, "Request body is not JSON"),
         **http.ERRORS,
     },
 )
-def register_device(request: Annotated[RegisterDeviceRequest, Body()]) -> Response[str]:
+def register_device(
+    request: Annotated[RegisterDeviceRequest, Body(openapi_examples=examples.REGISTER_DEVICE_REQUEST)],
+) -> Response[str]:
     platform = Platform(request.platform)
     address = request.url if platform is Platform.WEBHOOK else request.token
     device = factory.device_service().register(current_user(), platform, address or "")
@@ -211,7 +220,7 @@ def register_device(request: Annotated[RegisterDeviceRequest, Body()]) -> Respon
     summary="The caller's devices",
     tags=["devices"],
     security=http.BEARER,
-    responses={200: http.documented("The devices", DeviceListResponse), **http.ERRORS},
+    responses={200: http.documented("The devices", DeviceListResponse, examples.DEVICE_LIST), **http.ERRORS},
 )
 def list_devices() -> DeviceListResponse:
     devices = factory.device_service().list(current_user())
@@ -242,12 +251,13 @@ def openapi_json() -> str:
     # Powertools' OpenAPI models take ~170 ms to build: loaded only when the document is asked for.
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    return app.get_openapi_json_schema(
+    document = app.get_openapi_json_schema(
         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="HS256 JWT, sub = user id")},
         title="photopipe API",
         version="1.0.0",
         description="Upload slots, job status and devices for mobile clients.",
     )
+    return json.dumps(webhooks.described(json.loads(document)))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)

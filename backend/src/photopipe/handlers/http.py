@@ -23,20 +23,27 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from photopipe.adapters import factory
 from photopipe.auth.tokens import InvalidToken, bearer_token
+from photopipe.contract import examples as examples_
 from photopipe.contract.models import ErrorResponse
 from photopipe.errors import ErrorCode, PhotopipeError
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
-def documented(description: str, model: type[Any] = ErrorResponse) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
+def documented(description: str, model: type[Any], examples: dict[str, examples_.Example]) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model, "examples": examples}}}
+
+
+def refusal(status: int, description: str, *names: str) -> OpenAPIResponse:
+    """An error response of the envelope, with the examples of its status's codes (or of `names`)."""
+    shown = {k: v for k, v in examples_.ERRORS[status].items() if not names or k in names}
+    return documented(description, ErrorResponse, shown)
 
 
 ERRORS: dict[int, OpenAPIResponse] = {
-    400: documented("Invalid request"),
-    401: documented("Missing or invalid token"),
-    404: documented("Not found"),
+    400: refusal(400, "Invalid request"),
+    401: refusal(401, "Missing or invalid token"),
+    404: refusal(404, "Not found"),
 }
 
 

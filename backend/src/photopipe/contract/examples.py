@@ -1,0 +1,282 @@
+"""Examples for the OpenAPI document: what SDK generators, docs renderers and mock servers show.
+
+Taken from a real `make demo` job and trimmed. Each is an OpenAPI Example Object; a unit test
+validates every value against its model, so an example cannot drift from the contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Example = dict[str, Any]
+
+JOB_ID = "cf0050da9cf947e1b518e1964e787bc7"
+RESULTS = f"https://photopipe-results.s3.amazonaws.com/results/user-42/{JOB_ID}"
+SIGNED = "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=7eeb..."
+
+
+def example(summary: str, value: Any) -> Example:
+    return {"summary": summary, "value": value}
+
+
+CREATE_JOB_REQUEST = {
+    "defaults": example(
+        "A photo with the default variants (thumbnail, medium, large) and analysis",
+        {"contentType": "image/jpeg", "contentLength": 582737},
+    ),
+    "variants": example(
+        "Square avatars cropped around the faces, and a WebP for the feed",
+        {
+            "contentType": "image/heic",
+            "contentLength": 2310455,
+            "operations": {
+                "variants": [
+                    {"name": "avatar", "width": 256, "height": 256, "fit": "cover", "focus": "faces"},
+                    {"name": "feed", "maxSize": 1080, "format": "webp"},
+                ],
+                "edits": [{"op": "autocontrast", "cutoff": 1}],
+            },
+        },
+    ),
+}
+
+JOB_CREATED = {
+    "created": example(
+        "PUT the photo to upload.url with upload.headers, before upload.expiresAt",
+        {
+            "jobId": JOB_ID,
+            "status": "PENDING_UPLOAD",
+            "createdAt": "2026-12-02T05:25:17.618Z",
+            "upload": {
+                "url": f"https://photopipe-uploads.s3.amazonaws.com/incoming/user-42/{JOB_ID}/original{SIGNED}",
+                "method": "PUT",
+                "headers": {"Content-Type": "image/jpeg", "Content-Length": "582737"},
+                "expiresAt": "2026-12-02T05:40:17.618Z",
+            },
+        },
+    )
+}
+
+_HISTORY = [
+    {"status": "PENDING_UPLOAD", "at": "2026-12-02T05:25:17.618Z"},
+    {"status": "PROCESSING", "at": "2026-12-02T05:25:17.647Z"},
+]
+
+JOB = {
+    "completed": example(
+        "A finished job: variants, analysis and the webhook delivery",
+        {
+            "jobId": JOB_ID,
+            "status": "COMPLETED",
+            "contentType": "image/jpeg",
+            "contentLength": 582737,
+            "createdAt": "2026-12-02T05:25:17.618Z",
+            "updatedAt": "2026-12-02T05:25:19.615Z",
+            "statusHistory": [*_HISTORY, {"status": "COMPLETED", "at": "2026-12-02T05:25:19.615Z"}],
+            "error": None,
+            "analysis": {
+                "provider": "ondevice",
+                "width": 3000,
+                "height": 4000,
+                "sourceFormat": "image/jpeg",
+                "orientation": 6,
+                "placeholder": {"thumbhash": "3FgKJRJviZd2V3jIeJend0+D8ce3"},
+                "capturedAt": "2026-12-01T09:30:00+00:00",
+                "camera": {"make": "Apple", "model": "iPhone 15 Pro"},
+                "dominantColors": ["#1d0d5f", "#5d0f5f", "#e21360"],
+                "perceptualHash": "6dd7d5d7deab8f4f",
+                "sharpness": 1947.55,
+                "brightness": 0.4369,
+                "hasAlpha": False,
+                "faces": [
+                    {"box": {"left": 0.1915, "top": 0.7116, "width": 0.0749, "height": 0.0561}, "confidence": 88}
+                ],
+                "moderation": [],
+                "text": [
+                    {
+                        "text": "PHOTOPIPE",
+                        "confidence": 99.9,
+                        "box": {"left": 0.0885, "top": 0.0586, "width": 0.3507, "height": 0.0443},
+                    }
+                ],
+            },
+            "outputs": [
+                {
+                    "name": "thumbnail",
+                    "url": f"{RESULTS}/thumbnail.jpg{SIGNED}",
+                    "width": 192,
+                    "height": 256,
+                    "contentType": "image/jpeg",
+                    "bytes": 8365,
+                },
+                {
+                    "name": "medium",
+                    "url": f"{RESULTS}/medium.jpg{SIGNED}",
+                    "width": 768,
+                    "height": 1024,
+                    "contentType": "image/jpeg",
+                    "bytes": 57586,
+                },
+            ],
+            "notifications": [
+                {
+                    "deviceId": "dev_34380bddfe40292bc70e93b8",
+                    "platform": "webhook",
+                    "status": "DELIVERED",
+                    "simulated": False,
+                    "attemptedAt": "2026-12-02T05:25:20.884Z",
+                }
+            ],
+            "processingMs": 1894,
+            "attempts": 1,
+        },
+    ),
+    "failed": example(
+        "A photo the worker refused: error.code says why, and nothing is retried",
+        {
+            "jobId": "0b8f4c2e9a7d4e1f8c3b5a6d7e8f9012",
+            "status": "FAILED",
+            "contentType": "image/jpeg",
+            "contentLength": 1048576,
+            "createdAt": "2026-12-02T05:30:00.000Z",
+            "updatedAt": "2026-12-02T05:30:00.412Z",
+            "statusHistory": [
+                {"status": "PENDING_UPLOAD", "at": "2026-12-02T05:30:00.000Z"},
+                {"status": "PROCESSING", "at": "2026-12-02T05:30:00.120Z"},
+                {"status": "FAILED", "at": "2026-12-02T05:30:00.412Z"},
+            ],
+            "error": {
+                "code": "TRUNCATED_IMAGE",
+                "message": "The image data is incomplete or corrupt: image file is truncated",
+            },
+            "analysis": None,
+            "outputs": [],
+            "notifications": [],
+            "processingMs": 292,
+            "attempts": 1,
+        },
+    ),
+}
+
+JOB_LIST = {
+    "page": example(
+        "The newest jobs first; pass nextCursor as cursor for the next page",
+        {
+            "jobs": [
+                {
+                    "jobId": JOB_ID,
+                    "status": "COMPLETED",
+                    "createdAt": "2026-12-02T05:25:17.618Z",
+                    "updatedAt": "2026-12-02T05:25:19.615Z",
+                    "error": None,
+                }
+            ],
+            "nextCursor": "eyJwayI6IlVTRVIjdXNlci00MiJ9",
+        },
+    )
+}
+
+REGISTER_DEVICE_REQUEST = {
+    "webhook": example(
+        "A server of yours, told of every job's end",
+        {"platform": "webhook", "url": "https://example.com/hooks/photopipe"},
+    ),
+    "ios": example("An iPhone's APNs device token", {"platform": "ios", "token": "a1b2c3d4e5f60718293a4b5c6d7e8f90"}),
+}
+
+DEVICE_REGISTERED = {
+    "webhook": example(
+        "signingSecret is shown once: verify deliveries with it (Standard Webhooks)",
+        {
+            "deviceId": "dev_34380bddfe40292bc70e93b8",
+            "platform": "webhook",
+            "createdAt": "2026-12-02T05:25:16.400Z",
+            "signingSecret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        },
+    )
+}
+
+DEVICE_LIST = {
+    "devices": example(
+        "Secrets are never listed",
+        {
+            "devices": [
+                {
+                    "deviceId": "dev_34380bddfe40292bc70e93b8",
+                    "platform": "webhook",
+                    "createdAt": "2026-12-02T05:25:16.400Z",
+                }
+            ]
+        },
+    )
+}
+
+HEALTH = {
+    "ok": example("The stack answers; build names the code deployed", {"status": "ok", "build": "9c1e04b7a2d35f68"})
+}
+
+
+def error(code: str, message: str) -> Example:
+    return example(code, {"error": {"code": code, "message": message}})
+
+
+ERRORS: dict[int, dict[str, Example]] = {
+    400: {
+        "invalid": error(
+            "INVALID_REQUEST", "Invalid request: contentLength: Input should be greater than or equal to 1"
+        )
+    },
+    401: {"unauthorized": error("UNAUTHORIZED", "Unauthorized: missing bearer token.")},
+    404: {"notFound": error("NOT_FOUND", f"Job {JOB_ID} not found.")},
+    409: {
+        "conflict": error("CONFLICT", "A request with this Idempotency-Key is in progress."),
+        "deviceLimit": error("DEVICE_LIMIT_REACHED", "A user may register at most 20 devices; remove one first."),
+        "slotExpired": error(
+            "UPLOAD_SLOT_EXPIRED", f"Job {JOB_ID} already has its upload (PROCESSING); its upload URL is not renewed."
+        ),
+    },
+    413: {"tooLarge": error("PAYLOAD_TOO_LARGE", "contentLength 73400320 exceeds the limit of 52428800 bytes.")},
+    415: {
+        "unsupported": error(
+            "UNSUPPORTED_MEDIA_TYPE",
+            "contentType 'image/bmp' is not supported; use one of image/jpeg, image/png, image/webp, image/heic, "
+            "image/heif, image/avif",
+        )
+    },
+    422: {"reused": error("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different body.")},
+}
+
+WEBHOOK = {
+    "completed": example(
+        "job.completed",
+        {
+            "type": "job.completed",
+            "timestamp": "2026-12-02T05:25:19.615Z",
+            "data": {
+                "eventType": "JobCompleted",
+                "jobId": JOB_ID,
+                "userId": "user-42",
+                "status": "COMPLETED",
+                "occurredAt": "2026-12-02T05:25:19.615Z",
+                "outputs": ["thumbnail", "medium", "large"],
+                "placeholder": {"thumbhash": "3FgKJRJviZd2V3jIeJend0+D8ce3"},
+            },
+        },
+    ),
+    "failed": example(
+        "job.failed",
+        {
+            "type": "job.failed",
+            "timestamp": "2026-12-02T05:30:00.412Z",
+            "data": {
+                "eventType": "JobFailed",
+                "jobId": "0b8f4c2e9a7d4e1f8c3b5a6d7e8f9012",
+                "userId": "user-42",
+                "status": "FAILED",
+                "occurredAt": "2026-12-02T05:30:00.412Z",
+                "outputs": [],
+                "errorCode": "TRUNCATED_IMAGE",
+            },
+        },
+    ),
+}
