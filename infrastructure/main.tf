@@ -221,7 +221,8 @@ locals {
       memory_mb            = var.api_memory_mb
       timeout_seconds      = var.api_timeout_seconds
       reserved_concurrency = var.api_reserved_concurrency
-      environment          = {}
+      # The API answers browsers from the origins the uploads bucket's CORS rule allows.
+      environment = { CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) }
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
           actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]

@@ -106,3 +106,8 @@ output "analysis" {
     text_detection = var.text_detection
   }
 }
+
+output "cors_allowed_origins" {
+  description = "Origins a browser may call the API and PUT uploads from (the console and tests read this)."
+  value       = var.cors_allowed_origins
+}

@@ -124,12 +124,16 @@ variable "download_url_ttl_seconds" {
 }
 
 variable "cors_allowed_origins" {
-  description = "Origins allowed to PUT uploads from a browser (a web app, a web view); [] for none. Never \"*\" on AWS."
+  description = "Origins a browser or web view may call the API and PUT uploads from; [] for none. Each may hold one * (http://localhost:*), as S3 CORS rules do. Never any origin (\"*\", \"https://*\") on AWS."
   type        = list(string)
   default     = []
   validation {
-    condition     = var.environment != "aws" || !contains(var.cors_allowed_origins, "*")
-    error_message = "cors_allowed_origins must list the web app's origins on AWS, not \"*\"."
+    condition     = var.environment != "aws" || alltrue([for o in var.cors_allowed_origins : !can(regex("^(\\*|https?://\\*)$", o))])
+    error_message = "cors_allowed_origins must list the web app's origins on AWS, not \"*\" or \"https://*\"."
+  }
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : length(regexall("\\*", o)) <= 1 && !strcontains(o, ",")])
+    error_message = "Each of cors_allowed_origins holds at most one * (as S3 CORS rules allow) and no comma."
   }
 }
 

@@ -19,7 +19,7 @@ from fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMem
 from photopipe.adapters import factory
 from photopipe.auth import tokens
 from photopipe.config import settings_from
-from photopipe.handlers import api
+from photopipe.handlers import api, http
 from photopipe.jobs.model import JobStatus
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
@@ -56,7 +56,13 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
     return jobs
 
 
-def call(
+def call(*args: Any, **kwargs: Any) -> tuple[int, Any]:
+    response = respond(*args, **kwargs)
+    raw = response.get("body") or ""
+    return response["statusCode"], json.loads(raw) if raw else None
+
+
+def respond(
     method: str,
     path: str,
     body: Any = None,
@@ -65,7 +71,8 @@ def call(
     query: dict[str, str] | None = None,
     extra_headers: dict[str, str] | None = None,
     raw_body: bytes | None = None,
-) -> tuple[int, Any]:
+) -> dict[str, Any]:
+    """The handler's raw proxy response to an API Gateway event built from the arguments."""
     headers = {"content-type": "application/json", **(extra_headers or {})}
     if token is not None:
         headers["Authorization"] = token
@@ -94,9 +101,8 @@ def call(
     }
     if raw_body is not None:  # as API Gateway passes bytes that are not UTF-8
         event.update(body=base64.b64encode(raw_body).decode(), isBase64Encoded=True)
-    response = api.lambda_handler(event, Context())  # type: ignore[arg-type]
-    raw = response.get("body") or ""
-    return response["statusCode"], json.loads(raw) if raw else None
+    response: dict[str, Any] = api.lambda_handler(event, Context())  # type: ignore[arg-type]
+    return response
 
 
 def create(body: dict[str, Any] | None = None, user: str = "alice") -> tuple[int, Any]:
@@ -381,3 +387,93 @@ def test_box_variants_and_placed_crops_are_accepted(backend: InMemoryJobs) -> No
     (job,) = backend.items.values()
     (variant,) = job.operations.variants
     assert (variant.box, variant.focus, variant.max_size) == ((512, 512), "faces", 512)
+
+
+LOCAL_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
+
+
+@pytest.fixture
+def browser_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from({"CORS_ALLOWED_ORIGINS": LOCAL_ORIGINS})
+    monkeypatch.setattr(api, "get_settings", lambda: settings)
+
+
+def headers_of(response: dict[str, Any]) -> dict[str, str]:
+    single = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    multi = {k.lower(): ",".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
+    return {**multi, **single}
+
+
+def test_a_browser_preflight_from_an_allowed_origin_is_answered_without_a_token(
+    backend: InMemoryJobs, browser_origins: None
+) -> None:
+    preflight = respond(
+        "OPTIONS",
+        "/v1/jobs",
+        user=None,
+        extra_headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,idempotency-key",
+        },
+    )
+    headers = headers_of(preflight)
+    assert preflight["statusCode"] == 204, preflight
+    assert headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert {"POST", "GET", "DELETE"} <= set(headers["access-control-allow-methods"].split(","))
+    assert {"authorization", "content-type", "idempotency-key"} <= {
+        h.lower() for h in headers["access-control-allow-headers"].split(",")
+    }
+    assert headers["vary"] == "Origin"
+
+
+def test_other_origins_get_no_cors_headers(backend: InMemoryJobs, browser_origins: None) -> None:
+    for origin in ("https://evil.example", "http://localhost.evil.example", "null"):
+        preflight = respond("OPTIONS", "/v1/jobs", user=None, extra_headers={"Origin": origin})
+        assert "access-control-allow-origin" not in headers_of(preflight), origin
+        answer = respond("GET", "/v1/jobs", extra_headers={"Origin": origin})
+        assert answer["statusCode"] == 200
+        assert "access-control-allow-origin" not in headers_of(answer), origin
+
+
+def test_without_configured_origins_no_origin_is_allowed(backend: InMemoryJobs) -> None:
+    answer = respond("GET", "/v1/health", user=None, extra_headers={"Origin": "http://localhost:3000"})
+    assert "access-control-allow-origin" not in headers_of(answer)
+
+
+def test_every_answer_to_an_allowed_origin_can_be_read_by_the_page_errors_too(
+    backend: InMemoryJobs, browser_origins: None
+) -> None:
+    origin = {"Origin": "http://127.0.0.1:8787"}
+    answers = {
+        "created": respond(
+            "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 10}, extra_headers=origin
+        ),
+        "unauthorized": respond("GET", "/v1/jobs", user=None, extra_headers=origin),
+        "not found": respond("GET", "/v1/jobs/nope", extra_headers=origin),
+        "invalid": respond("POST", "/v1/jobs", {"contentType": "image/jpeg"}, extra_headers=origin),
+        "refused body": respond("POST", "/v1/jobs", "x", extra_headers={**origin, "content-type": "text/plain"}),
+    }
+    statuses = {name: answer["statusCode"] for name, answer in answers.items()}
+    assert statuses == {"created": 201, "unauthorized": 401, "not found": 404, "invalid": 400, "refused body": 415}
+    for name, answer in answers.items():
+        assert headers_of(answer).get("access-control-allow-origin") == "http://127.0.0.1:8787", name
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://localhost:3000", True),
+        ("http://localhost", False),
+        ("https://localhost:3000", False),
+        ("http://127.0.0.1:8080", True),
+        ("https://app.example.com", True),
+        ("https://app.example.com.evil.net", False),
+        ("https://a.cdn.example.com", True),
+        ("https://cdn.example.com", False),
+        (None, False),
+    ],
+)
+def test_origins_match_as_s3_cors_rules_do(origin: str | None, allowed: bool) -> None:
+    patterns = ("http://localhost:*", "http://127.0.0.1:*", "https://app.example.com", "https://*.cdn.example.com")
+    assert http.origin_allowed(origin, patterns) is allowed

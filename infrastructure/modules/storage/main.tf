@@ -83,7 +83,8 @@ resource "aws_s3_bucket_cors_configuration" "uploads" {
   cors_rule {
     allowed_methods = ["PUT"]
     allowed_origins = var.cors_allowed_origins
-    allowed_headers = ["content-type", "content-length"]
+    # The presigned PUT signs these; a browser sets Content-Length itself, the others it must ask for.
+    allowed_headers = ["content-type", "content-length", "if-none-match"]
     expose_headers  = ["ETag"]
     max_age_seconds = 3000
   }

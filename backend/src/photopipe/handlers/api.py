@@ -41,7 +41,9 @@ from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Platform
 
 logger = function_logger()
-app = APIGatewayRestResolver(enable_validation=True)
+# Origins are read from the settings on the first request that carries one, not at import.
+cors = http.ConfiguredCORS(lambda: get_settings().cors_allowed_origins)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 
 PUBLIC_PATHS = {"/v1/health", "/v1/openapi.json"}
 http.install(app, logger, PUBLIC_PATHS)
@@ -263,7 +265,7 @@ def openapi_json() -> str:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
-    response = http.refused_body(event) or app.resolve(event, context)
+    response = http.with_vary_origin(http.refused_body(event, cors) or app.resolve(event, context))
     # The access line: the request id is the correlation id; authenticate added the route and user.
     logger.info(
         "request",

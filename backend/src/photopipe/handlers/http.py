@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -69,6 +70,44 @@ def current_user(app: APIGatewayRestResolver) -> str:
     return user_id
 
 
+def origin_allowed(origin: str | None, patterns: tuple[str, ...]) -> bool:
+    """S3's rule for CORS origins, so the API and the uploads bucket read one list alike: a
+    pattern matches itself, or with its one `*` standing for any run of characters."""
+    if not origin:
+        return False
+    for pattern in patterns:
+        prefix, star, suffix = pattern.partition("*")
+        if origin == pattern or (
+            star and len(origin) >= len(prefix) + len(suffix) and origin.startswith(prefix) and origin.endswith(suffix)
+        ):
+            return True
+    return False
+
+
+class ConfiguredCORS(CORSConfig):
+    """Powertools' CORS (the preflight answer, the headers on every response) for the origins the
+    deployment allows (settings.cors_allowed_origins), matched by `origin_allowed`.
+
+    Powertools matches origins exactly, so the check is ours: built as allow-all, every origin
+    passes through `allowed_origin` first, which answers the origin itself or None.
+    """
+
+    def __init__(self, allowed: Callable[[], tuple[str, ...]]) -> None:
+        super().__init__(allow_origin="*", allow_headers=["Idempotency-Key"], max_age=600)
+        self._allowed = allowed
+
+    def allowed_origin(self, extracted_origin: str | None) -> str | None:
+        return extracted_origin if origin_allowed(extracted_origin, self._allowed()) else None
+
+    def to_dict(self, origin: str | None) -> dict[str, str]:
+        return super().to_dict(origin) if self.allowed_origin(origin) else {}
+
+    def headers_for(self, event: dict[str, Any]) -> dict[str, str]:
+        """For responses that never reach the resolver (refused bodies): what it would have added."""
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        return self.to_dict(headers.get("origin"))
+
+
 def install(app: APIGatewayRestResolver, logger: Logger, public_paths: set[str]) -> None:
     """Authentication on every path but `public_paths`, and one error envelope for every failure."""
 
@@ -76,7 +115,8 @@ def install(app: APIGatewayRestResolver, logger: Logger, public_paths: set[str])
         route = app.context.get("_route")  # the resolver's matched route (its own context key)
         if route is not None:
             logger.append_keys(route=route.path)  # for the access line
-        if app.current_event.path in public_paths:
+        # A browser's preflight carries no credentials: the resolver answers it (CORS).
+        if app.current_event.path in public_paths or app.current_event.http_method == "OPTIONS":
             return next_middleware(app)
         try:
             token = bearer_token(
@@ -121,7 +161,13 @@ def install(app: APIGatewayRestResolver, logger: Logger, public_paths: set[str])
     app.not_found(not_found)
 
 
-def refused_body(event: dict[str, Any]) -> dict[str, Any] | None:
+def with_vary_origin(response: dict[str, Any]) -> dict[str, Any]:
+    """Answers differ by Origin (CORS headers or none): a cache between must keep them apart."""
+    response.setdefault("headers", {})["Vary"] = "Origin"
+    return response
+
+
+def refused_body(event: dict[str, Any], cors: ConfiguredCORS) -> dict[str, Any] | None:
     """A response for bodies the resolver must never see, else None.
 
     Its form and multipart parsers crash on non-JSON types, and its JSON parser on bytes that are
@@ -133,19 +179,19 @@ def refused_body(event: dict[str, Any]) -> dict[str, Any] | None:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if content_type not in ("", "application/json"):
-        return _refusal(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Request bodies must be application/json.")
+        return _refusal(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Request bodies must be application/json.", cors, event)
     if event.get("isBase64Encoded"):
         try:
             base64.b64decode(body, validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            return _refusal(ErrorCode.INVALID_REQUEST, "The request body is not UTF-8 encoded JSON.")
+            return _refusal(ErrorCode.INVALID_REQUEST, "The request body is not UTF-8 encoded JSON.", cors, event)
     return None
 
 
-def _refusal(code: ErrorCode, message: str) -> dict[str, Any]:
+def _refusal(code: ErrorCode, message: str, cors: ConfiguredCORS, event: dict[str, Any]) -> dict[str, Any]:
     return {
         "statusCode": PhotopipeError(code, message).http_status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **cors.headers_for(event)},
         "body": error_body(code, message),
         "isBase64Encoded": False,
     }
