@@ -136,3 +136,17 @@ def test_after_a_rotation_faces_no_longer_place_anything() -> None:
     edits = ({"op": "rotate", "degrees": 180}, {"op": "crop", "width": 400, "height": 400, "focus": "faces"})
     _, outputs = run(Operations(variants=(VariantSpec("v", 400, "png"),), edits=edits), image)
     assert outputs["v"].convert("RGB").getpixel((200, 200)) == (128, 128, 128), "centred: the boxes were stale"
+
+
+def test_the_analysis_names_the_square_a_crop_keeps_on_faces_or_else_on_what_stands_out() -> None:
+    # The provider reports a face at 5-15 % of the width; the discs at the right draw the eye.
+    with_face, _ = run(Operations(), scene([(1400, 300, 90)]))
+    smart = with_face["smartCrop"]
+    assert isinstance(smart, dict) and smart["focus"] == "faces"
+    box = smart["box"]
+    assert box["width"] * WIDE[0] == pytest.approx(box["height"] * WIDE[1], abs=2), "a square"
+    assert box["left"] <= 0.05 and box["left"] + box["width"] >= 0.15, box
+
+    square = crop.smart_square(scene([(200, 300, 90)]), faces=[])
+    assert square["focus"] == "attention"
+    assert square["box"]["left"] < 200 / WIDE[0] < square["box"]["left"] + square["box"]["width"], square

@@ -42,6 +42,16 @@ def window_box(
     return left, top, left + crop_w, top + crop_h
 
 
+def smart_square(image: Image.Image, faces: Sequence[Mapping[str, float]]) -> dict[str, object]:
+    """The largest square a crop keeps: on the faces where there are any, else on the most
+    salient part. As ratios of the image, for clients that crop (or preview a crop) themselves."""
+    width, height = image.size
+    focus = FACES if faces else ATTENTION
+    left, top, right, bottom = window_box(image, (min(width, height), min(width, height)), focus, faces)
+    box = {"left": left / width, "top": top / height, "width": (right - left) / width, "height": (bottom - top) / height}
+    return {"focus": focus, "box": {k: round(v, 4) for k, v in box.items()}}
+
+
 def _faces_centre(
     faces: Sequence[Mapping[str, float]], size: tuple[int, int], window: tuple[float, float]
 ) -> tuple[float, float] | None:

@@ -330,6 +330,8 @@ class ProcessingService:
         side = self._provider.preview_side if run_provider else _PLACEHOLDER_PREVIEW_SIDE
         preview = engine.preview(decoded, side)
         analysis: dict[str, object] = dict(self._provider.analyse(preview)) if run_provider else {}
+        if run_provider:
+            analysis["smartCrop"] = crop.smart_square(preview, _face_boxes(analysis))
         analysis.update(
             width=decoded.original_width,
             height=decoded.original_height,
