@@ -4,6 +4,8 @@
 #   ENV       local (default, the emulator) | aws
 #   STACK     name of the local stack: its state lives in .photopipe/stacks/$(STACK)
 #   PORT      emulator port on 127.0.0.1
+#   PUBLIC_HOST  an address phones and emulators reach this machine at (a LAN address; 10.0.2.2 from
+#             the Android emulator): the API URL and presigned URLs name it, and the emulator listens there
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,6 +17,7 @@ ENV      ?= local
 # mode starts empty, so they must not share a Terraform state.
 STACK    ?= $(if $(filter localstack,$(EMULATOR)),dev-localstack,dev)
 PORT     ?= 4566
+PUBLIC_HOST ?=
 ARCH     ?= x86_64
 # `make test` brings up stacks of its own so it never touches a developer's `make up`: one per
 # emulator, both unless EMULATOR is given (`make test EMULATOR=localstack` runs that one only).
@@ -22,12 +25,15 @@ TEST_EMULATORS ?= $(if $(filter command line environment,$(origin EMULATOR)),$(E
 TEST_STACK ?= test
 TEST_PORT_ministack  ?= 4599
 TEST_PORT_localstack ?= 4598
+# The test stacks are reached at a second loopback address, as a phone reaches a LAN address:
+# every test's API call, presigned upload and download goes to it.
+TEST_PUBLIC_HOST ?= 127.0.0.2
 
 ROOT      := $(CURDIR)
 VENV      := $(ROOT)/.venv
 PY        := $(VENV)/bin/python
 STACK_DIR := $(ROOT)/.photopipe/stacks/$(STACK)
-export EMULATOR ENV PORT STACK STACK_DIR
+export EMULATOR ENV PORT STACK STACK_DIR PUBLIC_HOST
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
@@ -186,7 +192,7 @@ fmt: venv ## Format Python and Terraform
 test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack: replan, integration, e2e, chaos, fuzz, plan-compare
 	@$(MAKE) --no-print-directory lint unit tf-test
 	@$(foreach e,$(TEST_EMULATORS),echo "== stack tests on $(e) ==" && \
-	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) _stack-tests &&) true
+	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) PUBLIC_HOST=$(TEST_PUBLIC_HOST) _stack-tests &&) true
 
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \

@@ -8,6 +8,12 @@ locals {
   # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs_retry).
   retry_max_seconds = 300
 
+  # An emulator reached at another host than this machine's loopback (make up PUBLIC_HOST=...):
+  # pages served from that host (the console in a phone's browser) may call it too.
+  public_host = var.execute_api_endpoint == null ? null : regex("^https?://(\\[[^]]+\\]|[^:/]+)", var.execute_api_endpoint)[0]
+  cors_allowed_origins = distinct(concat(var.cors_allowed_origins,
+  contains(["127.0.0.1", "localhost"], coalesce(local.public_host, "localhost")) ? [] : ["http://${local.public_host}:*"]))
+
   # Every setting the code reads, defined once here and read once by photopipe.config.
   common_environment = {
     PHOTOPIPE_ENVIRONMENT         = var.environment
@@ -120,7 +126,7 @@ resource "aws_kms_alias" "data" {
 module "storage" {
   source                  = "./modules/storage"
   name_prefix             = var.name_prefix
-  cors_allowed_origins    = var.cors_allowed_origins
+  cors_allowed_origins    = local.cors_allowed_origins
   original_retention_days = var.original_retention_days
   # A result outlives neither its job record (TTL) nor a deletion the worker raced with.
   results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
@@ -221,8 +227,12 @@ locals {
       memory_mb            = var.api_memory_mb
       timeout_seconds      = var.api_timeout_seconds
       reserved_concurrency = var.api_reserved_concurrency
-      # The API answers browsers from the origins the uploads bucket's CORS rule allows.
-      environment = { CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins) }
+      # The API answers browsers from the origins the uploads bucket's CORS rule allows, and
+      # presigns URLs for the address clients reach an emulator at (PUBLIC_HOST).
+      environment = {
+        CORS_ALLOWED_ORIGINS = join(",", local.cors_allowed_origins)
+        PUBLIC_ENDPOINT_URL  = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
+      }
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
           actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]

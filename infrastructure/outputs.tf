@@ -109,5 +109,5 @@ output "analysis" {
 
 output "cors_allowed_origins" {
   description = "Origins a browser may call the API and PUT uploads from (the console and tests read this)."
-  value       = var.cors_allowed_origins
+  value       = local.cors_allowed_origins
 }

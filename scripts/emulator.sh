@@ -3,6 +3,9 @@
 #   EMULATOR        ministack (default) | localstack
 #   LOCALSTACK_MODE auto (default: docker when an engine answers, else host) | docker | host
 #   PORT            gateway port on 127.0.0.1 (default 4566)
+#   PUBLIC_HOST     an address devices reach this machine at (a LAN address): the emulator
+#                   listens there too. 10.0.2.2 (the Android emulator's name for this machine's
+#                   loopback) needs nothing more than 127.0.0.1.
 #   STACK_DIR       folder for this stack's pid file, log and persistent state
 # MiniStack runs from its own Python 3.12 venv holding only MiniStack: it executes Lambda code
 # with its own interpreter, so anything else in that venv would leak into the functions.
@@ -29,6 +32,16 @@ HEALTH_URL=http://127.0.0.1:$PORT/_localstack/health
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "[emulator] $*"; }
+
+# The addresses to listen on: 127.0.0.1, and PUBLIC_HOST where it is another address of this
+# machine. MiniStack listens on one address only: for two it takes every interface (0.0.0.0).
+PUBLIC_HOST=${PUBLIC_HOST:-}
+case "$PUBLIC_HOST" in
+  ""|127.0.0.1|localhost|10.0.2.2|10.0.3.2) LISTEN=(127.0.0.1) ;;
+  *) LISTEN=(127.0.0.1 "$PUBLIC_HOST") ;;
+esac
+ministack_bind() { [ ${#LISTEN[@]} -eq 1 ] && echo 127.0.0.1 || echo 0.0.0.0; }
+BIND_FILE=$STACK_DIR/emulator.listen
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 healthy() { curl -fsS -m 2 "$HEALTH_URL" >/dev/null 2>&1; }
@@ -105,6 +118,11 @@ launch() {
 already_up() {
   local pid
   pid=$(running_pid) || return 1
+  if [ "$(cat "$BIND_FILE" 2>/dev/null || echo 127.0.0.1)" != "${LISTEN[*]}" ]; then
+    say "$1 listens on $(cat "$BIND_FILE" 2>/dev/null || echo 127.0.0.1), PUBLIC_HOST asks for ${LISTEN[*]}: restarting it"
+    host_down
+    return 1
+  fi
   healthy || wait_healthy "$pid"
   say "$1 already running (pid $pid, port $PORT)"
 }
@@ -118,13 +136,15 @@ ministack_up() {
   rm -rf "$STACK_DIR/tmp"
   mkdir -p "$STACK_DIR/state/s3" "$STACK_DIR/tmp"
   (
-    export GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
+    export GATEWAY_PORT=$PORT BIND_HOST=$(ministack_bind) MINISTACK_HOST=localhost \
       PERSIST_STATE=1 STATE_DIR="$STACK_DIR/state" S3_PERSIST=1 S3_DATA_DIR="$STACK_DIR/state/s3" \
       TMPDIR="$STACK_DIR/tmp" LOG_LEVEL=${EMULATOR_LOG_LEVEL:-WARNING} \
       AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
     launch "$VENV/bin/ministack"
   )
+  echo "${LISTEN[*]}" >"$BIND_FILE"
   say "ministack $MINISTACK_VERSION up on http://127.0.0.1:$PORT (pid $(cat "$PID_FILE"), state $STACK_DIR/state)"
+  [ "$(ministack_bind)" = 127.0.0.1 ] || say "PUBLIC_HOST=$PUBLIC_HOST: ministack listens on every interface (0.0.0.0), as it takes one address only"
 }
 
 localstack_host_up() {
@@ -146,7 +166,7 @@ localstack_host_up() {
     # need public DNS. S3_SKIP_SIGNATURE_VALIDATION=0: presigned URLs are checked as on AWS.
     export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$STACK_DIR/localstack" TMPDIR="$STACK_DIR/tmp" \
       XDG_CACHE_HOME="$STACK_DIR/cache" \
-      GATEWAY_LISTEN=127.0.0.1:$PORT LOCALSTACK_HOST=127.0.0.1:$PORT \
+      GATEWAY_LISTEN=$(printf '%s:'"$PORT"',' "${LISTEN[@]}" | sed 's/,$//') LOCALSTACK_HOST=127.0.0.1:$PORT \
       DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 \
       SERVICES=s3,sqs,sns,lambda,dynamodb,apigateway,iam,sts,logs,ssm,secretsmanager,cloudwatch,events \
       PROVIDER_OVERRIDE_DYNAMODB=moto \
@@ -158,7 +178,8 @@ localstack_host_up() {
     export LS_LOG=${LS_LOG,,}
     launch "$LS_VENV/bin/python" -m localstack.runtime.main
   )
-  say "localstack $LOCALSTACK_VERSION (host mode) up on http://127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
+  echo "${LISTEN[*]}" >"$BIND_FILE"
+  say "localstack $LOCALSTACK_VERSION (host mode) up on $(printf 'http://%s:'"$PORT"' ' "${LISTEN[@]}")(pid $(cat "$PID_FILE"))"
 }
 
 host_down() {
@@ -178,7 +199,7 @@ host_down() {
     fi
     sleep 0.1
   done
-  rm -f "$PID_FILE"
+  rm -f "$PID_FILE" "$BIND_FILE"
   rm -rf "$STACK_DIR/tmp"  # the stopped Lambda processes' unpacked code; state lives elsewhere
   port_in_use && die "port $PORT still answers after stopping pid $pid"
   say "$EMULATOR stopped (pid $pid)"
@@ -197,7 +218,7 @@ localstack_mode() {
 
 compose() {
   docker_engine || die "LOCALSTACK_MODE=docker needs a running Docker engine and none answers here. Use LOCALSTACK_MODE=host (or auto)."
-  LOCALSTACK_PORT=$PORT docker compose -f "$ROOT/docker-compose.yml" -p "photopipe-$(basename "$STACK_DIR")" "$@"
+  LOCALSTACK_PORT=$PORT LOCALSTACK_BIND=$(ministack_bind) docker compose -f "$ROOT/docker-compose.yml" -p "photopipe-$(basename "$STACK_DIR")" "$@"
 }
 
 case "${1:-}" in

@@ -13,6 +13,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENV=${ENV:-local}
 PORT=${PORT:-4566}
 ENDPOINT=${ENDPOINT:-http://127.0.0.1:$PORT}
+# Where clients (phones, emulators, browsers) reach the stack: PUBLIC_HOST names an address they
+# can reach; the API URL and every presigned URL are made for it. Terraform itself deploys
+# through ENDPOINT.
+PUBLIC_ENDPOINT=${PUBLIC_HOST:+http://$PUBLIC_HOST:$PORT}
+PUBLIC_ENDPOINT=${PUBLIC_ENDPOINT:-$ENDPOINT}
 STACK_DIR=${STACK_DIR:-$ROOT/.photopipe/stacks/dev}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/lambda}
 VAR_FILE=$ROOT/infrastructure/env/$ENV.tfvars
@@ -151,7 +156,7 @@ if [ "$ENV" = local ]; then
   [ -x "$TFLOCAL" ] || die "tflocal is installed with the dev venv: run make venv"
   # The variables a plain `tflocal plan -var-file=env/local.tfvars` gives, but for the port (and
   # a build folder other than the default, if one is given).
-  tf_vars=(-var-file="$VAR_FILE" -var="execute_api_endpoint=$ENDPOINT")
+  tf_vars=(-var-file="$VAR_FILE" -var="execute_api_endpoint=$PUBLIC_ENDPOINT")
   [ "$(realpath -m "$BUILD_DIR")" = "$ROOT/build/lambda" ] || tf_vars+=(-var="lambda_artifacts_dir=$BUILD_DIR")
   # -reconfigure: the state is wherever this emulator is; there is nothing to migrate between them.
   init_args=(-reconfigure -backend-config="$ROOT/infrastructure/env/local.s3.tfbackend")
@@ -200,7 +205,7 @@ fingerprint() {
     md5sum "$VAR_FILE" "$BUILD_DIR"/*.zip
     # The state object's ETag in the emulator's S3: it changes with every write of the state.
     curl -fsS -m 5 -o /dev/null -D - "$ENDPOINT/$STATE_BUCKET/$STATE_KEY" 2>/dev/null | grep -i '^etag' || echo "no state"
-    echo "$ENDPOINT $*"
+    echo "$ENDPOINT $PUBLIC_ENDPOINT $*"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -211,7 +216,7 @@ plain_plan() {
   unset TF_DATA_DIR
   (cd "$WORK" && "$TFLOCAL" init -reconfigure -input=false -backend-config=env/local.s3.tfbackend >"$STACK_DIR/plain-init.log" 2>&1) \
     || { cat "$STACK_DIR/plain-init.log" >&2; die "tflocal init failed"; }
-  (cd "$WORK" && "$TFLOCAL" plan -detailed-exitcode -compact-warnings -var-file=env/local.tfvars -var="execute_api_endpoint=$ENDPOINT")
+  (cd "$WORK" && "$TFLOCAL" plan -detailed-exitcode -compact-warnings -var-file=env/local.tfvars -var="execute_api_endpoint=$PUBLIC_ENDPOINT")
 }
 
 case "$cmd" in

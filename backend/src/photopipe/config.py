@@ -59,6 +59,9 @@ class Settings:
     max_devices_per_user: int
     # Origins a browser may call the API from, each with at most one `*` (as in S3 CORS rules).
     cors_allowed_origins: tuple[str, ...]
+    # On an emulator: the endpoint clients reach it at (PUBLIC_HOST), which presigned URLs name
+    # and are signed for. Empty: the SDK's own endpoint. Never used on AWS.
+    public_endpoint_url: str
     jobs_queue_name: str
     allowed_content_types: tuple[str, ...]
     webhook_timeout_seconds: float
@@ -132,6 +135,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         function_memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769),
         max_token_lifetime_seconds=_int(env, "MAX_TOKEN_LIFETIME_SECONDS", 24 * 3600),
         max_devices_per_user=_int(env, "MAX_DEVICES_PER_USER", 20),
+        public_endpoint_url="" if environment == "aws" else env.get("PUBLIC_ENDPOINT_URL", ""),
         cors_allowed_origins=tuple(o.strip() for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
         jobs_queue_name=env.get("JOBS_QUEUE_NAME", ""),
         allowed_content_types=ALLOWED_CONTENT_TYPES,

@@ -20,14 +20,17 @@ _CONFIG = Config(
 
 
 @cache
-def client(service: str) -> Any:
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """`endpoint_url` only where another than the SDK's is meant (presigning for PUBLIC_HOST)."""
     if service == "s3":
         # Path-style keeps presigned URLs valid on emulators whose bucket hostnames do not
         # resolve; on AWS virtual-hosted style is required for new regions, hence "auto" there.
         return boto3.client(
-            "s3", config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": _s3_addressing()}))
+            "s3",
+            endpoint_url=endpoint_url,
+            config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": _s3_addressing()})),
         )
-    return boto3.client(service, config=_CONFIG)
+    return boto3.client(service, endpoint_url=endpoint_url, config=_CONFIG)
 
 
 def _s3_addressing() -> str:

@@ -40,7 +40,10 @@ def object_store() -> S3ObjectStore:
     from photopipe.adapters.s3_store import S3ObjectStore
 
     settings = get_settings()
-    return S3ObjectStore(client("s3"), settings.uploads_bucket, settings.results_bucket)
+    s3 = client("s3")
+    # Presigning is arithmetic, no request: a client for the public endpoint signs URLs for it.
+    presigner = client("s3", settings.public_endpoint_url) if settings.public_endpoint_url else s3
+    return S3ObjectStore(s3, settings.uploads_bucket, settings.results_bucket, presigner)
 
 
 @cache

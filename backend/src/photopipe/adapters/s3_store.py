@@ -8,8 +8,10 @@ from photopipe.errors import ErrorCode, PermanentImageError
 
 
 class S3ObjectStore:
-    def __init__(self, s3: Any, uploads_bucket: str, results_bucket: str) -> None:
+    def __init__(self, s3: Any, uploads_bucket: str, results_bucket: str, presigner: Any = None) -> None:
         self._s3 = s3
+        # The client that signs URLs for clients: one for the address they reach the stack at.
+        self._presigner = presigner or s3
         self._uploads = uploads_bucket
         self._results = results_bucket
 
@@ -17,7 +19,7 @@ class S3ObjectStore:
         # ContentType and ContentLength become signed headers: S3 itself rejects a body of
         # another type or length than the client declared. IfNoneMatch too: S3 refuses a second
         # PUT to the key (412), so a slot is single-use and a retried PUT makes no second event.
-        url: str = self._s3.generate_presigned_url(
+        url: str = self._presigner.generate_presigned_url(
             "put_object",
             Params={
                 "Bucket": self._uploads,
@@ -31,7 +33,7 @@ class S3ObjectStore:
         return url
 
     def presign_download(self, key: str, ttl_seconds: int) -> str:
-        url: str = self._s3.generate_presigned_url(
+        url: str = self._presigner.generate_presigned_url(
             "get_object", Params={"Bucket": self._results, "Key": key}, ExpiresIn=ttl_seconds
         )
         return url

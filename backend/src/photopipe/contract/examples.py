@@ -92,6 +92,7 @@ JOB = {
                     {"box": {"left": 0.1915, "top": 0.7116, "width": 0.0749, "height": 0.0561}, "confidence": 88}
                 ],
                 "moderation": [],
+                "smartCrop": {"focus": "faces", "box": {"left": 0.0, "top": 0.4762, "width": 1.0, "height": 0.75}},
                 "text": [
                     {
                         "text": "PHOTOPIPE",

@@ -212,7 +212,9 @@ class JobResponse(ApiModel):
         "[{box {left, top, width, height} as ratios of the oriented original, confidence %, landmarks}] "
         "and moderation [{name, confidence %, parent?}] in Rekognition's taxonomy, an empty list when "
         "clean (ondevice, rekognition); text [{text, confidence %, box}], top to bottom, where the "
-        "deployment sets text_detection (ondevice, rekognition); labels [{name, confidence}] (rekognition).",
+        "deployment sets text_detection (ondevice, rekognition); labels [{name, confidence}] (rekognition); "
+        "smartCrop {focus: faces|attention, box} the largest square a crop keeps, on the faces where there are "
+        "any, else on the most salient part (box as ratios).",
     )
     outputs: list[OutputModel]
     notifications: list[NotificationModel]
