@@ -48,7 +48,12 @@ def smart_square(image: Image.Image, faces: Sequence[Mapping[str, float]]) -> di
     width, height = image.size
     focus = FACES if faces else ATTENTION
     left, top, right, bottom = window_box(image, (min(width, height), min(width, height)), focus, faces)
-    box = {"left": left / width, "top": top / height, "width": (right - left) / width, "height": (bottom - top) / height}
+    box = {
+        "left": left / width,
+        "top": top / height,
+        "width": (right - left) / width,
+        "height": (bottom - top) / height,
+    }
     return {"focus": focus, "box": {k: round(v, 4) for k, v in box.items()}}
 
 
