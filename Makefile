@@ -37,7 +37,7 @@ export EMULATOR ENV PORT STACK STACK_DIR PUBLIC_HOST
 export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
-.PHONY: help venv build up down deploy watch plan tflocal-plan update-deps outputs logs demo e2e integration unit lint fmt test openapi fuzz \
+.PHONY: help venv build up down deploy watch console browser plan tflocal-plan update-deps outputs logs demo e2e integration unit lint fmt test openapi fuzz \
         token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
 help: ## List the targets
@@ -114,6 +114,13 @@ token: venv ## Print a dev bearer token: make token USER=alice
 demo: up ## Bring everything up and push a sample photo through the pipeline
 	@$(PY) scripts/demo.py
 
+CONSOLE_PORT ?= 8780
+console: venv ## A web page on the running stack: sign in, drop photos, watch jobs, variants, analysis, webhooks
+	@cd scripts && $(PY) console.py --port $(CONSOLE_PORT) $(if $(PUBLIC_HOST),--public-host $(PUBLIC_HOST))
+
+browser: ## Install Debian's Chromium and ChromeDriver for the console's browser test (once)
+	@scripts/install-browser.sh
+
 update-deps: venv ## Re-resolve the one lock (requirements/lock.txt, uv, with hashes) and the layers' requirements from it
 	@cd scripts && $(PY) lock_deps.py
 
@@ -140,7 +147,7 @@ executor-test: venv ## LocalStack host mode: the host-process Lambda executor's 
 test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers (a session fixture)
 	@PHOTOPIPE_TESTCONTAINERS=1 $(PY) -m pytest tests/integration tests/e2e -q
 
-e2e: venv ## End-to-end tests against the running stack, as a mobile client
+e2e: venv browser ## End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
 # An optional extra of backend/pyproject.toml in the dev venv: .bench-installed, .testcontainers-installed.
@@ -197,7 +204,7 @@ test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack:
 _stack-tests:
 	@trap '$(MAKE) --no-print-directory STACK=$(STACK) PORT=$(PORT) down' EXIT; \
 	 start=$$SECONDS; \
-	 $(MAKE) --no-print-directory up && $(MAKE) --no-print-directory plan tflocal-plan \
+	 $(MAKE) --no-print-directory up browser && $(MAKE) --no-print-directory plan tflocal-plan \
 	 && $(PY) -m pytest tests/integration tests/e2e tests/chaos -q \
 	 && $(MAKE) --no-print-directory fuzz plan-compare $(if $(filter localstack,$(EMULATOR)),executor-test) \
 	 && echo "== $(EMULATOR): stack tests passed in $$((SECONDS - start))s =="

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from client import PhotopipeClient, wait_until
 from photopipe.images import icc
 from stack import Stack
 from webhook_receiver import WebhookReceiver
+
+CONSOLE_URL = f"http://{os.environ.get('PUBLIC_HOST') or '127.0.0.1'}:{os.environ.get('CONSOLE_PORT') or 8780}/"
 
 
 def sample_photo() -> bytes:
@@ -152,6 +155,7 @@ def run(
     )
     print(f"         job notifications: {job['notifications']}")
     print(f"\nCOMPLETED in {time.monotonic() - started:.2f}s from upload slot to verified notification")
+    print(f"\nSee it in a browser: `make console`, open {CONSOLE_URL} and sign in as {client.user_id}.")
     return 0 if valid else 1
 
 

@@ -1,0 +1,247 @@
+// The photopipe console: the API as a phone uses it (bearer token, POST /v1/jobs, a PUT to the
+// presigned URL, GET /v1/jobs/{id} until the job ends), drawn instead of printed.
+// Plain ES modules, no build step: the page is small and the browser is the runtime.
+import { thumbHashToDataURL } from "./vendor/thumbhash.js";
+
+const TERMINAL = new Set(["COMPLETED", "FAILED"]);
+const POLL_MS = 400;
+const $ = (selector, root = document) => root.querySelector(selector);
+const state = { api: "", token: "", user: "", cards: new Map() };
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code || `HTTP_${status}`;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${state.token}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(state.api + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.error);
+  return data;
+}
+
+function problem(message) {
+  const box = $("#problem");
+  box.textContent = message || "";
+  box.hidden = !message;
+}
+
+// ---- signing in -------------------------------------------------------------------------
+
+async function signIn(user) {
+  const response = await fetch("session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user }) });
+  const session = await response.json();
+  if (!response.ok) throw new Error(session.error || `sign-in failed (${response.status})`);
+  Object.assign(state, { token: session.token, user: session.user });
+  sessionStorage.setItem("photopipe-user", session.user);
+  $("#who").textContent = `signed in as ${session.user}`;
+  document.body.dataset.user = session.user;
+  await showRecentJobs();
+}
+
+async function showRecentJobs() {
+  const page = await api("GET", "/v1/jobs?limit=10");
+  for (const summary of page.jobs.reverse()) follow(summary.jobId, card(summary.jobId));
+}
+
+// ---- uploading --------------------------------------------------------------------------
+
+const TYPES = { heic: "image/heic", heif: "image/heif", avif: "image/avif", webp: "image/webp", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", tif: "image/tiff", tiff: "image/tiff" };
+const contentType = (file) => file.type || TYPES[file.name.split(".").pop().toLowerCase()] || "application/octet-stream";
+
+async function upload(file) {
+  if (!state.token) return problem("Sign in first.");
+  const view = card(null, URL.createObjectURL(file), file.name);
+  setStatus(view, "UPLOADING");
+  try {
+    const created = await api("POST", "/v1/jobs", { contentType: contentType(file), contentLength: file.size });
+    bind(view, created.jobId);
+    // The browser sets Content-Length itself (and refuses to be told); the rest is signed.
+    const headers = Object.fromEntries(Object.entries(created.upload.headers).filter(([name]) => name.toLowerCase() !== "content-length"));
+    const put = await fetch(created.upload.url, { method: created.upload.method, headers, body: file });
+    if (!put.ok) throw new ApiError(put.status, { code: `UPLOAD_${put.status}`, message: `S3 refused the upload: ${(await put.text()).slice(0, 200)}` });
+    await follow(created.jobId, view);
+  } catch (error) {
+    refused(view, error);
+  }
+}
+
+// ---- following a job --------------------------------------------------------------------
+
+// Devices hear of a job once it ends, and the delivery is recorded after: a finished job is
+// read a while longer, until its notification log has something in it.
+const AFTER_END_POLLS = 30;
+
+async function follow(jobId, view) {
+  for (let afterEnd = 0; afterEnd < AFTER_END_POLLS; ) {
+    let job;
+    try {
+      job = await api("GET", `/v1/jobs/${jobId}`);
+    } catch (error) {
+      return refused(view, error);
+    }
+    render(view, job);
+    if (TERMINAL.has(job.status)) {
+      if (job.notifications.length) return;
+      afterEnd += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, afterEnd ? 1000 : POLL_MS));
+  }
+}
+
+function card(jobId, originalUrl = null, name = "") {
+  const view = $("#job-card").content.firstElementChild.cloneNode(true);
+  view.original = originalUrl;
+  view.dataset.name = name;
+  $(".job-id", view).textContent = name;
+  if (jobId) bind(view, jobId);
+  $("#jobs").prepend(view);
+  return view;
+}
+
+function bind(view, jobId) {
+  view.dataset.jobId = jobId;
+  $(".job-id", view).textContent = view.dataset.name ? `${view.dataset.name} · ${jobId}` : jobId;
+  state.cards.set(jobId, view);
+}
+
+function setStatus(view, status) {
+  view.dataset.status = status;
+  const badge = $(".status", view);
+  badge.textContent = status;
+  badge.className = `status ${status}`;
+}
+
+function refused(view, error) {
+  setStatus(view, "REFUSED");
+  showError(view, error.code, error.message);
+}
+
+function showError(view, code, message) {
+  const box = $(".error", view);
+  box.hidden = false;
+  box.replaceChildren(el("code", {}, code), ` ${message}`);
+}
+
+function render(view, job) {
+  setStatus(view, job.status);
+  const started = Date.parse(job.statusHistory[0]?.at || job.createdAt);
+  $(".history", view).textContent = job.statusHistory.map((s) => `${s.status} +${((Date.parse(s.at) - started) / 1000).toFixed(2)}s`).join(" → ")
+    + (job.processingMs != null ? `  (worker ${job.processingMs} ms)` : "");
+  if (job.error) showError(view, job.error.code, job.error.message);
+  const outputs = [...job.outputs].sort((a, b) => b.width * b.height - a.width * a.height);
+  const base = $("img.base", view);
+  const source = view.original || outputs[0]?.url;
+  if (source && base.getAttribute("src") !== source) base.src = source;
+  const analysis = job.analysis || {};
+  if (analysis.placeholder?.thumbhash && !base.style.backgroundImage) {
+    base.style.backgroundImage = `url(${placeholderUrl(analysis.placeholder.thumbhash)})`;
+  }
+  drawOverlay($(".overlay", view), analysis);
+  if (job.status === "COMPLETED" && !view.dataset.variants) {
+    view.dataset.variants = outputs.length;
+    $(".variants", view).replaceChildren(...[...outputs].reverse().map(variant));
+    $(".analysis", view).replaceChildren(...describe(analysis));
+  }
+  $(".notifications", view).textContent = job.notifications.length
+    ? "notified: " + job.notifications.map((n) => `${n.platform} ${n.status}${n.simulated ? " (simulated)" : ""} at ${n.attemptedAt}`).join("; ")
+    : (TERMINAL.has(job.status) ? "no deliveries recorded yet" : "");
+}
+
+function variant(output) {
+  return el("figure", { className: "variant", dataset: { name: output.name } },
+    el("img", { src: output.url, alt: output.name, width: output.width, height: output.height,
+                style: `aspect-ratio: ${output.width} / ${output.height}; height: min(10rem, ${output.height}px); width: auto` }),
+    el("figcaption", {}, `${output.name} ${output.width}×${output.height} ${output.contentType.split("/")[1]} ${(output.bytes / 1024).toFixed(1)} KB`));
+}
+
+// Boxes are ratios of the oriented original, as is every variant that is not cropped, and as a
+// browser shows the original (EXIF orientation applied): one 0..1 viewBox fits them all.
+function drawOverlay(svg, analysis) {
+  const rects = [];
+  for (const face of analysis.faces || []) rects.push(rect("face", face.box, `face ${face.confidence}%`));
+  if (analysis.smartCrop) rects.push(rect("crop", analysis.smartCrop.box, `smart crop (${analysis.smartCrop.focus})`));
+  for (const line of analysis.text || []) rects.push(rect("text", line.box, `text: ${line.text}`));
+  svg.replaceChildren(...rects);
+}
+
+function rect(kind, box, title) {
+  const shape = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+  for (const [name, value] of Object.entries({ x: box.left, y: box.top, width: box.width, height: box.height })) shape.setAttribute(name, value);
+  shape.setAttribute("class", kind);
+  const label = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  label.textContent = title;
+  shape.append(label);
+  return shape;
+}
+
+function describe(analysis) {
+  const rows = [];
+  const row = (term, ...value) => rows.push(el("dt", {}, term), el("dd", {}, ...value));
+  row("size", `${analysis.width}×${analysis.height} ${analysis.sourceFormat || ""}`);
+  if (analysis.camera) row("camera", [analysis.camera.make, analysis.camera.model, analysis.camera.lens].filter(Boolean).join(" "));
+  if (analysis.capturedAt) row("captured", analysis.capturedAt);
+  if (analysis.placeholder?.thumbhash) row("placeholder", el("img", { className: "placeholder", src: placeholderUrl(analysis.placeholder.thumbhash), alt: "ThumbHash" }), ` ${analysis.placeholder.thumbhash}`);
+  if (analysis.dominantColors) row("colours", ...analysis.dominantColors.map((c) => el("span", { className: "swatch", title: c, style: `background:${c}` })));
+  if (analysis.faces) row("faces", `${analysis.faces.length} (red)`);
+  if (analysis.smartCrop) row("smart crop", `${analysis.smartCrop.focus} (dashed yellow)`);
+  if (analysis.moderation) row("moderation", ...(analysis.moderation.length ? analysis.moderation.map((m) => el("span", { className: "label" }, `${m.name} ${m.confidence}%`)) : ["clean"]));
+  if (analysis.text?.length) row("text (blue)", analysis.text.map((t) => t.text).join(" · "));
+  if (analysis.sharpness != null) row("sharpness, brightness", `${analysis.sharpness}, ${analysis.brightness}`);
+  if (analysis.provider) row("provider", analysis.provider);
+  return rows;
+}
+
+function placeholderUrl(base64) {
+  return thumbHashToDataURL(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  const { dataset, style, ...rest } = props;
+  Object.assign(node, rest);
+  if (dataset) Object.assign(node.dataset, dataset);
+  if (style) node.setAttribute("style", style);
+  node.append(...children.map((c) => (c instanceof Node ? c : String(c))));
+  return node;
+}
+
+// ---- the notification log ---------------------------------------------------------------
+
+async function pollHooks() {
+  for (;;) {
+    if (state.user) {
+      try {
+        const log = await (await fetch(`hooks/${encodeURIComponent(state.user)}`)).json();
+        $("#hooks").replaceChildren(...log.map((entry) => el("li", { className: entry.verified ? "ok" : "bad", dataset: { webhookId: entry.webhookId || "" } },
+          `${new Date(entry.receivedAt * 1000).toLocaleTimeString()} ${entry.verified ? "✓" : "✗ " + entry.error} ${entry.type || ""} ${entry.data?.jobId || ""}`
+          + (entry.data?.errorCode ? ` ${entry.data.errorCode}` : ""))));
+      } catch { /* the console server restarting: try again */ }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+// ---- wiring -----------------------------------------------------------------------------
+
+const drop = $("#drop");
+for (const type of ["dragenter", "dragover"]) drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); });
+for (const type of ["dragleave", "drop"]) drop.addEventListener(type, () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => { e.preventDefault(); [...e.dataTransfer.files].forEach(upload); });
+$("#files").addEventListener("change", (e) => { [...e.target.files].forEach(upload); e.target.value = ""; });
+$("#sign-in").addEventListener("submit", (e) => {
+  e.preventDefault();
+  problem("");
+  signIn($("#user").value.trim()).catch((error) => problem(error.message));
+});
+
+state.api = (await (await fetch("config.json")).json()).apiBaseUrl;
+const remembered = sessionStorage.getItem("photopipe-user");
+if (remembered) { $("#user").value = remembered; signIn(remembered).catch((error) => problem(error.message)); }
+document.body.dataset.ready = "true";
+pollHooks();

@@ -1,0 +1,169 @@
+"""The console in a real browser (Debian's headless Chromium, driven by Selenium): sign in, drop
+photos on the page, and watch them through the pipeline as a person would. The page talks to
+the stack as a phone does (CORS, presigned PUT), so this is also the browser's end-to-end test.
+
+The screenshot of the finished page is kept in .photopipe/artefacts/."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import console
+import demo
+from stack import Stack
+
+# Debian's, as scripts/install-browser.sh installs them, unless CHROMIUM / CHROMEDRIVER say otherwise.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+ARTEFACTS = Path(__file__).resolve().parents[2] / ".photopipe" / "artefacts"
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Chromium: scripts/install-browser.sh"
+)
+
+
+@pytest.fixture(scope="module")
+def console_url(stack: Stack) -> Iterator[str]:
+    servers = console.serve(stack)
+    yield f"http://127.0.0.1:{servers[0].server_address[1]}/"
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    # Without the background-networking flags Chromium dials Google's hosts, which this closed
+    # network refuses; the page itself only talks to loopback.
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1500,1900", f"--user-data-dir={tmp_path / 'profile'}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never downloads a driver
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout: float = 90, interval: float = 0.2) -> Any:
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+        except Exception as exc:  # a page mid-render: try again, and report the last error
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(interval)
+    raise TimeoutError(f"{what}: not seen within {timeout:.0f}s; last seen: {last!r}"[:2000])
+
+
+DROP = """
+const [name, type, data] = arguments;
+const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+const transfer = new DataTransfer();
+transfer.items.add(new File([bytes], name, { type }));
+const zone = document.querySelector("#drop");
+for (const kind of ["dragenter", "dragover", "drop"]) {
+  zone.dispatchEvent(new DragEvent(kind, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+}
+"""
+
+CARD = """
+const card = [...document.querySelectorAll("article.job")].find((a) => a.dataset.name === arguments[0]
+  || a.dataset.jobId === arguments[0]);
+if (!card) return null;
+return {
+  jobId: card.dataset.jobId, status: card.dataset.status,
+  error: (e => e.hidden ? null : e.textContent)(card.querySelector(".error")),
+  variants: [...card.querySelectorAll(".variants img")]
+    .map((i) => ({ name: i.alt, loaded: i.complete && i.naturalWidth > 0 })),
+  base: card.querySelector("img.base").naturalWidth,
+  faces: card.querySelectorAll(".overlay rect.face").length,
+  crop: card.querySelectorAll(".overlay rect.crop").length,
+  placeholder: !!card.querySelector(".analysis img.placeholder")?.naturalWidth,
+  swatches: card.querySelectorAll(".analysis .swatch").length,
+  notifications: card.querySelector(".notifications").textContent,
+};
+"""
+
+
+def drop(browser: Any, name: str, content_type: str, data: bytes) -> None:
+    browser.execute_script(DROP, name, content_type, base64.b64encode(data).decode())
+
+
+def card(browser: Any, name: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = browser.execute_script(CARD, name)
+    return found
+
+
+def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
+    browser: Any, console_url: str, user_id: str
+) -> None:
+    browser.get(console_url)
+    wait_for("the page ready", lambda: browser.execute_script("return document.body.dataset.ready"))
+    user = browser.find_element("id", "user")
+    user.clear()
+    user.send_keys(user_id)
+    browser.find_element("css selector", "#sign-in button").click()
+    wait_for("signed in", lambda: browser.execute_script("return document.body.dataset.user") == user_id)
+
+    drop(browser, "portrait.jpg", "image/jpeg", demo.sample_photo())
+    drop(browser, "cut-short.jpg", "image/jpeg", demo.sample_photo()[:40_000])
+    drop(browser, "notes.txt", "text/plain", b"not a photo")
+
+    done = wait_for(
+        "the portrait COMPLETED with its three variants loaded and its face drawn",
+        lambda: (
+            (c := card(browser, "portrait.jpg") or {}).get("status") == "COMPLETED"
+            and len(c["variants"]) == 3
+            and all(v["loaded"] for v in c["variants"])
+            and c["faces"] >= 1
+            and c
+        ),
+    )
+    assert {v["name"] for v in done["variants"]} == {"thumbnail", "medium", "large"}
+    assert done["crop"] == 1 and done["placeholder"] and done["swatches"] >= 3, done
+    assert done["base"] > 0, "the original is shown beside its variants"
+
+    failed = wait_for("the cut-short photo FAILED", lambda: (c := card(browser, "cut-short.jpg")) and c["error"] and c)
+    assert failed["status"] == "FAILED" and "TRUNCATED_IMAGE" in failed["error"], failed
+    refused = wait_for("the text file refused", lambda: (c := card(browser, "notes.txt")) and c["error"] and c)
+    assert refused["status"] == "REFUSED" and "UNSUPPORTED_MEDIA_TYPE" in refused["error"], refused
+
+    hooks = wait_for(
+        "a verified webhook for the portrait in the notification log",
+        lambda: [
+            text
+            for text in browser.execute_script(
+                "return [...document.querySelectorAll('#hooks li.ok')].map(l => l.textContent)"
+            )
+            if done["jobId"] in text and "job.completed" in text
+        ],
+    )
+    assert hooks
+    wait_for(
+        "the delivery on the job",
+        lambda: "webhook DELIVERED" in (card(browser, "portrait.jpg") or {}).get("notifications", ""),
+    )
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTEFACTS / f"console-{os.environ.get('EMULATOR', 'ministack')}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
