@@ -119,6 +119,7 @@ function setStatus(view, status) {
 
 function refused(view, error) {
   setStatus(view, "REFUSED");
+  $("figure.analysed", view).hidden = true;
   showError(view, error.code, error.message);
 }
 
@@ -138,6 +139,7 @@ function render(view, job) {
   const base = $("img.base", view);
   const source = view.original || outputs[0]?.url;
   if (source && base.getAttribute("src") !== source) base.src = source;
+  $("figure.analysed", view).hidden = !source;
   const analysis = job.analysis || {};
   if (analysis.placeholder?.thumbhash && !base.style.backgroundImage) {
     base.style.backgroundImage = `url(${placeholderUrl(analysis.placeholder.thumbhash)})`;
@@ -146,7 +148,7 @@ function render(view, job) {
   if (job.status === "COMPLETED" && !view.dataset.variants) {
     view.dataset.variants = outputs.length;
     $(".variants", view).replaceChildren(...[...outputs].reverse().map(variant));
-    $(".analysis", view).replaceChildren(...describe(analysis));
+    $(".analysis", view).replaceChildren(...describe(analysis, source));
   }
   $(".notifications", view).textContent = job.notifications.length
     ? "notified: " + job.notifications.map((n) => `${n.platform} ${n.status}${n.simulated ? " (simulated)" : ""} at ${n.attemptedAt}`).join("; ")
@@ -180,7 +182,7 @@ function rect(kind, box, title) {
   return shape;
 }
 
-function describe(analysis) {
+function describe(analysis, base) {
   const rows = [];
   const row = (term, ...value) => rows.push(el("dt", {}, term), el("dd", {}, ...value));
   row("size", `${analysis.width}×${analysis.height} ${analysis.sourceFormat || ""}`);
@@ -188,13 +190,33 @@ function describe(analysis) {
   if (analysis.capturedAt) row("captured", analysis.capturedAt);
   if (analysis.placeholder?.thumbhash) row("placeholder", el("img", { className: "placeholder", src: placeholderUrl(analysis.placeholder.thumbhash), alt: "ThumbHash" }), ` ${analysis.placeholder.thumbhash}`);
   if (analysis.dominantColors) row("colours", ...analysis.dominantColors.map((c) => el("span", { className: "swatch", title: c, style: `background:${c}` })));
-  if (analysis.faces) row("faces", `${analysis.faces.length} (red)`);
+  if (analysis.faces) row("faces", `${analysis.faces.length} (red)`, ...analysis.faces.map((face) => faceCloseUp(base, analysis, face)));
   if (analysis.smartCrop) row("smart crop", `${analysis.smartCrop.focus} (dashed yellow)`);
   if (analysis.moderation) row("moderation", ...(analysis.moderation.length ? analysis.moderation.map((m) => el("span", { className: "label" }, `${m.name} ${m.confidence}%`)) : ["clean"]));
   if (analysis.text?.length) row("text (blue)", analysis.text.map((t) => t.text).join(" · "));
   if (analysis.sharpness != null) row("sharpness, brightness", `${analysis.sharpness}, ${analysis.brightness}`);
   if (analysis.provider) row("provider", analysis.provider);
   return rows;
+}
+
+// A face at a size one can see: the picture around its box, in the original's pixels (a
+// variant that is not cropped has the same frame, stretched to them).
+function faceCloseUp(source, analysis, face) {
+  const SVG = "http://www.w3.org/2000/svg";
+  const { width: W, height: H } = analysis;
+  const box = { x: face.box.left * W, y: face.box.top * H, w: face.box.width * W, h: face.box.height * H };
+  const side = Math.min(Math.max(box.w, box.h) * 2.2, W, H);
+  const x = Math.min(Math.max(box.x + box.w / 2 - side / 2, 0), W - side);
+  const y = Math.min(Math.max(box.y + box.h / 2 - side / 2, 0), H - side);
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `${x} ${y} ${side} ${side}`);
+  svg.setAttribute("class", "face-close-up");
+  const picture = document.createElementNS(SVG, "image");
+  for (const [name, value] of Object.entries({ href: source, x: 0, y: 0, width: W, height: H, preserveAspectRatio: "none" })) picture.setAttribute(name, value);
+  const outline = document.createElementNS(SVG, "rect");
+  for (const [name, value] of Object.entries({ x: box.x, y: box.y, width: box.w, height: box.h, class: "face" })) outline.setAttribute(name, value);
+  svg.append(picture, outline);
+  return svg;
 }
 
 function placeholderUrl(base64) {

@@ -49,7 +49,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--window-size=1500,1900", f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1500,2300", f"--user-data-dir={tmp_path / 'profile'}",
     ):  # fmt: skip
         options.add_argument(flag)
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never downloads a driver
@@ -97,6 +97,7 @@ return {
   base: card.querySelector("img.base").naturalWidth,
   faces: card.querySelectorAll(".overlay rect.face").length,
   crop: card.querySelectorAll(".overlay rect.crop").length,
+  closeUps: card.querySelectorAll(".analysis svg.face-close-up rect.face").length,
   placeholder: !!card.querySelector(".analysis img.placeholder")?.naturalWidth,
   swatches: card.querySelectorAll(".analysis .swatch").length,
   notifications: card.querySelector(".notifications").textContent,
@@ -140,6 +141,7 @@ def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
     )
     assert {v["name"] for v in done["variants"]} == {"thumbnail", "medium", "large"}
     assert done["crop"] == 1 and done["placeholder"] and done["swatches"] >= 3, done
+    assert done["closeUps"] == done["faces"], "each face is shown close up too"
     assert done["base"] > 0, "the original is shown beside its variants"
 
     failed = wait_for("the cut-short photo FAILED", lambda: (c := card(browser, "cut-short.jpg")) and c["error"] and c)
@@ -147,17 +149,18 @@ def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
     refused = wait_for("the text file refused", lambda: (c := card(browser, "notes.txt")) and c["error"] and c)
     assert refused["status"] == "REFUSED" and "UNSUPPORTED_MEDIA_TYPE" in refused["error"], refused
 
-    hooks = wait_for(
-        "a verified webhook for the portrait in the notification log",
-        lambda: [
-            text
-            for text in browser.execute_script(
-                "return [...document.querySelectorAll('#hooks li.ok')].map(l => l.textContent)"
-            )
-            if done["jobId"] in text and "job.completed" in text
-        ],
+    def verified_hooks() -> list[str]:
+        script = "return [...document.querySelectorAll('#hooks li.ok')].map(l => l.textContent)"
+        found: list[str] = browser.execute_script(script)
+        return found
+
+    wait_for(
+        "verified webhooks for the portrait and the failure in the notification log",
+        lambda: (
+            any(done["jobId"] in h and "job.completed" in h for h in verified_hooks())
+            and any(failed["jobId"] in h and "job.failed" in h and "TRUNCATED_IMAGE" in h for h in verified_hooks())
+        ),
     )
-    assert hooks
     wait_for(
         "the delivery on the job",
         lambda: "webhook DELIVERED" in (card(browser, "portrait.jpg") or {}).get("notifications", ""),
