@@ -258,6 +258,43 @@ run "aws_refuses_cors_star" {
   expect_failures = [var.cors_allowed_origins]
 }
 
+run "aws_refuses_cors_any_https_origin" {
+  command = plan
+
+  variables {
+    environment          = "aws"
+    auth_mode            = "cognito"
+    cors_allowed_origins = ["https://app.example.com", "https://*"]
+  }
+
+  expect_failures = [var.cors_allowed_origins]
+}
+
+run "local_public_host_names_the_presigning_endpoint_and_its_origin" {
+  command = apply
+
+  variables {
+    environment          = "local"
+    execute_api_endpoint = "http://192.168.1.20:4566"
+    cors_allowed_origins = ["http://localhost:*"]
+  }
+
+  assert {
+    condition     = module.functions["api"].environment_variables.PUBLIC_ENDPOINT_URL == "http://192.168.1.20:4566"
+    error_message = "The api presigns URLs for the address devices reach the stack at."
+  }
+
+  assert {
+    condition     = module.functions["api"].environment_variables.CORS_ALLOWED_ORIGINS == "http://localhost:*,http://192.168.1.20:*"
+    error_message = "Pages served from the public host may call the API."
+  }
+
+  assert {
+    condition     = output.api_base_url == "http://192.168.1.20:4566/_aws/execute-api/${module.api.rest_api_id}/${module.api.stage_name}"
+    error_message = "The API URL names the public host."
+  }
+}
+
 run "aws_http_provider_reads_its_one_secret" {
   command = apply
 
