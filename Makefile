@@ -71,7 +71,8 @@ up: build ## Start the emulator and deploy the stack onto it (idempotent)
 	@$(MAKE) --no-print-directory deploy
 
 APPLIED := $(STACK_DIR)/applied.sha256
-API_URL = $(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_base_url"]["value"])' $(PHOTOPIPE_OUTPUTS)
+# The API as this machine reaches it (clients may reach it elsewhere: PUBLIC_HOST).
+API_URL = $(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' $(PHOTOPIPE_OUTPUTS)
 deploy: build ## terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
 	@start=$$(date +%s.%N); arch='-var=lambda_architecture=$(ARCH)'; \
 	 if [ "$(ENV)" = local ] && [ -f $(APPLIED) ] && [ -f $(PHOTOPIPE_OUTPUTS) ] \

@@ -85,8 +85,14 @@ output "aws_region" {
 }
 
 output "aws_endpoint_url" {
-  description = "Endpoint scripts and tests point boto3 at: the emulator's, or null on AWS."
-  value       = var.execute_api_endpoint
+  description = "Endpoint scripts and tests point boto3 at: the emulator's, as this machine reaches it, or null on AWS."
+  value       = var.emulator_endpoint != null ? var.emulator_endpoint : var.execute_api_endpoint
+}
+
+output "host_api_base_url" {
+  description = "The API as this machine reaches it (its scripts' own calls); api_base_url is where clients reach it."
+  value = (var.execute_api_endpoint == null ? module.api.invoke_url :
+  "${trimsuffix(var.emulator_endpoint != null ? var.emulator_endpoint : var.execute_api_endpoint, "/")}/_aws/execute-api/${module.api.rest_api_id}/${module.api.stage_name}")
 }
 
 output "cognito_user_pool_id" {

@@ -149,6 +149,12 @@ variable "execute_api_endpoint" {
   default     = null
 }
 
+variable "emulator_endpoint" {
+  description = "Where this machine's scripts and tests reach the emulator, when clients reach it at another address (make up PUBLIC_HOST=10.0.2.2, the Android emulator's name for this machine). Null: execute_api_endpoint."
+  type        = string
+  default     = null
+}
+
 variable "log_level" {
   description = "Log level of the functions."
   type        = string

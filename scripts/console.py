@@ -53,7 +53,7 @@ class Console:
         if user not in self.secrets:
             # Registering is idempotent per URL: a second sign-in finds the same device.
             answer = requests.post(
-                f"{self.stack.api_base_url}/v1/devices",
+                f"{self.stack.host_api_base_url}/v1/devices",
                 json={"platform": "webhook", "url": f"{self.hook_base()}/hooks/{user}"},
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=30,

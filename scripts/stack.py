@@ -41,6 +41,12 @@ class Stack:
         return str(self.outputs["api_base_url"]).rstrip("/")
 
     @property
+    def host_api_base_url(self) -> str:
+        """The API as this machine reaches it: api_base_url unless clients reach the stack at an
+        address this machine cannot use (PUBLIC_HOST=10.0.2.2, the Android emulator's alias)."""
+        return str(self.outputs.get("host_api_base_url") or self.api_base_url).rstrip("/")
+
+    @property
     def endpoint_url(self) -> str | None:
         return self.outputs.get("aws_endpoint_url")
 

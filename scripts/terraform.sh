@@ -157,6 +157,8 @@ if [ "$ENV" = local ]; then
   # The variables a plain `tflocal plan -var-file=env/local.tfvars` gives, but for the port (and
   # a build folder other than the default, if one is given).
   tf_vars=(-var-file="$VAR_FILE" -var="execute_api_endpoint=$PUBLIC_ENDPOINT")
+  # This machine reaches the emulator at ENDPOINT even when clients do elsewhere (10.0.2.2).
+  [ "$PUBLIC_ENDPOINT" = "$ENDPOINT" ] || tf_vars+=(-var="emulator_endpoint=$ENDPOINT")
   [ "$(realpath -m "$BUILD_DIR")" = "$ROOT/build/lambda" ] || tf_vars+=(-var="lambda_artifacts_dir=$BUILD_DIR")
   # -reconfigure: the state is wherever this emulator is; there is nothing to migrate between them.
   init_args=(-reconfigure -backend-config="$ROOT/infrastructure/env/local.s3.tfbackend")
@@ -216,7 +218,9 @@ plain_plan() {
   unset TF_DATA_DIR
   (cd "$WORK" && "$TFLOCAL" init -reconfigure -input=false -backend-config=env/local.s3.tfbackend >"$STACK_DIR/plain-init.log" 2>&1) \
     || { cat "$STACK_DIR/plain-init.log" >&2; die "tflocal init failed"; }
-  (cd "$WORK" && "$TFLOCAL" plan -detailed-exitcode -compact-warnings -var-file=env/local.tfvars -var="execute_api_endpoint=$PUBLIC_ENDPOINT")
+  local vars=(-var-file=env/local.tfvars -var="execute_api_endpoint=$PUBLIC_ENDPOINT")
+  [ "$PUBLIC_ENDPOINT" = "$ENDPOINT" ] || vars+=(-var="emulator_endpoint=$ENDPOINT")
+  (cd "$WORK" && "$TFLOCAL" plan -detailed-exitcode -compact-warnings "${vars[@]}")
 }
 
 case "$cmd" in

@@ -198,7 +198,7 @@ def running_build(stack: Stack) -> str | None:
     import requests
 
     try:
-        return str(requests.get(f"{stack.api_base_url}/v1/health", timeout=30).json().get("build"))
+        return str(requests.get(f"{stack.host_api_base_url}/v1/health", timeout=30).json().get("build"))
     except (requests.RequestException, ValueError):
         return None
 

@@ -295,6 +295,26 @@ run "local_public_host_names_the_presigning_endpoint_and_its_origin" {
   }
 }
 
+run "local_android_emulator_alias_keeps_this_machine_on_loopback" {
+  command = apply
+
+  variables {
+    environment          = "local"
+    execute_api_endpoint = "http://10.0.2.2:4566"
+    emulator_endpoint    = "http://127.0.0.1:4566"
+  }
+
+  assert {
+    condition     = startswith(output.api_base_url, "http://10.0.2.2:4566/") && module.functions["api"].environment_variables.PUBLIC_ENDPOINT_URL == "http://10.0.2.2:4566"
+    error_message = "Clients get URLs for the address they reach the stack at."
+  }
+
+  assert {
+    condition     = output.aws_endpoint_url == "http://127.0.0.1:4566" && startswith(output.host_api_base_url, "http://127.0.0.1:4566/")
+    error_message = "This machine's scripts and tests keep reaching the emulator on loopback."
+  }
+}
+
 run "aws_http_provider_reads_its_one_secret" {
   command = apply
 
