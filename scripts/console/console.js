@@ -173,13 +173,9 @@ function drawOverlay(svg, analysis) {
 }
 
 function rect(kind, box, title) {
-  const shape = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-  for (const [name, value] of Object.entries({ x: box.left, y: box.top, width: box.width, height: box.height })) shape.setAttribute(name, value);
-  shape.setAttribute("class", kind);
-  const label = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  const label = svgElement("title");
   label.textContent = title;
-  shape.append(label);
-  return shape;
+  return svgElement("rect", { x: box.left, y: box.top, width: box.width, height: box.height, class: kind }, label);
 }
 
 function describe(analysis, base) {
@@ -202,21 +198,21 @@ function describe(analysis, base) {
 // A face at a size one can see: the picture around its box, in the original's pixels (a
 // variant that is not cropped has the same frame, stretched to them).
 function faceCloseUp(source, analysis, face) {
-  const SVG = "http://www.w3.org/2000/svg";
   const { width: W, height: H } = analysis;
   const box = { x: face.box.left * W, y: face.box.top * H, w: face.box.width * W, h: face.box.height * H };
   const side = Math.min(Math.max(box.w, box.h) * 2.2, W, H);
   const x = Math.min(Math.max(box.x + box.w / 2 - side / 2, 0), W - side);
   const y = Math.min(Math.max(box.y + box.h / 2 - side / 2, 0), H - side);
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `${x} ${y} ${side} ${side}`);
-  svg.setAttribute("class", "face-close-up");
-  const picture = document.createElementNS(SVG, "image");
-  for (const [name, value] of Object.entries({ href: source, x: 0, y: 0, width: W, height: H, preserveAspectRatio: "none" })) picture.setAttribute(name, value);
-  const outline = document.createElementNS(SVG, "rect");
-  for (const [name, value] of Object.entries({ x: box.x, y: box.y, width: box.w, height: box.h, class: "face" })) outline.setAttribute(name, value);
-  svg.append(picture, outline);
-  return svg;
+  return svgElement("svg", { viewBox: `${x} ${y} ${side} ${side}`, class: "face-close-up" },
+    svgElement("image", { href: source, x: 0, y: 0, width: W, height: H, preserveAspectRatio: "none" }),
+    svgElement("rect", { x: box.x, y: box.y, width: box.w, height: box.h, class: "face" }));
+}
+
+function svgElement(tag, attributes = {}, ...children) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
 }
 
 function placeholderUrl(base64) {

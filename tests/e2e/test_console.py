@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 import console
 import demo
+from client import wait_until
 from stack import Stack
 
 # Debian's, as scripts/install-browser.sh installs them, unless CHROMIUM / CHROMEDRIVER say otherwise.
@@ -61,17 +61,9 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
-def wait_for(what: str, probe: Callable[[], Any], timeout: float = 90, interval: float = 0.2) -> Any:
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-        except Exception as exc:  # a page mid-render: try again, and report the last error
-            last = exc
-        if last and not isinstance(last, Exception):
-            return last
-        time.sleep(interval)
-    raise TimeoutError(f"{what}: not seen within {timeout:.0f}s; last seen: {last!r}"[:2000])
+def wait_for(what: str, probe: Callable[[], Any]) -> Any:
+    """The page's state once probe() finds it (a truthy value): the suite's bounded poll."""
+    return wait_until(probe, bool, 90, what, interval=0.2)
 
 
 DROP = """

@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photopipe import build_id
 from photopipe.adapters import factory
 from photopipe.config import get_settings
-from photopipe.contract import examples, presenters, webhooks
+from photopipe.contract import examples, presenters
 from photopipe.contract.models import (
     CreateJobRequest,
     DeviceListResponse,
@@ -252,6 +252,8 @@ def openapi() -> Response[str]:
 def openapi_json() -> str:
     # Powertools' OpenAPI models take ~170 ms to build: loaded only when the document is asked for.
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    from photopipe.contract import webhooks
 
     document = app.get_openapi_json_schema(
         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="HS256 JWT, sub = user id")},
