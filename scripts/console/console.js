@@ -74,7 +74,7 @@ async function upload(file) {
 // ---- following a job --------------------------------------------------------------------
 
 // Devices hear of a job once it ends, and the delivery is recorded after: a finished job is
-// read a while longer, until its notification log has something in it.
+// read a while longer, until its notification log says how its deliveries ended.
 const AFTER_END_POLLS = 30;
 
 async function follow(jobId, view) {
@@ -87,7 +87,8 @@ async function follow(jobId, view) {
     }
     render(view, job);
     if (TERMINAL.has(job.status)) {
-      if (job.notifications.length) return;
+      // Done once a delivery is recorded and none is still being sent.
+      if (job.notifications.length && !job.notifications.some((n) => n.status === "SENDING")) return;
       afterEnd += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, afterEnd ? 1000 : POLL_MS));
