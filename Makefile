@@ -38,10 +38,15 @@ export BUILD_DIR := $(ROOT)/build/lambda
 export PHOTOPIPE_OUTPUTS := $(STACK_DIR)/outputs.json
 
 .PHONY: help venv build up down deploy watch console browser plan tflocal-plan update-deps outputs logs demo e2e integration unit lint fmt test openapi fuzz \
+        api-url docs docs-serve check \
         token client clean destroy status bench tf-test plan-compare chaos redrive checkov executor-test _stack-tests test-testcontainers
 
-help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+help: ## @daily List the targets, by group
+	@for group in daily test infrastructure maintenance; do \
+	   echo "$$group:"; \
+	   grep -hE "^[a-z0-9-]+:.*## @$$group " $(MAKEFILE_LIST) \
+	     | awk -F':.*## @[a-z]+ ' '{printf "  make %-20s %s\n", $$1, $$2}'; \
+	 done
 
 # Installs go through uv (scripts/pip-install.sh): the dev venv gets it from PyPI first, at the
 # version backend/pyproject.toml pins, and pip does the rest only where uv cannot be had.
@@ -61,19 +66,19 @@ $(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requ
 	@$(PY) -c 'import photopipe, boto3, pytest'
 	@touch $@
 
-venv: $(VENV)/.installed ## Create the dev venv (.venv, Python 3.12)
+venv: $(VENV)/.installed ## @maintenance Create the dev venv (.venv, Python 3.12)
 
-build: venv ## Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
+build: venv ## @infrastructure Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
 	@scripts/pip-quiet.sh $(PY) scripts/build_lambdas.py --arch $(ARCH) --out $(BUILD_DIR)
 
-up: build ## Start the emulator and deploy the stack onto it (idempotent)
+up: build ## @daily Start the emulator and deploy the stack onto it (idempotent)
 	@scripts/emulator.sh up
 	@$(MAKE) --no-print-directory deploy
 
 APPLIED := $(STACK_DIR)/applied.sha256
 # The API as this machine reaches it (clients may reach it elsewhere: PUBLIC_HOST).
 API_URL = $(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' $(PHOTOPIPE_OUTPUTS)
-deploy: build ## terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
+deploy: build ## @infrastructure terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
 	@start=$$(date +%s.%N); arch='-var=lambda_architecture=$(ARCH)'; \
 	 if [ "$(ENV)" = local ] && [ -f $(APPLIED) ] && [ -f $(PHOTOPIPE_OUTPUTS) ] \
 	    && [ "$$(cat $(APPLIED))" = "$$(scripts/terraform.sh fingerprint "$$arch")" ] \
@@ -85,70 +90,83 @@ deploy: build ## terraform apply for ENV (local: onto the running emulator; skip
 	 [ "$(ENV)" != local ] || scripts/terraform.sh fingerprint "$$arch" > $(APPLIED); \
 	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
 
-watch: build ## Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
+watch: build ## @daily Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
 	@cd scripts && $(PY) watch.py
 
-plan: build ## terraform plan for ENV; exits 2 when there are changes
+plan: build ## @infrastructure terraform plan for ENV; exits 2 when there are changes
 	@scripts/terraform.sh plan -var="lambda_architecture=$(ARCH)"
 
-tflocal-plan: venv ## The README's plain `tflocal init` + `tflocal plan` in infrastructure/: no changes after make up
+tflocal-plan: venv ## @infrastructure The docs' plain `tflocal init` + `tflocal plan` in infrastructure/: no changes after make up
 	@scripts/terraform.sh plain-plan | grep -E '^(No changes|Plan:|Error|│)'; exit $${PIPESTATUS[0]}
 
-outputs: ## Print the stack's outputs as JSON (API URL, buckets, queues, tables)
+outputs: ## @daily Print the stack's outputs as JSON (API URL, buckets, queues, tables)
 	@$(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: v["value"] for k, v in d.items()}, indent=2))' $(PHOTOPIPE_OUTPUTS)
 
-down: ## Stop the emulator (state is kept; `make clean` forgets it)
+down: ## @daily Stop the emulator (state is kept; `make clean` forgets it)
 	@scripts/emulator.sh down
 
-status: ## Is the emulator answering?
+status: ## @daily Is the emulator answering?
 	@scripts/emulator.sh status
 
-logs: ## Tail the emulator's log (Lambda output included)
+logs: ## @daily Tail the emulator's log (Lambda output included)
 	@scripts/emulator.sh logs
 
-client: venv ## The client CLI: make client ARGS="upload photos/ --wait --download out/"
+client: venv ## @daily The client CLI: make client ARGS="upload photos/ --wait --download out/"
 	@cd scripts && $(PY) client.py $(ARGS)
 
-token: venv ## Print a dev bearer token: make token USER=alice
+api-url: ## @daily Print the API's base URL, as this machine reaches it: API=$(make -s api-url)
+	@$(API_URL)
+
+token: venv ## @daily Print a dev bearer token: make token USER=alice
 	@$(PY) scripts/client.py token $(or $(USER_ID),$(USER))
 
-demo: up ## Bring everything up and push a sample photo through the pipeline
+demo: up ## @daily Bring everything up and push a sample photo through the pipeline
 	@$(PY) scripts/demo.py
 
 CONSOLE_PORT ?= 8780
-console: venv ## A web page on the running stack: sign in, drop photos, watch jobs, variants, analysis, webhooks
+console: venv ## @daily A web page on the running stack: sign in, drop photos, watch jobs, variants, analysis, webhooks
 	@cd scripts && $(PY) console.py --port $(CONSOLE_PORT) $(if $(PUBLIC_HOST),--public-host $(PUBLIC_HOST))
 
-browser: ## Install Debian's Chromium and ChromeDriver for the console's browser test (once)
+browser: ## @maintenance Install Debian's Chromium and ChromeDriver for the console's browser test (once)
 	@scripts/install-browser.sh
 
-update-deps: venv ## Re-resolve the one lock (requirements/lock.txt, uv, with hashes) and the layers' requirements from it
+update-deps: venv ## @maintenance Re-resolve the one lock (requirements/lock.txt, uv, with hashes) and the layers' requirements from it
 	@cd scripts && $(PY) lock_deps.py
 
-openapi: venv ## Write docs/openapi.json, generated from the api handler's routes and models
+openapi: venv ## @maintenance Write docs/openapi.json, generated from the api handler's routes and models
 	@$(PY) scripts/openapi.py
 
-unit: venv ## Unit tests (no network)
-	@$(PY) -m pytest tests/unit -q
+unit: venv ## @test Unit tests of the package and of the tooling (no network)
+	@$(PY) -m pytest tests/unit tests/tooling -q
 
-integration: venv ## Adapter tests against the running stack
+DOCS := NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs
+docs: venv ## @test Build the docs site into build/site, strictly (a broken link or a page left out fails)
+	@$(DOCS) build --strict --quiet && echo "[docs] built build/site/index.html"
+
+docs-serve: venv ## @daily Serve the docs site at http://127.0.0.1:8000/ while you edit it
+	@$(DOCS) serve --dev-addr 127.0.0.1:8000
+
+check: ## @test The fast gate, before a commit: lint, unit, terraform tests, docs (no stack needed)
+	@$(MAKE) --no-print-directory lint unit tf-test docs
+
+integration: venv ## @test Adapter tests against the running stack
 	@$(PY) -m pytest tests/integration -q
 
 N ?= 40
-chaos: venv ## Burst + chaos on the running stack with an accounting check (N=500; CHAOS_RESTART=1 restarts the emulator mid-run)
+chaos: venv ## @test Burst + chaos on the running stack with an accounting check (N=500; CHAOS_RESTART=1 restarts the emulator mid-run)
 	@CHAOS_N=$(N) $(PY) -m pytest tests/chaos -q -s
 
 QUEUE ?= jobs
-redrive: venv ## Move a DLQ's messages back to their source queue: make redrive QUEUE=jobs|notify
+redrive: venv ## @maintenance Move a DLQ's messages back to their source queue: make redrive QUEUE=jobs|notify
 	@cd scripts && $(PY) redrive.py $(QUEUE)
 
-executor-test: venv ## LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
+executor-test: venv ## @test LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
 	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
 
-test-testcontainers: $(VENV)/.testcontainers-installed build ## Needs Docker: integration + e2e on a LocalStack container from testcontainers (a session fixture)
+test-testcontainers: $(VENV)/.testcontainers-installed build ## @test Needs Docker: integration + e2e on a LocalStack container from testcontainers (a session fixture)
 	@PHOTOPIPE_TESTCONTAINERS=1 $(PY) -m pytest tests/integration tests/e2e -q
 
-e2e: venv browser ## End-to-end tests against the running stack, as a mobile client
+e2e: venv browser ## @test End-to-end tests against the running stack, as a mobile client
 	@$(PY) -m pytest tests/e2e -q
 
 # An optional extra of backend/pyproject.toml in the dev venv: .bench-installed, .testcontainers-installed.
@@ -157,12 +175,12 @@ $(VENV)/.%-installed: $(VENV)/.installed backend/pyproject.toml
 	@touch $@
 
 BENCH_ARGS ?=
-bench: $(VENV)/.bench-installed ## Benchmarks on the running stack: JSON in .photopipe/bench/ and a table (BENCH_ARGS=--cold ...)
+bench: $(VENV)/.bench-installed ## @test Benchmarks on the running stack: JSON in .photopipe/bench/ and a table (BENCH_ARGS=--cold ...)
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
 
 FUZZ_EXAMPLES ?= 15
 FUZZ_SECONDS  ?= 60
-fuzz: venv ## Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
+fuzz: venv ## @test Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
 	@api=$$($(API_URL)); \
 	 token=$$(cd scripts && $(PY) client.py token fuzz-user); \
 	 $(VENV)/bin/st run docs/openapi.json --url "$$api" -H "Authorization: Bearer $$token" \
@@ -177,28 +195,28 @@ $(CHECKOV):
 	@PY312=$$(scripts/find-python.sh 3.12) && rm -rf $(dir $(@D)) && $$PY312 -m venv $(dir $(@D)) && \
 	 scripts/pip-quiet.sh $(dir $(@D))bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 
-checkov: $(CHECKOV) ## Static security scan of infrastructure/ (offline); findings are fixed or skipped inline with a reason
+checkov: $(CHECKOV) ## @infrastructure Static security scan of infrastructure/ (offline); findings are fixed or skipped inline with a reason
 	@$(CHECKOV) -d infrastructure --framework terraform --skip-download --quiet --compact
 
-lint: venv $(CHECKOV) ## ruff, mypy (strict), terraform fmt and validate, checkov
+lint: venv $(CHECKOV) ## @test ruff, mypy (strict), the import layers, terraform fmt and validate, checkov
 	@$(PY) -m ruff check backend/src scripts tests && $(PY) -m ruff format --check backend/src scripts tests
-	@cd backend && $(PY) -m mypy
+	@cd backend && $(PY) -m mypy && $(VENV)/bin/lint-imports --no-cache | grep -E '(KEPT|BROKEN|->)'; exit $${PIPESTATUS[0]}
 	@scripts/terraform.sh fmt-check
 	@scripts/terraform.sh validate
 	@$(MAKE) --no-print-directory checkov
 
-plan-compare: ## Plan local and aws (every option on) with test credentials; the aws plan must hold every local resource
+plan-compare: ## @infrastructure Plan local and aws (every option on) with test credentials; the aws plan must hold every local resource
 	@scripts/terraform.sh plan-compare
 
-tf-test: ## terraform test: both environments planned and applied against a mocked provider, offline
+tf-test: ## @infrastructure terraform test: both environments planned and applied against a mocked provider, offline
 	@scripts/terraform.sh test
 
-fmt: venv ## Format Python and Terraform
+fmt: venv ## @maintenance Format Python and Terraform
 	@$(PY) -m ruff format backend/src scripts tests && $(PY) -m ruff check --fix backend/src scripts tests
 	@scripts/terraform.sh fmt
 
-test: ## The whole gate: lint, unit, terraform tests, then per emulator a stack: replan, integration, e2e, chaos, fuzz, plan-compare
-	@$(MAKE) --no-print-directory lint unit tf-test
+test: ## @test The whole gate: `make check`, then per emulator a stack: replan, integration, e2e, chaos, fuzz, plan-compare
+	@$(MAKE) --no-print-directory check
 	@$(foreach e,$(TEST_EMULATORS),echo "== stack tests on $(e) ==" && \
 	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) PUBLIC_HOST=$(TEST_PUBLIC_HOST) _stack-tests &&) true
 
@@ -210,8 +228,8 @@ _stack-tests:
 	 && $(MAKE) --no-print-directory fuzz plan-compare $(if $(filter localstack,$(EMULATOR)),executor-test) \
 	 && echo "== $(EMULATOR): stack tests passed in $$((SECONDS - start))s =="
 
-destroy: ## terraform destroy for ENV
+destroy: ## @infrastructure terraform destroy for ENV
 	@scripts/terraform.sh destroy
 
-clean: down ## Stop and forget the local stack (emulator state, Terraform working copy)
+clean: down ## @maintenance Stop and forget the local stack (emulator state, Terraform working copy)
 	@rm -rf $(STACK_DIR)

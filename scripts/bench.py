@@ -44,7 +44,7 @@ from PIL import Image, ImageCms, ImageOps
 
 from client import PhotopipeClient, wait_until
 from photopipe.images import engine, icc, placeholder
-from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.ocr import TextReader
 from photopipe.providers.ondevice import OnDeviceProvider
@@ -130,7 +130,7 @@ def peak_kb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 from photopipe.images import engine, icc, placeholder
-from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.ondevice import OnDeviceProvider
 data = open(sys.argv[1], "rb").read()
 before = peak_kb()
@@ -151,7 +151,7 @@ def peak_kb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 from photopipe.images import budget, engine
-from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.ondevice import OnDeviceProvider
 from photopipe.providers.local import LocalProvider
 data = open(sys.argv[1], "rb").read()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.auth import tokens
 from photopipe.config import settings_from
 from photopipe.handlers import api, http
@@ -43,16 +43,16 @@ class Context:
 def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
     settings = settings_from({"MAX_UPLOAD_BYTES": "1000000"})
     jobs, store, ledger, devices = InMemoryJobs(), InMemoryStore(), InMemoryLedger(), InMemoryDevices()
-    monkeypatch.setattr(factory, "job_service", lambda: JobService(settings, jobs, store))
-    monkeypatch.setattr(factory, "delivery_ledger", lambda: ledger)
+    monkeypatch.setattr(wiring, "job_service", lambda: JobService(settings, jobs, store))
+    monkeypatch.setattr(wiring, "delivery_ledger", lambda: ledger)
     monkeypatch.setattr(
-        factory,
+        wiring,
         "device_service",
         lambda: DeviceService(devices, TargetPolicy(allow_loopback=True), lambda host, port: ["93.184.215.14"]),
     )
-    monkeypatch.setattr(factory, "auth_secret", lambda: SECRET)
+    monkeypatch.setattr(wiring, "auth_secret", lambda: SECRET)
     idempotency = InMemoryIdempotencyStore()
-    monkeypatch.setattr(factory, "idempotency_store", lambda: idempotency)
+    monkeypatch.setattr(wiring, "idempotency_store", lambda: idempotency)
     return jobs
 
 
@@ -183,7 +183,7 @@ def test_get_list_and_delete_a_job(backend: InMemoryJobs) -> None:
 def test_a_job_still_in_flight_is_read_without_its_deliveries_a_finished_one_with(
     backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger = factory.delivery_ledger()
+    ledger = wiring.delivery_ledger()
     read: list[str] = []
     monkeypatch.setattr(ledger, "list_for_job", lambda job_id: read.append(job_id) or [])
     job_id = create()[1]["jobId"]
@@ -309,7 +309,7 @@ def test_an_unexpected_failure_is_a_500_without_internals(
     def broken() -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(factory, "device_service", broken)
+    monkeypatch.setattr(wiring, "device_service", broken)
     status, body = call("GET", "/v1/devices")
     assert (status, body["error"]["code"]) == (500, "INTERNAL_ERROR")
     assert "secret internals" not in json.dumps(body)

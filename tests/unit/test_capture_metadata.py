@@ -11,8 +11,9 @@ from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import phone_exif, phone_photo
 from photopipe.config import settings_from
 from photopipe.images import metadata
+from photopipe.images.variants import VariantSpec
 from photopipe.jobs.events import JobEvent
-from photopipe.jobs.model import Operations, VariantSpec, original_key
+from photopipe.jobs.model import Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider

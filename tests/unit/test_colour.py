@@ -19,7 +19,7 @@ import colour
 from images import encode
 from photopipe.images import colour as engine_colour
 from photopipe.images import engine, icc
-from photopipe.jobs.model import VariantSpec
+from photopipe.images.variants import VariantSpec
 
 ALL = colour.CENTRE + colour.EDGES
 # What 8-bit storage and the round trip through a wider space cost, and what lossy codecs add

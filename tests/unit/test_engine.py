@@ -8,7 +8,7 @@ from PIL import Image
 from images import encode, photo, png_header_only
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import engine
-from photopipe.jobs.model import DEFAULT_VARIANTS, VariantSpec
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 
 LIMIT = 50_000_000
 

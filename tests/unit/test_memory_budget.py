@@ -13,7 +13,8 @@ from images import encode, photo, png_header_only
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import budget, engine, icc
-from photopipe.jobs.model import JobStatus, Operations, VariantSpec, original_key
+from photopipe.images.variants import VariantSpec
+from photopipe.jobs.model import JobStatus, Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider

@@ -15,7 +15,7 @@ from PIL import Image
 import colour
 from images import encode
 from photopipe.images import engine, icc
-from photopipe.jobs.model import VariantSpec
+from photopipe.images.variants import VariantSpec
 
 
 def decode(data: bytes, content_type: str) -> engine.DecodedImage:

@@ -9,10 +9,12 @@ from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import photo
 from photopipe.config import settings_from
 from photopipe.errors import TransientError
-from photopipe.jobs.model import Job, JobStatus, Operations, VariantSpec, original_key
+from photopipe.images.provider import Provider
+from photopipe.images.variants import VariantSpec
+from photopipe.jobs.model import Job, JobStatus, Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
-from photopipe.providers.base import Provider
+from photopipe.jobs.sweeping import SweepService
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.ondevice import OnDeviceProvider
@@ -31,6 +33,7 @@ class World:
         self.worker = ProcessingService(
             SETTINGS, self.jobs, self.store, self.events, provider or LocalProvider(), clock=lambda: self.now
         )
+        self.sweeper = SweepService(self.jobs, self.events, clock=lambda: self.now)
 
     def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
         job, _ = self.api.create_job(user, content_type, max(len(data), 1), Operations())
@@ -168,14 +171,14 @@ def test_the_sweeper_publishes_events_that_stayed_pending_and_skips_what_still_f
     world.worker.process(fresh, "msg-9")  # finished just now: its own delivery published it
     world.events.failures = 1  # and the first publish of the sweep fails too
 
-    published, skipped = world.worker.publish_pending(timedelta(seconds=60), limit=100)
+    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
 
     ids = [u.key.split("/")[2] for u in (first, second)]
     assert skipped == [ids[0]] and [job.job_id for job in published] == [ids[1]]
-    published, skipped = world.worker.publish_pending(timedelta(seconds=60), limit=100)
+    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
     assert [job.job_id for job in published] == [ids[0]] and skipped == []
     assert sorted(e.job_id for e in world.events.events) == sorted([*ids, fresh.key.split("/")[2]])
-    assert world.worker.publish_pending(timedelta(seconds=60), limit=100) == ([], [])
+    assert world.sweeper.publish_pending(timedelta(seconds=60), limit=100) == ([], [])
 
 
 def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
@@ -257,7 +260,7 @@ def test_the_sweeper_fails_a_job_stalled_past_the_limit_and_announces_it() -> No
     stalled, recent = (stall(world, world.upload(photo(8, 8)), minutes) for minutes in (30, 5))
     pending = world.upload(photo(8, 8)).key.split("/")[2]
 
-    abandoned = world.worker.abandon_stalled(timedelta(minutes=10), limit=100)
+    abandoned = world.sweeper.abandon_stalled(timedelta(minutes=10), limit=100)
 
     assert [job.job_id for job in abandoned] == [stalled]
     job = world.jobs.items[stalled]
@@ -282,7 +285,7 @@ def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
     resumed = ResumedMeanwhile()
     resumed.items = world.jobs.items
     resumed.claims = world.jobs.claims
-    sweeper = ProcessingService(SETTINGS, resumed, world.store, world.events, LocalProvider(), clock=lambda: NOW)
+    sweeper = SweepService(resumed, world.events, clock=lambda: NOW)
 
     assert sweeper.abandon_stalled(timedelta(minutes=10), limit=100) == []
     assert world.jobs.items[job_id].status is JobStatus.PROCESSING

@@ -12,7 +12,8 @@ from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from images import encode
 from photopipe.config import settings_from
 from photopipe.images import crop, engine, icc
-from photopipe.jobs.model import Operations, VariantSpec, original_key
+from photopipe.images.variants import VariantSpec
+from photopipe.jobs.model import Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_worker_timeout import Context
 
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.config import get_settings
 from photopipe.handlers import sweeper
 
@@ -34,7 +34,7 @@ def test_stalled_jobs_are_failed_only_without_a_backlog(
     monkeypatch.setenv("JOBS_QUEUE_NAME", "photopipe-jobs")
     get_settings.cache_clear()
     service = Service()
-    monkeypatch.setattr(factory, "processing_service", lambda span=None: service)
+    monkeypatch.setattr(wiring, "sweep_service", lambda: service)
     monkeypatch.setattr(sweeper, "waiting_messages", lambda name: waiting)
     try:
         result = sweeper.lambda_handler({}, Context(remaining_ms=60_000))  # type: ignore[arg-type]

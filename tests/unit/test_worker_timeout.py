@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from events import s3_notification
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.handlers import worker
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
 
@@ -68,7 +68,7 @@ def test_a_record_that_outlives_the_function_fails_and_the_last_attempt_abandons
 ) -> None:
     service = SlowService()
     retries: list[int] = []
-    monkeypatch.setattr(factory, "processing_service", lambda span=None: service)
+    monkeypatch.setattr(wiring, "processing_service", lambda span=None: service)
     monkeypatch.setattr(worker, "retry_later", lambda arn, handle, count: retries.append(count))
     try:
         response = worker.lambda_handler(sqs_event(receives), Context(remaining_ms=3_300))  # type: ignore[arg-type]

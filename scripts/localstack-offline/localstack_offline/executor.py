@@ -43,10 +43,7 @@ from localstack.services.lambda_.invocation.executor_endpoint import (
     executor_router,
 )
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
-from localstack.services.lambda_.invocation.runtime_executor import (
-    LambdaRuntimeException,
-    RuntimeExecutor,
-)
+from localstack.services.lambda_.invocation.runtime_executor import LambdaRuntimeException, RuntimeExecutor
 from werkzeug import Request
 
 LOG = logging.getLogger(__name__)

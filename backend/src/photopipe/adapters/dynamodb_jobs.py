@@ -12,7 +12,8 @@ from botocore.exceptions import ClientError
 
 from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item, to_value
 from photopipe.errors import ErrorCode, PhotopipeError
-from photopipe.jobs.model import SRGB_COLOR_SPACE, Job, JobError, JobStatus, Operations, Output, VariantSpec
+from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
+from photopipe.jobs.model import Job, JobError, JobStatus, Operations, Output
 from photopipe.jobs.ports import JobPage, TransitionRejected
 
 BY_USER_INDEX = "byUser"

@@ -13,7 +13,8 @@ from photopipe.contract.models import (
     StatusChange,
     VariantRequest,
 )
-from photopipe.jobs.model import DEFAULT_VARIANTS, Job, JobStatus, Operations, VariantSpec
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
+from photopipe.jobs.model import Job, JobStatus, Operations
 from photopipe.jobs.service import OutputLink
 from photopipe.notify.model import Delivery, Device
 

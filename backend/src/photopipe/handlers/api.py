@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photopipe import build_id
-from photopipe.adapters import factory
+from photopipe import build_id, wiring
+from photopipe.clock import iso, utc_now
 from photopipe.config import get_settings
 from photopipe.contract import examples, presenters
 from photopipe.contract.models import (
@@ -37,7 +37,6 @@ from photopipe.contract.models import (
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.handlers import http
 from photopipe.handlers.logs import function_logger
-from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Platform
 
 logger = function_logger()
@@ -103,7 +102,7 @@ def create_job(
 
 def _create_job(payload: dict[str, Any]) -> dict[str, Any]:
     request = CreateJobRequest.model_validate(payload["body"])
-    job, slot = factory.job_service().create_job(
+    job, slot = wiring.job_service().create_job(
         payload["userId"], request.content_type, request.content_length, presenters.operations_from(request.operations)
     )
     body = JobCreatedResponse(
@@ -123,7 +122,7 @@ def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
     once = idempotent_function(
-        _create_job, data_keyword_argument="payload", persistence_store=factory.idempotency_store(), config=config
+        _create_job, data_keyword_argument="payload", persistence_store=wiring.idempotency_store(), config=config
     )
     try:
         result: dict[str, Any] = once(payload=payload)
@@ -141,7 +140,7 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
     upload = created["upload"]
     if upload["expiresAt"] > iso(utc_now()):
         return created
-    slot = factory.job_service().renew_upload_slot(user_id, created["jobId"])
+    slot = wiring.job_service().renew_upload_slot(user_id, created["jobId"])
     renewed = UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at)
     return {**created, "upload": renewed.model_dump(mode="json", by_alias=True)}
 
@@ -155,10 +154,10 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
     responses={200: http.documented("The job", JobResponse, examples.JOB), **http.ERRORS},
 )
 def get_job(job_id: str) -> JobResponse:
-    service = factory.job_service()
+    service = wiring.job_service()
     job = service.get_job(current_user(), job_id)
     # Devices hear of a job only once it ends: a job still polled for has no deliveries to read.
-    deliveries = factory.delivery_ledger().list_for_job(job.job_id) if job.status.is_terminal else []
+    deliveries = wiring.delivery_ledger().list_for_job(job.job_id) if job.status.is_terminal else []
     return presenters.job_response(job, service.output_links(job), deliveries)
 
 
@@ -175,7 +174,7 @@ def list_jobs(
     # An opaque base64url token (about 300 characters); the bound keeps URLs far below 8 KB.
     cursor: Annotated[str | None, Query(max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")] = None,
 ) -> JobListResponse:
-    page = factory.job_service().list_jobs(current_user(), limit, cursor)
+    page = wiring.job_service().list_jobs(current_user(), limit, cursor)
     return JobListResponse(jobs=[presenters.job_summary(j) for j in page.jobs], next_cursor=page.cursor)
 
 
@@ -188,8 +187,8 @@ def list_jobs(
     responses={204: {"description": "Deleted"}, **http.ERRORS},
 )
 def delete_job(job_id: str) -> Response[str]:
-    factory.job_service().delete_job(current_user(), job_id)
-    factory.delivery_ledger().delete_for_job(job_id)
+    wiring.job_service().delete_job(current_user(), job_id)
+    wiring.delivery_ledger().delete_for_job(job_id)
     return http.no_content()
 
 
@@ -211,7 +210,7 @@ def register_device(
 ) -> Response[str]:
     platform = Platform(request.platform)
     address = request.url if platform is Platform.WEBHOOK else request.token
-    device = factory.device_service().register(current_user(), platform, address or "")
+    device = wiring.device_service().register(current_user(), platform, address or "")
     body = presenters.device_response(device, include_secret=True)
     return Response(201, content_types.APPLICATION_JSON, body.model_dump_json(by_alias=True, exclude_none=True))
 
@@ -225,7 +224,7 @@ def register_device(
     responses={200: http.documented("The devices", DeviceListResponse, examples.DEVICE_LIST), **http.ERRORS},
 )
 def list_devices() -> DeviceListResponse:
-    devices = factory.device_service().list(current_user())
+    devices = wiring.device_service().list(current_user())
     return DeviceListResponse(devices=[presenters.device_response(d, include_secret=False) for d in devices])
 
 
@@ -238,7 +237,7 @@ def list_devices() -> DeviceListResponse:
     responses={204: {"description": "Unregistered"}, **http.ERRORS},
 )
 def delete_device(device_id: str) -> Response[str]:
-    factory.device_service().unregister(current_user(), device_id)
+    wiring.device_service().unregister(current_user(), device_id)
     return http.no_content()
 
 

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.auth.tokens import InvalidToken, bearer_token
 from photopipe.contract import examples as examples_
 from photopipe.contract.models import ErrorResponse
@@ -122,7 +122,7 @@ def install(app: APIGatewayRestResolver, logger: Logger, public_paths: set[str])
             token = bearer_token(
                 app.current_event.headers.get("authorization") or app.current_event.headers.get("Authorization")
             )
-            principal = factory.verify_token(token)
+            principal = wiring.verify_token(token)
         except InvalidToken as exc:
             return error_response(ErrorCode.UNAUTHORIZED, f"Unauthorized: {exc}.")
         app.append_context(user_id=principal.user_id)  # type: ignore[no-untyped-call]

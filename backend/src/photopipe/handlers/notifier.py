@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.adapters.sqs_retry import retry_later
 from photopipe.errors import TransientError
 from photopipe.handlers.logs import function_logger
@@ -50,7 +50,7 @@ def record_handler(record: SQSRecord) -> None:
     if event is None:
         return
     try:
-        sent = factory.notification_service().notify(event, _deadline)
+        sent = wiring.notification_service().notify(event, _deadline)
     except Exception as exc:
         receives = int(record.attributes.approximate_receive_count or "1")
         at_least = exc.retry_after_seconds if isinstance(exc, TransientError) else 0

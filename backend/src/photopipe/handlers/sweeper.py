@@ -19,7 +19,7 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.adapters.sqs_backlog import waiting_messages
 from photopipe.config import get_settings
 from photopipe.handlers.logs import function_logger
@@ -35,7 +35,7 @@ SWEEP_LIMIT = 100
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    service = factory.processing_service()
+    service = wiring.sweep_service()
     published, skipped = service.publish_pending(OUTBOX_GRACE, SWEEP_LIMIT)
     metrics.add_metric("PendingEventsPublished", MetricUnit.Count, len(published))
     metrics.add_metric("PendingEventsSkipped", MetricUnit.Count, len(skipped))

@@ -23,12 +23,13 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photopipe.adapters import factory
+from photopipe import wiring
 from photopipe.adapters.sqs_retry import retry_later
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
 from photopipe.handlers.logs import function_logger
-from photopipe.jobs.processing import Outcome, Report, Span, UploadedObject
+from photopipe.images.pipeline import Span
+from photopipe.jobs.processing import Outcome, Report, UploadedObject
 
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 logger = function_logger()
@@ -110,7 +111,7 @@ def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str, dep
     if deployment_fault:
         metrics.add_metric("DeploymentFaults", MetricUnit.Count, 1)
     if receives >= get_settings().max_receive_count:
-        factory.processing_service().abandon(
+        wiring.processing_service().abandon(
             upload, record.message_id, f"Gave up after {receives} attempts: {reason}"[:500]
         )
         metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
@@ -136,7 +137,7 @@ def record_metrics(report: Report) -> None:
 
 
 def record_handler(record: SQSRecord) -> None:
-    service = factory.processing_service(step_span)
+    service = wiring.processing_service(step_span)
     for upload in uploads_in(record.body):
         try:
             report = service.process(upload, claim_token=record.message_id)

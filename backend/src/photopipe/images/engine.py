@@ -19,7 +19,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import colour, crop, formats, metadata
-from photopipe.jobs.model import SOURCE_COLOR_SPACE, VariantSpec
+from photopipe.images.variants import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
     import pillow_heif

@@ -11,37 +11,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from PIL import Image
-
+from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
-from photopipe.images import budget, crop, engine, placeholder
-from photopipe.jobs.model import (
-    SRGB_COLOR_SPACE,
-    Job,
-    JobError,
-    JobStatus,
-    Output,
-    parse_original_key,
-    result_prefix,
-)
+from photopipe.images import budget, pipeline
+from photopipe.images.pipeline import Span, no_span
+from photopipe.images.provider import Provider
+from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
+from photopipe.jobs.outbox import Outbox
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
-from photopipe.jobs.service import iso, utc_now
-from photopipe.providers.base import Provider
 
 logger = logging.getLogger(__name__)
 
 # How long a finished job's pending event is left to the delivery that finished it before any
 # other delivery publishes it instead (publishing follows the terminal write within a second).
 OUTBOX_GRACE = timedelta(seconds=60)
-# Without analysis only the placeholder is made from the preview: a small one will do.
-_PLACEHOLDER_PREVIEW_SIDE = 64
 
 
 @dataclass(frozen=True)
@@ -71,13 +59,6 @@ class Report:
     error_code: str | None = None
 
 
-Span = Callable[[str], AbstractContextManager[object]]
-
-
-def no_span(name: str) -> AbstractContextManager[object]:
-    return nullcontext()
-
-
 class ProcessingService:
     def __init__(
         self,
@@ -99,6 +80,10 @@ class ProcessingService:
         self._span = span  # tracing hook: a context manager per named step
         # Shared by every record of the process: records are admitted by their estimated bytes.
         self._memory = memory or budget.budget_for_function(settings.function_memory_mb)
+        self._outbox = Outbox(jobs, events)
+        self._limits = pipeline.RenderLimits(
+            settings.max_image_pixels, settings.max_full_decode_pixels, settings.expose_location
+        )
 
     def process(self, upload: UploadedObject, claim_token: str) -> Report:
         """claim_token identifies this delivery: a retry of it may resume, a duplicate may not."""
@@ -182,7 +167,7 @@ class ProcessingService:
             return None
         if job.status.is_terminal:
             if job.event_pending:
-                self._publish_or_leave_to_sweeper(job)
+                self._outbox.publish_or_leave_to_sweeper(job)
             return job
         try:
             job = self._jobs.fail_unclaimed(
@@ -193,58 +178,8 @@ class ProcessingService:
             )
         except TransitionRejected:
             return self._jobs.get(ids[1])
-        self._publish_or_leave_to_sweeper(job)
+        self._outbox.publish_or_leave_to_sweeper(job)
         return job
-
-    def publish_pending(self, finished_before: timedelta, limit: int) -> tuple[list[Job], list[str]]:
-        """Publishes the events of finished jobs that stayed pending (SNS failed on every try).
-
-        Returns (published, skipped): a job whose publish fails again is skipped, not the run.
-        Only jobs finished longer than finished_before ago: the finishing delivery publishes
-        within a second, and the notifier's ledger absorbs a second publish anyway.
-        """
-        cutoff = iso(self._clock() - finished_before)
-        published, skipped = [], []
-        for job_id in self._jobs.pending_events(cutoff, limit):
-            job = self._jobs.get(job_id)
-            if job is None or not job.event_pending:
-                continue
-            if self._publish_or_leave_to_sweeper(job):
-                published.append(job)
-            else:
-                skipped.append(job_id)
-        return published, skipped
-
-    def _publish_or_leave_to_sweeper(self, job: Job) -> bool:
-        try:
-            self._publish(job)
-        except Exception:
-            logger.warning("publishing a job event failed; the sweeper tries again", exc_info=True)
-            return False
-        return True
-
-    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Job]:
-        """Fails the jobs no delivery has touched for longer than any retry waits.
-
-        Such a job's last attempt died without a word (its process killed, out of memory say),
-        so the worker never recorded the failure and the message went to the dead-letter queue:
-        without this the job would stay PROCESSING. The write is conditional on the job being
-        still untouched, so a delivery that resumes it meanwhile wins.
-        """
-        cutoff = iso(self._clock() - stalled_after)
-        reason = JobError(
-            ErrorCode.PROCESSING_ABANDONED.value,
-            f"No attempt finished or retried within {int(stalled_after.total_seconds())} s; the last one stopped.",
-        )
-        abandoned = []
-        for job_id in self._jobs.stalled(cutoff, limit):
-            try:
-                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, updated_before=cutoff)
-            except TransitionRejected:
-                continue  # finished, or resumed, since the index was read
-            self._publish_or_leave_to_sweeper(job)
-            abandoned.append(job)
-        return abandoned
 
     def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object], int]:
         """(outputs, analysis, pixels of the original)."""
@@ -254,67 +189,14 @@ class ProcessingService:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {upload.size} bytes, over the limit.")
         with self._span("download"):
             data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
-        variants = job.operations.variants
-        edits = job.operations.edits
-        opened = engine.open_upload(data, job.content_type, self._settings.max_image_pixels)
-        # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
-        # pixels, so a job with edits decodes at full size. What is decoded, or made by an
-        # edit, must stay within the lower limit for whole images (the decoded size is the
-        # full size where the decoder cannot scale down).
-        largest, shortest = (None, 0) if edits else self._decode_target(job)
-        converted = [v.max_size for v in variants if v.color_space == SRGB_COLOR_SPACE]
-        need = budget.estimate(
-            engine.decoded_size(opened, largest, shortest),
-            opened.image.mode,
-            edits,
-            len(data),
-            max(converted) if converted and engine.has_colour_profile(opened) else None,
+        operations = job.operations
+        request = pipeline.RenderRequest(operations.variants, operations.edits, operations.analysis)
+        rendered = pipeline.render(
+            data, job.content_type, request, self._provider, self._memory, self._limits, self._span
         )
-        if need.largest_pixels > self._settings.max_full_decode_pixels:
-            raise PermanentImageError(
-                ErrorCode.PIXEL_LIMIT_EXCEEDED,
-                f"Processing this image would hold {need.largest_pixels} pixels decoded at once "
-                f"(the {opened.width}x{opened.height} original at the size decoding or an edit makes); "
-                f"the limit is {self._settings.max_full_decode_pixels}.",
-            )
-        with self._memory.reserve(need.peak_bytes):
-            return self._render_within_budget(job, opened, largest, shortest)
-
-    def _decode_target(self, job: Job) -> tuple[int | None, int]:
-        """What the decoded image's longer and shorter sides must cover: every variant, and the
-        preview analysis reads (a box variant is cropped, so both its sides are needed)."""
-        variants = job.operations.variants
-        preview = self._provider.preview_side if job.operations.analysis else _PLACEHOLDER_PREVIEW_SIDE
-        longest = max([v.max_size for v in variants] + [preview])
-        shortest = max((max(v.box) for v in variants if v.box), default=0)
-        return longest, shortest
-
-    def _render_within_budget(
-        self, job: Job, opened: engine.OpenedImage, largest: int | None, shortest: int
-    ) -> tuple[list[Output], dict[str, object], int]:
-        with self._span("decode"):
-            decoded = engine.decode_opened(opened, largest, shortest)
-        with self._span("analyse"):
-            analysis = self._describe(decoded, job.operations.analysis)
-        image = decoded.image
-        faces = _face_boxes(analysis)
-        with self._span("edit"):
-            for index, spec in enumerate(job.operations.edits):
-                if spec.get("op") == "crop" and spec.get("focus"):
-                    spec = _placed_crop(image, spec, faces)
-                image = self._provider.edit(image, spec)
-                if spec.get("op") not in _FRAME_KEEPING_EDITS:
-                    faces = []  # the boxes were ratios of a frame this edit moved
-                # The estimate was made from the specs; what an edit really made is checked too
-                # (an AI edit's size is the endpoint's choice).
-                engine.check_pixels(
-                    image.width, image.height, self._settings.max_full_decode_pixels, f"Edit {index + 1}'s result"
-                )
         prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
-        with self._span("render"):
-            renditions = engine.render_variants(image, job.operations.variants, decoded.profile, faces)
-        for rendition in renditions:
+        for rendition in rendered.renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
             with self._span("upload"):
                 self._store.write_result(key, rendition.body, rendition.content_type)
@@ -323,27 +205,10 @@ class ProcessingService:
                     rendition.name, key, rendition.width, rendition.height, rendition.content_type, len(rendition.body)
                 )
             )
-        return outputs, analysis, decoded.original_width * decoded.original_height
-
-    def _describe(self, decoded: engine.DecodedImage, run_provider: bool) -> dict[str, object]:
-        """What every COMPLETED job says about its photo; the provider's part when asked for."""
-        side = self._provider.preview_side if run_provider else _PLACEHOLDER_PREVIEW_SIDE
-        preview = engine.preview(decoded, side)
-        analysis: dict[str, object] = dict(self._provider.analyse(preview)) if run_provider else {}
-        if run_provider:
-            analysis["smartCrop"] = crop.smart_square(preview, _face_boxes(analysis))
-        analysis.update(
-            width=decoded.original_width,
-            height=decoded.original_height,
-            sourceFormat=decoded.source_format.content_type,
-            placeholder=placeholder.placeholders(preview),
-            **decoded.capture.as_analysis(self._settings.expose_location),
-        )
-        return analysis
+        return outputs, rendered.analysis, rendered.original_pixels
 
     def _publish(self, job: Job) -> None:
-        self._events.publish_job_event(job)
-        self._jobs.mark_event_published(job.job_id)
+        self._outbox.publish(job)
 
     def _may_repair_outbox(self, job: Job, claim_token: str) -> bool:
         """Whether this delivery publishes a finished job's pending event.
@@ -357,26 +222,6 @@ class ProcessingService:
             return True
         finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
         return (self._clock() - finished).total_seconds() >= OUTBOX_GRACE.total_seconds()
-
-
-# Edits after which face boxes (ratios of the frame) still mark the faces.
-_FRAME_KEEPING_EDITS = frozenset({"grayscale", "autocontrast", "blur", "sharpen", "watermark"})
-
-
-def _face_boxes(analysis: dict[str, object]) -> list[dict[str, float]]:
-    faces = analysis.get("faces")
-    if not isinstance(faces, list):
-        return []
-    return [face["box"] for face in faces if isinstance(face, dict) and isinstance(face.get("box"), dict)]
-
-
-def _placed_crop(image: Image.Image, spec: dict[str, Any], faces: list[dict[str, float]]) -> dict[str, Any]:
-    """A crop given a focus instead of left/top, as the explicit crop the edit applies."""
-    window = (min(int(spec["width"]), image.width), min(int(spec["height"]), image.height))
-    left, top, _, _ = crop.window_box(image, window, str(spec["focus"]), faces)
-    placed = {k: v for k, v in spec.items() if k != "focus"}
-    placed.update(left=round(left), top=round(top))
-    return placed
 
 
 def _elapsed_ms(started: float) -> int:

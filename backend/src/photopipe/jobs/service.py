@@ -5,21 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.images.formats import canonical_content_type
 from photopipe.jobs.model import Job, JobStatus, Operations, original_key, result_prefix
 from photopipe.jobs.ports import JobPage, JobRepository, ObjectStore, UploadSlot
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from photopipe.clock import iso, utc_now
 from photopipe.errors import ErrorCode, PhotopipeError
-from photopipe.jobs.service import iso, utc_now
 from photopipe.notify import signing
 from photopipe.notify.model import Device, Platform, device_id_for
 from photopipe.notify.ports import DeviceRepository

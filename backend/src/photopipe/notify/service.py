@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+from photopipe.clock import iso, utc_now
 from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
-from photopipe.jobs.service import iso, utc_now
 from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, DeviceGone, Platform
 from photopipe.notify.ports import DeliveryLedger, DeviceRepository, Sender
 

@@ -7,14 +7,18 @@ tests), `rekognition` (Amazon Rekognition), `http` (an external AI edit endpoint
 
 from __future__ import annotations
 
-from photopipe.providers.base import Provider
+from collections.abc import Callable
+from typing import Any
+
+from photopipe.config import Settings
+from photopipe.images.provider import Provider
 from photopipe.providers.moderation import ModerationPolicy
 
 
-def build(name: str) -> Provider:
-    from photopipe.config import get_settings
-
-    settings = get_settings()
+def build(settings: Settings, aws_client: Callable[[str], Any], secret_string: Callable[[str], str]) -> Provider:
+    """The deployment's provider. The composition root passes what the AWS-backed ones call
+    (a boto3 client maker, a secret reader), so nothing here imports an adapter."""
+    name = settings.image_provider
     policy = ModerationPolicy(settings.moderation_blocked_categories, settings.moderation_min_confidence)
     if name == "local":
         from photopipe.providers.local import LocalProvider
@@ -26,12 +30,10 @@ def build(name: str) -> Provider:
 
         return OnDeviceProvider(policy, text=TextReader() if settings.text_detection else None)
     if name == "rekognition":
-        from photopipe.adapters.aws import client
         from photopipe.providers.rekognition import RekognitionProvider
 
-        return RekognitionProvider(client("rekognition"), policy, detect_text=settings.text_detection)
+        return RekognitionProvider(aws_client("rekognition"), policy, detect_text=settings.text_detection)
     if name == "http":
-        from photopipe.adapters.secrets import secret_string
         from photopipe.providers.http import HttpEditProvider
 
         secret_id = settings.edit_api_key_secret

@@ -30,7 +30,7 @@ from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.images import engine
-from photopipe.providers.base import Analysis
+from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 
 # A base64 PNG of the largest image the pixel limit allows is far below this.

@@ -7,7 +7,7 @@ from typing import Any
 from PIL import Image, ImageFilter, ImageStat
 
 from photopipe.images.edits import apply_edit
-from photopipe.providers.base import Analysis
+from photopipe.images.provider import Analysis
 
 _ANALYSIS_SIZE = 256
 

@@ -25,7 +25,7 @@ from typing import Any
 from PIL import Image
 
 from photopipe.images.edits import apply_edit
-from photopipe.providers.base import Analysis
+from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.nsfw import NsfwClassifier

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.providers.base import Analysis
+from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import REPORT_FLOOR, ModerationPolicy
 

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from photopipe.adapters.s3_store import S3ObjectStore
     from photopipe.auth.tokens import Principal
     from photopipe.images.budget import MemoryBudget
-    from photopipe.jobs.processing import ProcessingService, Span
+    from photopipe.images.pipeline import Span
+    from photopipe.jobs.processing import ProcessingService
     from photopipe.jobs.service import JobService
+    from photopipe.jobs.sweeping import SweepService
     from photopipe.notify.devices import DeviceService
     from photopipe.notify.service import NotificationService
     from photopipe.notify.targets import TargetPolicy
@@ -100,14 +102,26 @@ def memory_budget() -> MemoryBudget:
 def processing_service(span: Span | None = None) -> ProcessingService:
     from photopipe import providers
     from photopipe.adapters.sns_events import SnsEventPublisher
-    from photopipe.jobs.processing import ProcessingService, no_span
+    from photopipe.images.pipeline import no_span
+    from photopipe.jobs.processing import ProcessingService
 
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
-    provider = providers.build(settings.image_provider)
+    from photopipe.adapters.secrets import secret_string
+
+    provider = providers.build(settings, client, secret_string)
     return ProcessingService(
         settings, job_repository(), object_store(), publisher, provider, span=span or no_span, memory=memory_budget()
     )
+
+
+@cache
+def sweep_service() -> SweepService:
+    from photopipe.adapters.sns_events import SnsEventPublisher
+    from photopipe.jobs.sweeping import SweepService
+
+    settings = get_settings()
+    return SweepService(job_repository(), SnsEventPublisher(client("sns"), settings.job_events_topic_arn))
 
 
 @cache

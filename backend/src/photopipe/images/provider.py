@@ -1,4 +1,7 @@
-"""The provider interface: analyse an image, optionally edit it."""
+"""The provider protocol the render pipeline calls: analyse an image, optionally edit it.
+
+It lives here, below the providers that implement it, so the pipeline needs none of them.
+"""
 
 from __future__ import annotations
 

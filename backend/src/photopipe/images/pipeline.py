@@ -1,0 +1,176 @@
+"""The render pipeline: one photo's bytes in, its renditions and analysis out.
+
+It knows nothing of jobs: the worker calls it for an upload, and anything else that renders a
+stored photo (an edit asked for later, a delivery URL) calls it the same way. Every guard runs
+here, in order, before the bytes they protect are spent: the header's pixel count, the memory
+estimate of the decode and the edits, then each edit's real result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images import budget, crop, engine, placeholder
+from photopipe.images.provider import Provider
+from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
+
+# Without analysis only the placeholder is made from the preview: a small one will do.
+PLACEHOLDER_PREVIEW_SIDE = 64
+# Edits after which face boxes (ratios of the frame) still mark the faces.
+FRAME_KEEPING_EDITS = frozenset({"grayscale", "autocontrast", "blur", "sharpen", "watermark"})
+
+Span = Callable[[str], AbstractContextManager[object]]
+
+
+def no_span(name: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What to make of a photo: variants, edits applied first, and whether the provider analyses it."""
+
+    variants: Sequence[VariantSpec]
+    edits: Sequence[Mapping[str, Any]] = ()
+    analysis: bool = True
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    max_image_pixels: int  # what a header may declare
+    max_full_decode_pixels: int  # what may be decoded, or made by an edit, at once
+    expose_location: bool = False  # GPS from EXIF in the analysis
+
+
+@dataclass(frozen=True)
+class Rendered:
+    renditions: list[engine.Rendition]
+    analysis: dict[str, object]
+    original_pixels: int
+
+
+def render(
+    data: bytes,
+    content_type: str | None,
+    request: RenderRequest,
+    provider: Provider,
+    memory: budget.MemoryBudget,
+    limits: RenderLimits,
+    span: Span = no_span,
+) -> Rendered:
+    """Raises PermanentImageError (with its code) for anything about the photo that no retry fixes."""
+    opened = engine.open_upload(data, content_type, limits.max_image_pixels)
+    # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
+    # pixels, so a render with edits decodes at full size. What is decoded, or made by an edit,
+    # must stay within the lower limit for whole images (the decoded size is the full size where
+    # the decoder cannot scale down).
+    largest, shortest = (None, 0) if request.edits else decode_target(request, provider.preview_side)
+    converted = [v.max_size for v in request.variants if v.color_space == SRGB_COLOR_SPACE]
+    need = budget.estimate(
+        engine.decoded_size(opened, largest, shortest),
+        opened.image.mode,
+        request.edits,
+        len(data),
+        max(converted) if converted and engine.has_colour_profile(opened) else None,
+    )
+    if need.largest_pixels > limits.max_full_decode_pixels:
+        raise PermanentImageError(
+            ErrorCode.PIXEL_LIMIT_EXCEEDED,
+            f"Processing this image would hold {need.largest_pixels} pixels decoded at once "
+            f"(the {opened.width}x{opened.height} original at the size decoding or an edit makes); "
+            f"the limit is {limits.max_full_decode_pixels}.",
+        )
+    with memory.reserve(need.peak_bytes):
+        return _render_within_budget(opened, request, provider, limits, largest, shortest, span)
+
+
+def decode_target(request: RenderRequest, analysis_side: int) -> tuple[int, int]:
+    """What the decoded image's longer and shorter sides must cover: every variant, and the
+    preview the analysis reads (a box variant is cropped, so both its sides are needed)."""
+    preview = analysis_side if request.analysis else PLACEHOLDER_PREVIEW_SIDE
+    longest = max([v.max_size for v in request.variants] + [preview])
+    shortest = max((max(v.box) for v in request.variants if v.box), default=0)
+    return longest, shortest
+
+
+def _render_within_budget(
+    opened: engine.OpenedImage,
+    request: RenderRequest,
+    provider: Provider,
+    limits: RenderLimits,
+    largest: int | None,
+    shortest: int,
+    span: Span,
+) -> Rendered:
+    with span("decode"):
+        decoded = engine.decode_opened(opened, largest, shortest)
+    with span("analyse"):
+        analysis = describe(decoded, provider, request.analysis, limits.expose_location)
+    with span("edit"):
+        image, faces = _apply_edits(
+            decoded.image, request.edits, provider, face_boxes(analysis), limits.max_full_decode_pixels
+        )
+    with span("render"):
+        renditions = engine.render_variants(image, request.variants, decoded.profile, faces)
+    return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)
+
+
+def _apply_edits(
+    image: Image.Image,
+    edits: Sequence[Mapping[str, Any]],
+    provider: Provider,
+    faces: list[dict[str, float]],
+    max_pixels: int,
+) -> tuple[Image.Image, list[dict[str, float]]]:
+    """The edited image, and the face boxes still true of it (ratios of a frame an edit may move)."""
+    for index, spec in enumerate(edits):
+        if spec.get("op") == "crop" and spec.get("focus"):
+            spec = placed_crop(image, spec, faces)
+        image = provider.edit(image, dict(spec))
+        if spec.get("op") not in FRAME_KEEPING_EDITS:
+            faces = []
+        # The estimate was made from the specs; what an edit really made is checked too (an AI
+        # edit's size is the endpoint's choice).
+        engine.check_pixels(image.width, image.height, max_pixels, f"Edit {index + 1}'s result")
+    return image, faces
+
+
+def describe(
+    decoded: engine.DecodedImage, provider: Provider, run_provider: bool, expose_location: bool
+) -> dict[str, object]:
+    """What every rendered photo says about itself; the provider's part when asked for."""
+    side = provider.preview_side if run_provider else PLACEHOLDER_PREVIEW_SIDE
+    preview = engine.preview(decoded, side)
+    analysis: dict[str, object] = dict(provider.analyse(preview)) if run_provider else {}
+    if run_provider:
+        analysis["smartCrop"] = crop.smart_square(preview, face_boxes(analysis))
+    analysis.update(
+        width=decoded.original_width,
+        height=decoded.original_height,
+        sourceFormat=decoded.source_format.content_type,
+        placeholder=placeholder.placeholders(preview),
+        **decoded.capture.as_analysis(expose_location),
+    )
+    return analysis
+
+
+def face_boxes(analysis: Mapping[str, object]) -> list[dict[str, float]]:
+    faces = analysis.get("faces")
+    if not isinstance(faces, list):
+        return []
+    return [face["box"] for face in faces if isinstance(face, dict) and isinstance(face.get("box"), dict)]
+
+
+def placed_crop(image: Image.Image, spec: Mapping[str, Any], faces: list[dict[str, float]]) -> dict[str, Any]:
+    """A crop given a focus instead of left/top, as the explicit crop the edit applies."""
+    window = (min(int(spec["width"]), image.width), min(int(spec["height"]), image.height))
+    left, top, _, _ = crop.window_box(image, window, str(spec["focus"]), faces)
+    placed = {k: v for k, v in spec.items() if k != "focus"}
+    placed.update(left=round(left), top=round(top))
+    return placed

@@ -1,0 +1,35 @@
+"""What a render makes: the variants asked for, each a size, a shape and a format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SRGB_COLOR_SPACE = "srgb"
+SOURCE_COLOR_SPACE = "source"  # keep the original's gamut (Display P3, ...) and its profile
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One output the worker makes, in the given format: either fitting in max_size x max_size,
+    or an exact box (width x height) that the image covers (cropped where focus says) or fits
+    within (contain). A box variant's max_size is its longer side, for ordering and decoding."""
+
+    name: str
+    max_size: int
+    format: str = "jpeg"
+    color_space: str = SRGB_COLOR_SPACE
+    width: int | None = None
+    height: int | None = None
+    fit: str = "cover"
+    focus: str = "center"
+
+    @property
+    def box(self) -> tuple[int, int] | None:
+        return (self.width, self.height) if self.width and self.height else None
+
+
+DEFAULT_VARIANTS: tuple[VariantSpec, ...] = (
+    VariantSpec("thumbnail", 256, "jpeg"),
+    VariantSpec("medium", 1024, "jpeg"),
+    VariantSpec("large", 2048, "jpeg"),
+)

@@ -1,0 +1,68 @@
+"""What the sweeper does on its schedule: ends what every retry and every message left behind.
+
+- Events still pending on finished jobs (SNS refused every try of the finishing delivery) are
+  published; a job whose publish fails again is skipped and tried on the next run.
+- Jobs left PROCESSING whose last attempt died without a word (a process killed outright) are
+  failed with PROCESSING_ABANDONED once no delivery has touched them for longer than any retry
+  waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from photopipe.clock import iso, utc_now
+from photopipe.errors import ErrorCode
+from photopipe.jobs.model import Job, JobError
+from photopipe.jobs.outbox import Outbox
+from photopipe.jobs.ports import EventPublisher, JobRepository, TransitionRejected
+
+
+class SweepService:
+    def __init__(self, jobs: JobRepository, events: EventPublisher, clock: Callable[[], datetime] = utc_now) -> None:
+        self._jobs = jobs
+        self._outbox = Outbox(jobs, events)
+        self._clock = clock
+
+    def publish_pending(self, finished_before: timedelta, limit: int) -> tuple[list[Job], list[str]]:
+        """Publishes the events of finished jobs that stayed pending (SNS failed on every try).
+
+        Returns (published, skipped): a job whose publish fails again is skipped, not the run.
+        Only jobs finished longer than finished_before ago: the finishing delivery publishes
+        within a second, and the notifier's ledger absorbs a second publish anyway.
+        """
+        cutoff = iso(self._clock() - finished_before)
+        published, skipped = [], []
+        for job_id in self._jobs.pending_events(cutoff, limit):
+            job = self._jobs.get(job_id)
+            if job is None or not job.event_pending:
+                continue
+            if self._outbox.publish_or_leave_to_sweeper(job):
+                published.append(job)
+            else:
+                skipped.append(job_id)
+        return published, skipped
+
+    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Job]:
+        """Fails the jobs no delivery has touched for longer than any retry waits.
+
+        Such a job's last attempt died without a word (its process killed, out of memory say),
+        so the worker never recorded the failure and the message went to the dead-letter queue:
+        without this the job would stay PROCESSING. The write is conditional on the job being
+        still untouched, so a delivery that resumes it meanwhile wins.
+        """
+        cutoff = iso(self._clock() - stalled_after)
+        reason = JobError(
+            ErrorCode.PROCESSING_ABANDONED.value,
+            f"No attempt finished or retried within {int(stalled_after.total_seconds())} s; the last one stopped.",
+        )
+        abandoned = []
+        for job_id in self._jobs.stalled(cutoff, limit):
+            try:
+                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, updated_before=cutoff)
+            except TransitionRejected:
+                continue  # finished, or resumed, since the index was read
+            self._outbox.publish_or_leave_to_sweeper(job)
+            abandoned.append(job)
+        return abandoned
