@@ -322,10 +322,10 @@ def _jpeg(image: Image.Image, **params: Any) -> bytes:
 
 def colour_section() -> dict[str, Any]:
     """Worst delta E of the tests' own samples, read as sRGB (before) and through the engine."""
-    sys.path.insert(0, str(ROOT / "tests"))  # the samples are the tests' fixtures, made there
+    sys.path.insert(0, str(ROOT))  # the samples are the tests' fixtures, made there
     import pyvips
 
-    import colour  # type: ignore[import-not-found]
+    from tests.support import colour
 
     def through_engine(data: bytes, content_type: str, count: int) -> list[Any]:
         decoded = engine.decode(data, content_type, 50_000_000, 512)
@@ -359,7 +359,7 @@ def colour_section() -> dict[str, Any]:
 ONDEVICE_PROBE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-import faces, words
+from tests.support import faces, words
 from photopipe.providers import nsfw, ocr, ondevice
 preview = faces.sample("astronaut.png").resize((768, 768))
 sign = words.sign((768, 512))
@@ -378,13 +378,12 @@ print(json.dumps(first))
 
 def ondevice_section(repeat: int) -> dict[str, Any]:
     """Each model on one thread, as the worker runs each record, on the 768 px preview."""
-    sys.path.insert(0, str(ROOT / "tests"))  # the labelled sets are the tests' own
-    import faces  # type: ignore[import-not-found]
-    import words  # type: ignore[import-not-found]
+    sys.path.insert(0, str(ROOT))  # the labelled sets are the tests' own
     from photopipe.providers import nsfw, ocr, ondevice
+    from tests.support import faces, words
 
     probe = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", ONDEVICE_PROBE, str(ROOT / "tests")], check=True, capture_output=True, text=True
+        [sys.executable, "-c", ONDEVICE_PROBE, str(ROOT)], check=True, capture_output=True, text=True
     )
     first = json.loads(probe.stdout)
     detector, classifier, reader = ondevice.FaceDetector(), nsfw.NsfwClassifier(), ocr.TextReader()

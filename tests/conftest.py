@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-import measured
-from client import PhotopipeClient, wait_until
+from client import PhotopipeClient
 from stack import Stack
+from tests.support import measured
 
 
 @pytest.fixture(scope="session")
@@ -53,29 +53,6 @@ def client(stack: Stack, user_id: str) -> PhotopipeClient:
 @pytest.fixture
 def client_for(stack: Stack) -> Callable[[str], PhotopipeClient]:
     return lambda user: CheckedClient.for_user(stack, user)
-
-
-def queue_depth(stack: Stack, url_output: str) -> dict[str, int]:
-    attributes = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack[url_output],
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return {k: int(v) for k, v in attributes.items()}
-
-
-def wait_drained(stack: Stack, *url_outputs: str, timeout: float = 60) -> None:
-    for url_output in url_outputs:
-        wait_until(
-            lambda u=url_output: queue_depth(stack, u), lambda d: not any(d.values()), timeout, f"{url_output} drained"
-        )
-
-
-def fetch(url: str) -> Any:
-    import requests
-
-    response = requests.get(url, timeout=30)
-    response.raise_for_status()
-    return response
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -27,10 +27,10 @@ import pytest
 from PIL import Image
 
 from client import PhotopipeClient, wait_until
-from conftest import wait_drained
-from events import s3_notification
-from images import encode, photo, png_header_only
 from stack import ROOT, Stack
+from tests.support.events import s3_notification
+from tests.support.images import encode, photo, png_header_only
+from tests.support.stack_queues import wait_drained
 from webhook_receiver import WebhookReceiver
 
 N = int(os.environ.get("CHAOS_N", "40"))

@@ -6,10 +6,10 @@ import requests
 
 import build_lambdas
 from client import PhotopipeClient
-from conftest import fetch, wait_drained
-from images import photo
 from photopipe.auth import tokens
 from stack import Stack
+from tests.support.images import photo
+from tests.support.stack_queues import fetch, wait_drained
 
 
 def test_health_is_public_and_names_the_build_of_these_sources(stack: Stack) -> None:

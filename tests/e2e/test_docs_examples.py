@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.support.docs_examples import PAGES, ROOT, script
 
 RUNNABLE_PAGES = [page for page in PAGES if script(page.read_text(), sys.executable)]

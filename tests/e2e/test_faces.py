@@ -7,10 +7,10 @@ import io
 import pytest
 from PIL import Image
 
-import faces
 from client import PhotopipeClient
-from conftest import fetch
-from images import encode
+from tests.support import faces
+from tests.support.images import encode
+from tests.support.stack_queues import fetch
 
 
 def jpeg(image: Image.Image, orientation: int | None = None) -> bytes:

@@ -15,10 +15,10 @@ from types import ModuleType
 import httpx
 import pytest
 
-import images
 from client import wait_until
 from photopipe.auth import tokens
 from stack import Stack
+from tests.support import images
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from client import PhotopipeClient, wait_until
-from conftest import queue_depth, wait_drained
-from images import photo
 from stack import Stack
+from tests.support.images import photo
+from tests.support.stack_queues import queue_depth, wait_drained
 from webhook_receiver import WebhookReceiver
 
 

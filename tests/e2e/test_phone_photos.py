@@ -11,12 +11,12 @@ import io
 import pytest
 from PIL import Image
 
-import colour
 from client import PhotopipeClient
-from colour import P3_NCLX, cmyk_photo, ten_bit_heic, wide_photo
-from conftest import fetch
-from images import phone_exif, phone_photo
 from photopipe.images import icc
+from tests.support import colour
+from tests.support.colour import P3_NCLX, cmyk_photo, ten_bit_heic, wide_photo
+from tests.support.images import phone_exif, phone_photo
+from tests.support.stack_queues import fetch
 
 ALL = colour.CENTRE + colour.EDGES
 

@@ -8,10 +8,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from client import PhotopipeClient, wait_until
-from conftest import fetch, queue_depth, wait_drained
-from events import s3_notification
-from images import encode, photo, png_header_only
 from stack import Stack
+from tests.support.events import s3_notification
+from tests.support.images import encode, photo, png_header_only
+from tests.support.stack_queues import fetch, queue_depth, wait_drained
 
 
 def test_a_phone_photo_completes_oriented_and_without_metadata(client: PhotopipeClient) -> None:

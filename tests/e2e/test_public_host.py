@@ -12,9 +12,9 @@ import pytest
 import requests
 from PIL import Image
 
-import images
 from client import PhotopipeClient
 from stack import Stack
+from tests.support import images
 
 
 def advertised_host() -> str:

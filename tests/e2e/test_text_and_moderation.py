@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import faces
-import words
 from client import PhotopipeClient
-from images import encode
 from stack import Stack
+from tests.support import faces, words
+from tests.support.images import encode
 
 
 def test_text_is_read_from_a_picture_of_words_where_the_deployment_reads_text(

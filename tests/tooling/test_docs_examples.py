@@ -29,7 +29,7 @@ def test_sh_and_python_blocks_are_found_in_page_order() -> None:
     found = blocks(PAGE)
 
     assert [(b.language, b.code) for b in found] == [("sh", "echo one\n"), ("python", 'print("two")\n')]
-    assert [b.line for b in found] == [3, 20]
+    assert [b.line for b in found] == [3, 16]
 
 
 def test_a_block_marked_norun_is_left_out() -> None:

@@ -1,21 +1,5 @@
-"""Unit tests run with the network blocked: anything that tries to connect fails loudly."""
+"""No test here reaches the network."""
 
-from __future__ import annotations
+from tests.support.network import no_network
 
-import socket
-
-import pytest
-
-
-class NetworkBlocked(RuntimeError):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise NetworkBlocked(f"unit tests must not use the network (tried {args[1:]!r})")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+__all__ = ["no_network"]

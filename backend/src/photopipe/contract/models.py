@@ -193,6 +193,114 @@ class StatusChange(ApiModel):
     at: str
 
 
+# What a completed job says about its photo. Every provider fills this one shape, field by field,
+# so a generated client gets typed attributes. Unknown fields are dropped, never passed through.
+class AnalysisModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+def optional(description: str | None = None) -> Any:
+    """An analysis field a provider may leave out: left out of the answer too, not sent as null."""
+    return Field(None, description=description, exclude_if=_absent)
+
+
+Ratio = Annotated[float, Field(ge=0, le=1)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class Box(AnalysisModel):
+    """A region as ratios of the oriented original (0..1): left and top from its top-left corner."""
+
+    left: Ratio
+    top: Ratio
+    width: Ratio
+    height: Ratio
+
+
+class Landmark(AnalysisModel):
+    type: str = Field(description="eyeLeft, eyeRight, nose, mouthLeft, mouthRight (Rekognition's names).")
+    x: Ratio
+    y: Ratio
+
+
+class Face(AnalysisModel):
+    box: Box
+    confidence: Percent
+    landmarks: list[Landmark] | None = optional()
+
+
+class SmartCrop(AnalysisModel):
+    focus: Literal["faces", "attention"] = Field(description="What the square keeps: every face, or the salient part.")
+    box: Box
+
+
+class ModerationLabel(AnalysisModel):
+    name: str = Field(description="In Rekognition's moderation taxonomy, e.g. Explicit Nudity.")
+    confidence: Percent
+    parent: str | None = optional()
+
+
+class TextLine(AnalysisModel):
+    text: str
+    confidence: Percent
+    box: Box
+
+
+class Label(AnalysisModel):
+    name: str
+    confidence: Percent
+
+
+class Placeholder(AnalysisModel):
+    thumbhash: str = Field(description="ThumbHash, base64: paint it before a variant loads.")
+
+
+class Camera(AnalysisModel):
+    make: str | None = optional()
+    model: str | None = optional()
+    lens: str | None = optional()
+
+
+class Location(AnalysisModel):
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Analysis(AnalysisModel):
+    """Set once COMPLETED. The first block is always there; the provider's part with
+    operations.analysis (the default)."""
+
+    width: int = Field(description="Of the oriented original, in pixels.")
+    height: int = Field(description="Of the oriented original, in pixels.")
+    source_format: str = Field(description="The photo's real format as a MIME type, whatever was declared.")
+    orientation: Annotated[int, Field(ge=1, le=8, description="EXIF orientation as the file said (1 when none).")]
+    placeholder: Placeholder
+    captured_at: str | None = optional("From EXIF: ISO 8601, with its offset when the file has one.")
+    camera: Camera | None = optional()
+    location: Location | None = optional("From EXIF GPS, only where the deployment sets expose_location.")
+    provider: Literal["local", "ondevice", "rekognition", "http"] | None = optional(
+        "Which provider analysed the photo (absent with operations.analysis false)."
+    )
+    faces: list[Face] | None = optional("ondevice, rekognition.")
+    smart_crop: SmartCrop | None = optional(
+        "The largest square a crop keeps: on the faces where there are any, else the salient part."
+    )
+    moderation: list[ModerationLabel] | None = optional(
+        "ondevice, rekognition: present whenever the provider ran, [] when clean."
+    )
+    text: list[TextLine] | None = optional("Top to bottom, where the deployment sets text_detection.")
+    labels: list[Label] | None = optional("rekognition.")
+    dominant_colors: list[str] | None = optional("#rrggbb, most frequent first.")
+    perceptual_hash: str | None = optional("A 64-bit difference hash, hex: equal for near-duplicates.")
+    sharpness: float | None = optional("Variance of the Laplacian of the preview: low is blurred.")
+    brightness: Ratio | None = optional("Mean luminance, 0 (black) to 1 (white).")
+    has_alpha: bool | None = optional()
+
+
 class JobResponse(ApiModel):
     job_id: str
     status: str
@@ -202,20 +310,7 @@ class JobResponse(ApiModel):
     updated_at: str
     status_history: list[StatusChange]
     error: ErrorBody | None = None
-    analysis: dict[str, Any] | None = Field(
-        None,
-        description="Set once COMPLETED. Always: width, height (of the oriented original), sourceFormat, "
-        "orientation (EXIF 1-8 as the file said), placeholder.thumbhash (base64 ThumbHash); capturedAt "
-        "(ISO 8601) and camera {make, model, lens} when EXIF has them; location {latitude, longitude} only "
-        "where the deployment sets expose_location. With operations.analysis (the default), the provider's "
-        "fields too: provider, dominantColors, perceptualHash, sharpness, brightness, hasAlpha; faces "
-        "[{box {left, top, width, height} as ratios of the oriented original, confidence %, landmarks}] "
-        "and moderation [{name, confidence %, parent?}] in Rekognition's taxonomy, an empty list when "
-        "clean (ondevice, rekognition); text [{text, confidence %, box}], top to bottom, where the "
-        "deployment sets text_detection (ondevice, rekognition); labels [{name, confidence}] (rekognition); "
-        "smartCrop {focus: faces|attention, box} the largest square a crop keeps, on the faces where there are "
-        "any, else on the most salient part (box as ratios).",
-    )
+    analysis: Analysis | None = None
     outputs: list[OutputModel]
     notifications: list[NotificationModel]
     processing_ms: int | None = None

@@ -6,11 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from test_worker_timeout import Context
 
 from photopipe import wiring
 from photopipe.config import get_settings
 from photopipe.handlers import sweeper
+from tests.support.events import Context
 
 
 class Service:

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import faces
-import words
 from photopipe.providers import ocr
+from tests.support import faces, words
 
 READER = ocr.TextReader()
 

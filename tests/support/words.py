@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-import faces
+from tests.support import faces
 
 SIGN = ("PHOTOPIPE", "Hello 2026")
 # The first line of scikit-image's page.png, a photographed page of its documentation.

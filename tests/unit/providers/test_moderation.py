@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-import faces
-from measured import report
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.nsfw import NsfwClassifier
 from photopipe.providers.ondevice import OnDeviceProvider
+from tests.support import faces
+from tests.support.measured import report
 
 CLASSIFIER = NsfwClassifier()
 CLEAN = [*faces.NO_FACE_PHOTOS, "astronaut.png", "camera.png"]

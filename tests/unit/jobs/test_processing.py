@@ -1,45 +1,22 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
-from images import photo
 from photopipe.config import settings_from
 from photopipe.errors import TransientError
-from photopipe.images.provider import Provider
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
-from photopipe.jobs.sweeping import SweepService
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.ondevice import OnDeviceProvider
-
-SETTINGS = settings_from({"MAX_UPLOAD_BYTES": "10000000"})
-NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-class World:
-    def __init__(self, publisher_failures: int = 0, provider: Provider | None = None) -> None:
-        self.jobs = InMemoryJobs()
-        self.store = InMemoryStore()
-        self.events = RecordingPublisher(publisher_failures)
-        self.now = NOW
-        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: self.now)
-        self.worker = ProcessingService(
-            SETTINGS, self.jobs, self.store, self.events, provider or LocalProvider(), clock=lambda: self.now
-        )
-        self.sweeper = SweepService(self.jobs, self.events, clock=lambda: self.now)
-
-    def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
-        job, _ = self.api.create_job(user, content_type, max(len(data), 1), Operations())
-        key = original_key(user, job.job_id)
-        self.store.uploads[key] = data
-        return UploadedObject("uploads", key, len(data), '"etag"')
+from tests.support.fakes import InMemoryJobs
+from tests.support.images import photo
+from tests.support.worlds import NOW, SETTINGS, World
 
 
 def test_a_photo_completes_with_every_output_and_one_event() -> None:
@@ -158,29 +135,6 @@ def test_abandoning_a_finished_job_publishes_its_pending_event() -> None:
     assert not world.jobs.items[upload.key.split("/")[2]].event_pending
 
 
-def test_the_sweeper_publishes_events_that_stayed_pending_and_skips_what_still_fails() -> None:
-    # SNS down for every delivery of two jobs: nothing but the sweeper is left to announce them.
-    world = World(publisher_failures=4)
-    first, second = world.upload(photo(8, 8)), world.upload(photo(8, 8))
-    for upload in (first, second):
-        for _ in range(2):
-            with pytest.raises(ConnectionError):
-                world.worker.process(upload, "msg-1")
-    world.now = NOW + timedelta(minutes=5)
-    fresh = world.upload(photo(8, 8))
-    world.worker.process(fresh, "msg-9")  # finished just now: its own delivery published it
-    world.events.failures = 1  # and the first publish of the sweep fails too
-
-    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
-
-    ids = [u.key.split("/")[2] for u in (first, second)]
-    assert skipped == [ids[0]] and [job.job_id for job in published] == [ids[1]]
-    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
-    assert [job.job_id for job in published] == [ids[0]] and skipped == []
-    assert sorted(e.job_id for e in world.events.events) == sorted([*ids, fresh.key.split("/")[2]])
-    assert world.sweeper.publish_pending(timedelta(seconds=60), limit=100) == ([], [])
-
-
 def test_a_redelivery_of_the_claiming_message_resumes_the_job() -> None:
     world = World()
     upload = world.upload(photo())
@@ -244,52 +198,6 @@ def test_an_abandoned_job_fails_with_processing_abandoned_and_announces_it() -> 
     assert job is not None and job.status is JobStatus.FAILED
     assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
     assert [e.error_code for e in world.events.events] == ["PROCESSING_ABANDONED"]
-
-
-def stall(world: World, upload: UploadedObject, minutes_ago: int) -> str:
-    """A job claimed minutes ago whose process then died: nothing touched it since."""
-    job_id = upload.key.split("/")[2]
-    world.jobs.claim(
-        job_id, "alice", "msg-1", (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    )
-    return job_id
-
-
-def test_the_sweeper_fails_a_job_stalled_past_the_limit_and_announces_it() -> None:
-    world = World()
-    stalled, recent = (stall(world, world.upload(photo(8, 8)), minutes) for minutes in (30, 5))
-    pending = world.upload(photo(8, 8)).key.split("/")[2]
-
-    abandoned = world.sweeper.abandon_stalled(timedelta(minutes=10), limit=100)
-
-    assert [job.job_id for job in abandoned] == [stalled]
-    job = world.jobs.items[stalled]
-    assert job.status is JobStatus.FAILED
-    assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
-    assert [(e.job_id, e.error_code) for e in world.events.events] == [(stalled, "PROCESSING_ABANDONED")]
-    assert job.event_pending is False
-    assert world.jobs.items[recent].status is JobStatus.PROCESSING
-    assert world.jobs.items[pending].status is JobStatus.PENDING_UPLOAD  # waits for its upload, not a worker
-
-
-def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
-    world = World()
-    job_id = stall(world, world.upload(photo(8, 8)), 30)
-
-    class ResumedMeanwhile(InMemoryJobs):
-        def stalled(self, updated_before: str, limit: int) -> list[str]:
-            found = super().stalled(updated_before, limit)
-            world.jobs.resume(job_id, "msg-1", "2026-01-02T03:04:05.000Z")  # the redelivery, just now
-            return found
-
-    resumed = ResumedMeanwhile()
-    resumed.items = world.jobs.items
-    resumed.claims = world.jobs.claims
-    sweeper = SweepService(resumed, world.events, clock=lambda: NOW)
-
-    assert sweeper.abandon_stalled(timedelta(minutes=10), limit=100) == []
-    assert world.jobs.items[job_id].status is JobStatus.PROCESSING
-    assert world.events.events == []
 
 
 def test_an_empty_upload_fails_without_reading_it() -> None:

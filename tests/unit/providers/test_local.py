@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from PIL import Image, ImageFilter
 
-from images import photo
 from photopipe.images import engine
 from photopipe.providers.local import LocalProvider, dominant_colors
+from tests.support.images import photo
 
 
 def test_dominant_colours_are_ranked_by_area() -> None:

@@ -9,7 +9,6 @@ import time
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from fakes import InMemoryDevices, InMemoryLedger, RecordingSender
 from photopipe.errors import ErrorCode, PhotopipeError, TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus
@@ -18,6 +17,7 @@ from photopipe.notify.devices import DeviceService
 from photopipe.notify.model import DeliveryStatus, Device, DeviceGone, Platform, SendResult
 from photopipe.notify.service import NotificationService
 from photopipe.notify.targets import TargetPolicy
+from tests.support.fakes import InMemoryDevices, InMemoryLedger, RecordingSender
 
 LOCAL = TargetPolicy(allow_loopback=True)
 PUBLIC_HOSTS = {"hooks.example.com": ["93.184.215.14"], "example.com": ["93.184.215.14"]}

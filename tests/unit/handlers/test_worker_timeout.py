@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from events import s3_notification
 from photopipe import wiring
 from photopipe.handlers import worker
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
-
-
-@dataclass
-class Context:
-    remaining_ms: int
-    function_name: str = "photopipe-worker"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:photopipe-worker"
-    aws_request_id: str = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
+from tests.support.events import Context, s3_notification
 
 
 class SlowService:

@@ -7,9 +7,6 @@ import threading
 import pytest
 from PIL import Image
 
-import colour
-from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
-from images import encode, photo, png_header_only
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import budget, engine, icc
@@ -18,6 +15,9 @@ from photopipe.jobs.model import JobStatus, Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider
+from tests.support import colour
+from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from tests.support.images import encode, photo, png_header_only
 
 MIB = budget.MIB
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from events import s3_notification
 from photopipe.handlers.worker import uploads_in
+from tests.support.events import s3_notification
 
 
 def notification(key: str, size: int = 10) -> str:

@@ -7,8 +7,6 @@ import io
 import pytest
 from PIL import ExifTags, Image
 
-from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
-from images import phone_exif, phone_photo
 from photopipe.config import settings_from
 from photopipe.images import metadata
 from photopipe.images.variants import VariantSpec
@@ -17,6 +15,8 @@ from photopipe.jobs.model import Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider
+from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from tests.support.images import phone_exif, phone_photo
 
 
 def read(data: bytes) -> metadata.Capture:

@@ -5,10 +5,10 @@ import io
 import pytest
 from PIL import Image
 
-from images import encode, photo, png_header_only
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import engine
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
+from tests.support.images import encode, photo, png_header_only
 
 LIMIT = 50_000_000
 

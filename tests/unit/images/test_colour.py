@@ -15,11 +15,11 @@ import pytest
 import pyvips
 from PIL import Image, ImageCms
 
-import colour
-from images import encode
 from photopipe.images import colour as engine_colour
 from photopipe.images import engine, icc
 from photopipe.images.variants import VariantSpec
+from tests.support import colour
+from tests.support.images import encode
 
 ALL = colour.CENTRE + colour.EDGES
 # What 8-bit storage and the round trip through a wider space cost, and what lossy codecs add

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
 from photopipe import wiring
 from photopipe.auth import tokens
 from photopipe.config import settings_from
@@ -24,6 +23,7 @@ from photopipe.jobs.model import JobStatus
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.targets import TargetPolicy
+from tests.support.fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
 
 SECRET = "api-unit-secret-of-at-least-32-bytes"
 

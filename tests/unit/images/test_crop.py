@@ -7,9 +7,6 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-import colour
-from fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
-from images import encode
 from photopipe.config import settings_from
 from photopipe.images import crop, engine, icc
 from photopipe.images.variants import VariantSpec
@@ -17,6 +14,9 @@ from photopipe.jobs.model import Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.providers.local import LocalProvider
+from tests.support import colour
+from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from tests.support.images import encode
 
 WIDE = (1600, 600)
 

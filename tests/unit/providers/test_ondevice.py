@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-import faces
-from measured import report
 from photopipe.errors import DeploymentFault
 from photopipe.providers import ondevice
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.runtime import OnnxModel
+from tests.support import faces
+from tests.support.measured import report
 
 PROVIDER = ondevice.OnDeviceProvider(ModerationPolicy(frozenset()))
 SCORE = faces.Score()

@@ -12,10 +12,10 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-import colour
-from images import encode
 from photopipe.images import engine, icc
 from photopipe.images.variants import VariantSpec
+from tests.support import colour
+from tests.support.images import encode
 
 
 def decode(data: bytes, content_type: str) -> engine.DecodedImage:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from photopipe.images import placeholder
 
-VECTORS = json.loads((Path(__file__).parents[1] / "data" / "thumbhash_vectors.json").read_text())
+VECTORS = json.loads((Path(__file__).parents[3] / "tests" / "data" / "thumbhash_vectors.json").read_text())
 
 
 def _pixels(width: int, height: int, alpha: str) -> bytes:

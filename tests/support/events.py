@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 
 def s3_notification(bucket: str, key: str, size: int, etag: str = "etag") -> str:
@@ -33,3 +34,15 @@ def s3_notification(bucket: str, key: str, size: int, etag: str = "etag") -> str
             ]
         }
     )
+
+
+@dataclass
+class Context:
+    remaining_ms: int
+    function_name: str = "photopipe-worker"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:photopipe-worker"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms

@@ -1,0 +1,75 @@
+"""The render pipeline on its own: bytes in, renditions and analysis out, no job anywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images import pipeline
+from photopipe.images.budget import MemoryBudget
+from photopipe.images.variants import VariantSpec
+from photopipe.providers.local import LocalProvider
+from tests.support.images import photo
+
+LIMITS = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
+MIB = 1024 * 1024
+
+
+def test_a_photo_renders_its_variants_and_describes_itself() -> None:
+    request = pipeline.RenderRequest(
+        (VariantSpec("small", 300, "webp"), VariantSpec("square", 200, width=200, height=200))
+    )
+
+    rendered = pipeline.render(
+        photo(1200, 800), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS
+    )
+
+    assert [(r.name, r.width, r.height, r.content_type) for r in rendered.renditions] == [
+        ("small", 300, 200, "image/webp"),
+        ("square", 200, 200, "image/jpeg"),
+    ]
+    assert rendered.original_pixels == 1200 * 800
+    assert rendered.analysis["width"] == 1200 and rendered.analysis["provider"] == "local"
+    assert "thumbhash" in rendered.analysis["placeholder"]  # type: ignore[operator]
+
+
+def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use() -> None:
+    class OneFace(LocalProvider):
+        def analyse(self, image):  # type: ignore[no-untyped-def]
+            return {
+                **super().analyse(image),
+                "faces": [{"box": {"left": 0.0, "top": 0.0, "width": 0.2, "height": 0.2}}],
+            }
+
+    seen: list[list[dict[str, float]]] = []
+
+    def crop_with(image, spec, faces):  # type: ignore[no-untyped-def]
+        seen.append(faces)
+        return {**{k: v for k, v in spec.items() if k != "focus"}, "left": 0, "top": 0}
+
+    edits = (
+        {"op": "crop", "width": 400, "height": 400, "focus": "faces"},
+        {"op": "rotate", "degrees": 90},
+        {"op": "crop", "width": 100, "height": 100, "focus": "faces"},
+    )
+    request = pipeline.RenderRequest((VariantSpec("small", 100),), edits, analysis=True)
+    original = pipeline.placed_crop
+    pipeline.placed_crop = crop_with  # type: ignore[assignment]
+    try:
+        pipeline.render(photo(1200, 800), "image/jpeg", request, OneFace(), MemoryBudget(512 * MIB), LIMITS)
+    finally:
+        pipeline.placed_crop = original  # type: ignore[assignment]
+
+    assert [len(faces) for faces in seen] == [1, 0]
+
+
+def test_a_render_over_the_decode_limit_is_refused_before_decoding() -> None:
+    request = pipeline.RenderRequest(
+        (VariantSpec("small", 100),), ({"op": "resize", "width": 8000, "height": 8000, "fit": "fill"},)
+    )
+    limits = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=10_000_000)
+
+    with pytest.raises(PermanentImageError) as refused:
+        pipeline.render(photo(400, 300), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), limits)
+
+    assert refused.value.code is ErrorCode.PIXEL_LIMIT_EXCEEDED

@@ -1,0 +1,73 @@
+"""The sweeper's work: pending events published, stalled jobs failed, nothing a delivery holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from photopipe.jobs.model import JobStatus
+from photopipe.jobs.sweeping import SweepService
+from tests.support.fakes import InMemoryJobs
+from tests.support.images import photo
+from tests.support.worlds import NOW, World, stall
+
+
+def test_the_sweeper_publishes_events_that_stayed_pending_and_skips_what_still_fails() -> None:
+    # SNS down for every delivery of two jobs: nothing but the sweeper is left to announce them.
+    world = World(publisher_failures=4)
+    first, second = world.upload(photo(8, 8)), world.upload(photo(8, 8))
+    for upload in (first, second):
+        for _ in range(2):
+            with pytest.raises(ConnectionError):
+                world.worker.process(upload, "msg-1")
+    world.now = NOW + timedelta(minutes=5)
+    fresh = world.upload(photo(8, 8))
+    world.worker.process(fresh, "msg-9")  # finished just now: its own delivery published it
+    world.events.failures = 1  # and the first publish of the sweep fails too
+
+    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
+
+    ids = [u.key.split("/")[2] for u in (first, second)]
+    assert skipped == [ids[0]] and [job.job_id for job in published] == [ids[1]]
+    published, skipped = world.sweeper.publish_pending(timedelta(seconds=60), limit=100)
+    assert [job.job_id for job in published] == [ids[0]] and skipped == []
+    assert sorted(e.job_id for e in world.events.events) == sorted([*ids, fresh.key.split("/")[2]])
+    assert world.sweeper.publish_pending(timedelta(seconds=60), limit=100) == ([], [])
+
+
+def test_the_sweeper_fails_a_job_stalled_past_the_limit_and_announces_it() -> None:
+    world = World()
+    stalled, recent = (stall(world, world.upload(photo(8, 8)), minutes) for minutes in (30, 5))
+    pending = world.upload(photo(8, 8)).key.split("/")[2]
+
+    abandoned = world.sweeper.abandon_stalled(timedelta(minutes=10), limit=100)
+
+    assert [job.job_id for job in abandoned] == [stalled]
+    job = world.jobs.items[stalled]
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None and job.error.code == "PROCESSING_ABANDONED"
+    assert [(e.job_id, e.error_code) for e in world.events.events] == [(stalled, "PROCESSING_ABANDONED")]
+    assert job.event_pending is False
+    assert world.jobs.items[recent].status is JobStatus.PROCESSING
+    assert world.jobs.items[pending].status is JobStatus.PENDING_UPLOAD  # waits for its upload, not a worker
+
+
+def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
+    world = World()
+    job_id = stall(world, world.upload(photo(8, 8)), 30)
+
+    class ResumedMeanwhile(InMemoryJobs):
+        def stalled(self, updated_before: str, limit: int) -> list[str]:
+            found = super().stalled(updated_before, limit)
+            world.jobs.resume(job_id, "msg-1", "2026-01-02T03:04:05.000Z")  # the redelivery, just now
+            return found
+
+    resumed = ResumedMeanwhile()
+    resumed.items = world.jobs.items
+    resumed.claims = world.jobs.claims
+    sweeper = SweepService(resumed, world.events, clock=lambda: NOW)
+
+    assert sweeper.abandon_stalled(timedelta(minutes=10), limit=100) == []
+    assert world.jobs.items[job_id].status is JobStatus.PROCESSING
+    assert world.events.events == []
