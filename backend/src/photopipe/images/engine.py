@@ -42,7 +42,7 @@ _REDUCING_GAP = 2.0
 # Pillow warns between MAX_IMAGE_PIXELS and twice that; our own pixel check decides, so the
 # warning is noise. Set once: catch_warnings() per call is not thread-safe.
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-# Output settings, chosen by measurement (`make bench`, section "quality"; README "What happens
+# Output settings, chosen by measurement (`make bench`, section "quality"; docs/photos.md "What happens
 # to a phone photo"): bytes against SSIM next to libvips' `thumbnail` defaults.
 JPEG_QUALITY = 80
 WEBP_QUALITY = 80

@@ -3,7 +3,7 @@
 ThumbHash is encoded here, following the reference implementation (github.com/evanw/thumbhash,
 `rgbaToThumbHash`) step for step: the PyPI ports either pin Pillow below 11 with a CLI
 framework (`thumbhash-python`), mis-handle alpha (`thumbhash` 0.1.2) or have no arm64 wheel
-(the Rust bindings). tests/unit/test_placeholder.py checks it against vectors made by the
+(the Rust bindings). tests/unit/images/test_placeholder.py checks it against vectors made by the
 reference npm package. No BlurHash: ThumbHash carries more (aspect ratio, alpha) in fewer bytes,
 and the one C-backed BlurHash wheel reads pixels through an API Pillow 14 removes.
 """
