@@ -75,7 +75,12 @@ def test_a_generated_client_creates_uploads_gets_and_lists(sdk: ModuleType, stac
     )
     assert job.status == "COMPLETED", job.error
     assert {o.name for o in job.outputs} == {"thumbnail", "medium", "large"}
-    assert job.analysis.additional_properties["width"] == 900
+    # The analysis is typed field by field in the document, so the client has attributes for it.
+    analysis = job.analysis
+    assert isinstance(analysis, models.Analysis), analysis
+    assert (analysis.width, analysis.height, analysis.source_format) == (900, 600, "image/jpeg")
+    assert analysis.placeholder.thumbhash
+    assert isinstance(analysis.moderation, list), "moderation is a typed list wherever a model provider ran"
 
     page = jobs.list_jobs.sync(client=api, limit=10)
     assert isinstance(page, models.JobListResponse), page

@@ -208,8 +208,10 @@ def optional(description: str | None = None) -> Any:
     return Field(None, description=description, exclude_if=_absent)
 
 
-Ratio = Annotated[float, Field(ge=0, le=1)]
-Percent = Annotated[float, Field(ge=0, le=100)]
+# Described, not constrained: these are read back from what a model or a service found (a face at
+# the frame's edge may start a hair outside it), and a response must never fail on them.
+Ratio = Annotated[float, Field(description="A ratio of the oriented original's side, 0..1.")]
+Percent = Annotated[float, Field(description="0..100.")]
 
 
 class Box(AnalysisModel):
@@ -266,8 +268,8 @@ class Camera(AnalysisModel):
 
 
 class Location(AnalysisModel):
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
+    latitude: float
+    longitude: float
 
 
 class Analysis(AnalysisModel):
@@ -277,7 +279,7 @@ class Analysis(AnalysisModel):
     width: int = Field(description="Of the oriented original, in pixels.")
     height: int = Field(description="Of the oriented original, in pixels.")
     source_format: str = Field(description="The photo's real format as a MIME type, whatever was declared.")
-    orientation: Annotated[int, Field(ge=1, le=8, description="EXIF orientation as the file said (1 when none).")]
+    orientation: int = Field(description="EXIF orientation as the file said, 1-8 (1 when none).")
     placeholder: Placeholder
     captured_at: str | None = optional("From EXIF: ISO 8601, with its offset when the file has one.")
     camera: Camera | None = optional()
@@ -297,7 +299,7 @@ class Analysis(AnalysisModel):
     dominant_colors: list[str] | None = optional("#rrggbb, most frequent first.")
     perceptual_hash: str | None = optional("A 64-bit difference hash, hex: equal for near-duplicates.")
     sharpness: float | None = optional("Variance of the Laplacian of the preview: low is blurred.")
-    brightness: Ratio | None = optional("Mean luminance, 0 (black) to 1 (white).")
+    brightness: float | None = optional("Mean luminance, 0 (black) to 1 (white).")
     has_alpha: bool | None = optional()
 
 
