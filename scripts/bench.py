@@ -151,11 +151,12 @@ def peak_kb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 from photopipe.images import budget, engine
+from photopipe.images.edits import parse
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.ondevice import OnDeviceProvider
 from photopipe.providers.local import LocalProvider
 data = open(sys.argv[1], "rb").read()
-edits = json.loads(sys.argv[2])
+edits = [parse(spec) for spec in json.loads(sys.argv[2])]
 variants = DEFAULT_VARIANTS + tuple(VariantSpec(f"v{size}", size) for size in json.loads(sys.argv[3]))
 before = peak_kb()
 opened = engine.open_upload(data, None, 100_000_000)

@@ -72,6 +72,9 @@ def test_the_documented_schema_names_every_field_and_allows_no_others() -> None:
 
 
 def test_a_face_a_hair_outside_the_frame_still_reads_back_rather_than_failing_the_answer() -> None:
-    edge = {**FULL, "faces": [{"box": {"left": -0.0012, "top": 0.2, "width": 0.3, "height": 1.0004}, "confidence": 88.0}]}
+    edge = {
+        **FULL,
+        "faces": [{"box": {"left": -0.0012, "top": 0.2, "width": 0.3, "height": 1.0004}, "confidence": 88.0}],
+    }
 
     assert answered(edge) == edge

@@ -10,6 +10,7 @@ from PIL import Image
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import budget, engine, icc
+from photopipe.images.edits import CropEdit, ResizeEdit, RotateEdit, WatermarkEdit
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.model import JobStatus, Operations, original_key
 from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
@@ -25,20 +26,17 @@ MIB = budget.MIB
 def test_a_99_mp_rgba_png_is_estimated_at_what_it_takes_not_at_its_file_size() -> None:
     need = budget.estimate((9999, 9900), "RGBA", [], original_bytes=385_000)
     assert need.peak_bytes > 2 * 9999 * 9900 * 4  # decoded plus a working copy, 4 bytes a pixel
-    with_watermark = budget.estimate((9999, 9900), "RGBA", [{"op": "watermark", "text": "x"}], 385_000)
+    with_watermark = budget.estimate((9999, 9900), "RGBA", [WatermarkEdit(text="x")], 385_000)
     assert with_watermark.peak_bytes > need.peak_bytes
 
 
 def test_edits_are_sized_from_their_specs_before_any_pixel_is_decoded() -> None:
-    six_rotations = [{"op": "rotate", "degrees": 45}] * 6
+    six_rotations = [RotateEdit(degrees=45)] * 6
     need = budget.estimate((2309, 1732), "RGB", six_rotations, 0)  # 4 MP
     assert need.largest_pixels > 200_000_000  # each 45-degree turn with expand doubles the area
-    assert budget.size_after_edit((100, 50), {"op": "crop", "left": 0, "top": 0, "width": 10, "height": 20}) == (
-        10,
-        20,
-    )
-    assert budget.size_after_edit((100, 50), {"op": "resize", "width": 50, "height": 50}) == (50, 25)
-    assert budget.size_after_edit((100, 50), {"op": "rotate", "degrees": 90}) == (50, 100)
+    assert CropEdit(left=0, top=0, width=10, height=20).size_after((100, 50)) == (10, 20)
+    assert ResizeEdit(width=50, height=50).size_after((100, 50)) == (50, 25)
+    assert RotateEdit(degrees=90).size_after((100, 50)) == (50, 100)
 
 
 def test_a_record_waits_while_others_hold_the_memory_it_needs() -> None:

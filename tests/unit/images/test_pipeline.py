@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import pipeline
 from photopipe.images.budget import MemoryBudget
+from photopipe.images.edits import CropEdit
 from photopipe.images.variants import VariantSpec
 from photopipe.providers.local import LocalProvider
 from tests.support.images import photo
@@ -33,32 +37,29 @@ def test_a_photo_renders_its_variants_and_describes_itself() -> None:
     assert "thumbhash" in rendered.analysis["placeholder"]  # type: ignore[operator]
 
 
-def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use() -> None:
+def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     class OneFace(LocalProvider):
-        def analyse(self, image):  # type: ignore[no-untyped-def]
-            return {
-                **super().analyse(image),
-                "faces": [{"box": {"left": 0.0, "top": 0.0, "width": 0.2, "height": 0.2}}],
-            }
+        def analyse(self, image: Image.Image) -> dict[str, Any]:
+            face = {"box": {"left": 0.0, "top": 0.0, "width": 0.2, "height": 0.2}, "confidence": 99.0}
+            return {**super().analyse(image), "faces": [face]}
 
     seen: list[list[dict[str, float]]] = []
 
-    def crop_with(image, spec, faces):  # type: ignore[no-untyped-def]
+    def placed_at_origin(image: Image.Image, edit: CropEdit, faces: list[dict[str, float]]) -> CropEdit:
         seen.append(faces)
-        return {**{k: v for k, v in spec.items() if k != "focus"}, "left": 0, "top": 0}
+        return edit.placed(0, 0)
 
-    edits = (
+    monkeypatch.setattr(pipeline, "placed_crop", placed_at_origin)
+    chain = (
         {"op": "crop", "width": 400, "height": 400, "focus": "faces"},
         {"op": "rotate", "degrees": 90},
         {"op": "crop", "width": 100, "height": 100, "focus": "faces"},
     )
-    request = pipeline.RenderRequest((VariantSpec("small", 100),), edits, analysis=True)
-    original = pipeline.placed_crop
-    pipeline.placed_crop = crop_with  # type: ignore[assignment]
-    try:
-        pipeline.render(photo(1200, 800), "image/jpeg", request, OneFace(), MemoryBudget(512 * MIB), LIMITS)
-    finally:
-        pipeline.placed_crop = original  # type: ignore[assignment]
+    request = pipeline.RenderRequest((VariantSpec("small", 100),), chain, analysis=True)
+
+    pipeline.render(photo(1200, 800), "image/jpeg", request, OneFace(), MemoryBudget(512 * MIB), LIMITS)
 
     assert [len(faces) for faces in seen] == [1, 0]
 

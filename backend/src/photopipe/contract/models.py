@@ -7,6 +7,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from photopipe.images.edits import (
+    AiEdit,
+    AutocontrastEdit,
+    BlurEdit,
+    CropEdit,
+    FlipEdit,
+    GrayscaleEdit,
+    ResizeEdit,
+    RotateEdit,
+    SharpenEdit,
+    WatermarkEdit,
+)
+
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
@@ -46,71 +59,8 @@ class VariantRequest(ApiModel):
         return self
 
 
-class ResizeEdit(ApiModel):
-    op: Literal["resize"]
-    width: Annotated[int, Field(ge=1, le=8192)]
-    height: Annotated[int, Field(ge=1, le=8192)]
-    fit: Literal["contain", "cover", "fill"] = "contain"
-
-
-class CropEdit(ApiModel):
-    """A window at left/top, or, without them, placed by focus (center, faces or attention)."""
-
-    op: Literal["crop"]
-    left: Annotated[int | None, Field(ge=0)] = None
-    top: Annotated[int | None, Field(ge=0)] = None
-    width: Annotated[int, Field(ge=1, le=20000)]
-    height: Annotated[int, Field(ge=1, le=20000)]
-    focus: Focus | None = None
-
-    @model_validator(mode="after")
-    def _placed(self) -> CropEdit:
-        explicit = self.left is not None and self.top is not None
-        if explicit == (self.focus is not None) or (self.left is None) != (self.top is None):
-            raise ValueError("a crop needs either left and top, or focus")
-        return self
-
-
-class RotateEdit(ApiModel):
-    op: Literal["rotate"]
-    degrees: Annotated[float, Field(ge=-360, le=360, description="Clockwise.")]
-
-
-class FlipEdit(ApiModel):
-    op: Literal["flip"]
-    direction: Literal["horizontal", "vertical"] = "horizontal"
-
-
-class GrayscaleEdit(ApiModel):
-    op: Literal["grayscale"]
-
-
-class AutocontrastEdit(ApiModel):
-    op: Literal["autocontrast"]
-    cutoff: Annotated[float, Field(ge=0, le=49)] = 0
-
-
-class BlurEdit(ApiModel):
-    op: Literal["blur"]
-    radius: Annotated[float, Field(gt=0, le=50)] = 2
-
-
-class SharpenEdit(ApiModel):
-    op: Literal["sharpen"]
-    percent: Annotated[int, Field(ge=1, le=500)] = 150
-
-
-class WatermarkEdit(ApiModel):
-    op: Literal["watermark"]
-    text: Annotated[str, Field(min_length=1, max_length=100)]
-    opacity: Annotated[float, Field(ge=0, le=1)] = 0.6
-
-
-class AiEdit(ApiModel):
-    op: Literal["ai"]
-    prompt: Annotated[str, Field(min_length=1, max_length=1000, description="Needs IMAGE_PROVIDER=http.")]
-
-
+# The edit ops are the domain's own dataclasses (images/edits.py): one definition of each op's
+# fields, constraints and behaviour, validated here by pydantic and applied there by the worker.
 EditRequest = Annotated[
     ResizeEdit
     | CropEdit

@@ -87,6 +87,6 @@ def operations_from(request: OperationsRequest | None) -> Operations:
     return Operations(
         variants=variants,
         analysis=request.analysis,
-        edits=tuple(edit.model_dump(mode="json") for edit in request.edits),
+        edits=tuple(edit.as_dict() for edit in request.edits),
         inject_transient_failures=request.inject_transient_failures,
     )

@@ -12,14 +12,13 @@ process (`make bench`, section memory) and rounded up.
 
 from __future__ import annotations
 
-import math
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images.edits import Edit
 
 MIB = 1024 * 1024
 
@@ -28,11 +27,6 @@ _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "
 # Full-size copies alive at once while decoding, normalising and rendering variants, as
 # measured (`make bench`, memory: 827 MB over idle for a 64 MP RGBA PNG, 256 MB a copy).
 _DECODE_COPIES = 3.5
-# Copies of the step's output alive at once, besides its input and the decoded original
-# (which the job holds until it is done), per edit: the chain of the bench's memory section
-# peaked at 7 copies of a 64 MP image in a watermark.
-_EDIT_COPIES = {"watermark": 5.5, "autocontrast": 3.0, "grayscale": 2.5, "sharpen": 2.0}
-_DEFAULT_EDIT_COPIES = 1.5
 # Converting a wide-gamut image to sRGB holds the converted image and one strip-sized piece
 # per core beside it: counted as two copies of the image converted (the largest sRGB variant).
 _COLOUR_COPIES = 2.0
@@ -53,29 +47,6 @@ def working_mode(mode: str) -> str:
     return "RGB"
 
 
-def size_after_edit(size: tuple[int, int], spec: Mapping[str, Any]) -> tuple[int, int]:
-    """The size an edit produces, from its spec alone (checked again on the real image)."""
-    width, height = size
-    op = spec.get("op")
-    try:
-        if op == "crop":
-            return int(spec["width"]), int(spec["height"])
-        if op == "resize":
-            target = int(spec["width"]), int(spec["height"])
-            if spec.get("fit", "contain") in ("cover", "fill"):
-                return target
-            scale = min(target[0] / width, target[1] / height)
-            return max(1, round(width * scale)), max(1, round(height * scale))
-        if op == "rotate":
-            radians = math.radians(float(spec["degrees"]) % 360)
-            cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
-            # (less a hair, so a right angle's float cosine does not add a pixel)
-            return math.ceil(width * cos + height * sin - 1e-6), math.ceil(width * sin + height * cos - 1e-6)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        return size  # a malformed edit fails as INVALID_EDIT when it runs
-    return size
-
-
 @dataclass(frozen=True)
 class Estimate:
     peak_bytes: int
@@ -85,7 +56,7 @@ class Estimate:
 def estimate(
     decoded_size: tuple[int, int],
     source_mode: str,
-    edits: Sequence[Mapping[str, Any]],
+    edits: Sequence[Edit],
     original_bytes: int,
     largest_variant: int | None = None,
 ) -> Estimate:
@@ -100,14 +71,13 @@ def estimate(
     held = pixels * per_pixel  # the decoded original, alive until the job is done
     peak = _DECODE_COPIES * held
     largest = pixels
-    for spec in edits:
+    for edit in edits:
         # Edits may turn L into RGB(A) (watermark): count every later step at 4 bytes a pixel.
         before = size[0] * size[1] * 4
-        size = size_after_edit(size, spec)
+        size = edit.size_after(size)
         after = size[0] * size[1]
         largest = max(largest, after)
-        copies = _EDIT_COPIES.get(str(spec.get("op")), _DEFAULT_EDIT_COPIES)
-        peak = max(peak, held + before + copies * after * 4)
+        peak = max(peak, held + before + edit.copies * after * 4)
     if largest_variant is not None:
         scale = min(1.0, largest_variant / max(size))
         converted = round(size[0] * scale) * round(size[1] * scale)

@@ -16,14 +16,13 @@ from typing import Any
 from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import budget, crop, engine, placeholder
+from photopipe.images import budget, crop, edits, engine, placeholder
+from photopipe.images.edits import CropEdit, Edit
 from photopipe.images.provider import Provider
 from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
 
 # Without analysis only the placeholder is made from the preview: a small one will do.
 PLACEHOLDER_PREVIEW_SIDE = 64
-# Edits after which face boxes (ratios of the frame) still mark the faces.
-FRAME_KEEPING_EDITS = frozenset({"grayscale", "autocontrast", "blur", "sharpen", "watermark"})
 
 Span = Callable[[str], AbstractContextManager[object]]
 
@@ -37,7 +36,7 @@ class RenderRequest:
     """What to make of a photo: variants, edits applied first, and whether the provider analyses it."""
 
     variants: Sequence[VariantSpec]
-    edits: Sequence[Mapping[str, Any]] = ()
+    edits: Sequence[Mapping[str, Any] | Edit] = ()  # stored specs are parsed into typed edits here
     analysis: bool = True
 
 
@@ -65,6 +64,7 @@ def render(
     span: Span = no_span,
 ) -> Rendered:
     """Raises PermanentImageError (with its code) for anything about the photo that no retry fixes."""
+    typed = tuple(edits.parse(spec) for spec in request.edits)
     opened = engine.open_upload(data, content_type, limits.max_image_pixels)
     # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
     # pixels, so a render with edits decodes at full size. What is decoded, or made by an edit,
@@ -75,7 +75,7 @@ def render(
     need = budget.estimate(
         engine.decoded_size(opened, largest, shortest),
         opened.image.mode,
-        request.edits,
+        typed,
         len(data),
         max(converted) if converted and engine.has_colour_profile(opened) else None,
     )
@@ -87,7 +87,7 @@ def render(
             f"the limit is {limits.max_full_decode_pixels}.",
         )
     with memory.reserve(need.peak_bytes):
-        return _render_within_budget(opened, request, provider, limits, largest, shortest, span)
+        return _render_within_budget(opened, request, typed, provider, limits, (largest, shortest), span)
 
 
 def decode_target(request: RenderRequest, analysis_side: int) -> tuple[int, int]:
@@ -102,20 +102,18 @@ def decode_target(request: RenderRequest, analysis_side: int) -> tuple[int, int]
 def _render_within_budget(
     opened: engine.OpenedImage,
     request: RenderRequest,
+    typed: Sequence[Edit],
     provider: Provider,
     limits: RenderLimits,
-    largest: int | None,
-    shortest: int,
+    target: tuple[int | None, int],
     span: Span,
 ) -> Rendered:
     with span("decode"):
-        decoded = engine.decode_opened(opened, largest, shortest)
+        decoded = engine.decode_opened(opened, *target)
     with span("analyse"):
         analysis = describe(decoded, provider, request.analysis, limits.expose_location)
     with span("edit"):
-        image, faces = _apply_edits(
-            decoded.image, request.edits, provider, face_boxes(analysis), limits.max_full_decode_pixels
-        )
+        image, faces = _apply_edits(decoded.image, typed, provider, face_boxes(analysis), limits.max_full_decode_pixels)
     with span("render"):
         renditions = engine.render_variants(image, request.variants, decoded.profile, faces)
     return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)
@@ -123,17 +121,17 @@ def _render_within_budget(
 
 def _apply_edits(
     image: Image.Image,
-    edits: Sequence[Mapping[str, Any]],
+    chain: Sequence[Edit],
     provider: Provider,
     faces: list[dict[str, float]],
     max_pixels: int,
 ) -> tuple[Image.Image, list[dict[str, float]]]:
     """The edited image, and the face boxes still true of it (ratios of a frame an edit may move)."""
-    for index, spec in enumerate(edits):
-        if spec.get("op") == "crop" and spec.get("focus"):
-            spec = placed_crop(image, spec, faces)
-        image = provider.edit(image, dict(spec))
-        if spec.get("op") not in FRAME_KEEPING_EDITS:
+    for index, edit in enumerate(chain):
+        if isinstance(edit, CropEdit) and edit.focus:
+            edit = placed_crop(image, edit, faces)
+        image = provider.edit(image, edit)
+        if not edit.keeps_frame:
             faces = []
         # The estimate was made from the specs; what an edit really made is checked too (an AI
         # edit's size is the endpoint's choice).
@@ -167,10 +165,8 @@ def face_boxes(analysis: Mapping[str, object]) -> list[dict[str, float]]:
     return [face["box"] for face in faces if isinstance(face, dict) and isinstance(face.get("box"), dict)]
 
 
-def placed_crop(image: Image.Image, spec: Mapping[str, Any], faces: list[dict[str, float]]) -> dict[str, Any]:
+def placed_crop(image: Image.Image, edit: CropEdit, faces: list[dict[str, float]]) -> CropEdit:
     """A crop given a focus instead of left/top, as the explicit crop the edit applies."""
-    window = (min(int(spec["width"]), image.width), min(int(spec["height"]), image.height))
-    left, top, _, _ = crop.window_box(image, window, str(spec["focus"]), faces)
-    placed = {k: v for k, v in spec.items() if k != "focus"}
-    placed.update(left=round(left), top=round(top))
-    return placed
+    window = (min(edit.width, image.width), min(edit.height, image.height))
+    left, top, _, _ = crop.window_box(image, window, str(edit.focus), faces)
+    return edit.placed(round(left), round(top))

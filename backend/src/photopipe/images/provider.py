@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from PIL import Image
 
+from photopipe.images.edits import Edit
+
 Analysis = dict[str, Any]
 
 
@@ -20,4 +22,4 @@ class Provider(Protocol):
 
     def analyse(self, image: Image.Image) -> Analysis: ...
 
-    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image: ...
+    def edit(self, image: Image.Image, edit: Edit) -> Image.Image: ...

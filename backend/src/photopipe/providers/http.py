@@ -30,6 +30,7 @@ from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.images import engine
+from photopipe.images.edits import AiEdit, Edit
 from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 
@@ -88,12 +89,12 @@ class HttpEditProvider:
     def analyse(self, image: Image.Image) -> Analysis:
         return self._local.analyse(image)
 
-    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
-        if spec.get("op") != "ai":
-            return self._local.edit(image, spec)
+    def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
+        if not isinstance(edit, AiEdit):
+            return self._local.edit(image, edit)
         check_endpoint(self._endpoint, self._allow_loopback_http)
         body, content_type = _multipart(
-            {"prompt": str(spec.get("prompt", "")), "model": self._model}, ("image", "image.png", _png(image))
+            {"prompt": edit.prompt, "model": self._model}, ("image", "image.png", _png(image))
         )
         payload = self._post(body, content_type)
         try:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PIL import Image, ImageFilter, ImageStat
 
-from photopipe.images.edits import apply_edit
+from photopipe.images.edits import Edit, apply_edit
 from photopipe.images.provider import Analysis
 
 _ANALYSIS_SIZE = 256
@@ -34,8 +32,8 @@ class LocalProvider:
             "hasAlpha": image.mode == "RGBA",
         }
 
-    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
-        return apply_edit(image, spec)
+    def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
+        return apply_edit(image, edit)
 
 
 def dominant_colors(image: Image.Image, count: int = 5) -> list[str]:

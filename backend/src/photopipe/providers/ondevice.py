@@ -24,7 +24,7 @@ from typing import Any
 
 from PIL import Image
 
-from photopipe.images.edits import apply_edit
+from photopipe.images.edits import Edit, apply_edit
 from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import ModerationPolicy
@@ -262,5 +262,5 @@ class OnDeviceProvider:
             analysis["text"] = self._text.read(image)
         return analysis
 
-    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
-        return apply_edit(image, spec)
+    def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
+        return apply_edit(image, edit)

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
+from photopipe.images.edits import Edit
 from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import REPORT_FLOOR, ModerationPolicy
@@ -86,8 +87,8 @@ class RekognitionProvider:
         self._policy.enforce(found)
         return analysis
 
-    def edit(self, image: Image.Image, spec: dict[str, Any]) -> Image.Image:
-        return self._local.edit(image, spec)
+    def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
+        return self._local.edit(image, edit)
 
 
 def _percent(value: object) -> float:
