@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from photopipe import wiring
+from photopipe.adapters import sqs_retry
 from photopipe.handlers import worker
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
 from tests.support.events import Context, s3_notification
@@ -15,15 +16,16 @@ from tests.support.events import Context, s3_notification
 
 class SlowService:
     def __init__(self) -> None:
-        self.abandoned: list[str] = []
+        self.failed: list[tuple[str, str, int, str]] = []
         self.release = threading.Event()
 
     def process(self, upload: UploadedObject, claim_token: str) -> Report:
         self.release.wait(1.5)  # stands for an image that takes longer than the function has left
         return Report(Outcome.COMPLETED)
 
-    def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> None:
-        self.abandoned.append(f"{upload.key} by {claim_token}: {reason}")
+    def attempt_failed(self, upload: UploadedObject, claim_token: str, receives: int, reason: str) -> bool:
+        self.failed.append((upload.key, claim_token, receives, reason))
+        return receives >= 3
 
 
 def sqs_event(receive_count: int) -> dict[str, Any]:
@@ -49,20 +51,19 @@ def sqs_event(receive_count: int) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(("receives", "abandoned"), [(1, 0), (3, 1)])
-def test_a_record_that_outlives_the_function_fails_and_the_last_attempt_abandons_the_job(
-    monkeypatch: pytest.MonkeyPatch, receives: int, abandoned: int
+@pytest.mark.parametrize("receives", [1, 3])
+def test_a_record_that_outlives_the_function_fails_its_attempt_and_comes_back_later(
+    monkeypatch: pytest.MonkeyPatch, receives: int
 ) -> None:
     service = SlowService()
     retries: list[int] = []
     monkeypatch.setattr(wiring, "processing_service", lambda span=None: service)
-    monkeypatch.setattr(worker, "retry_later", lambda arn, handle, count: retries.append(count))
+    monkeypatch.setattr(sqs_retry, "retry_later", lambda arn, handle, count, at_least=0: retries.append(count))
     try:
         response = worker.lambda_handler(sqs_event(receives), Context(remaining_ms=3_300))  # type: ignore[arg-type]
     finally:
         service.release.set()
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     assert retries == [receives]
-    assert len(service.abandoned) == abandoned
-    if abandoned:
-        assert "by m-1: " in service.abandoned[0] and "ran out of time" in service.abandoned[0]
+    # Whether this attempt was the last is the domain's decision (ProcessingService.attempt_failed).
+    assert service.failed == [("incoming/alice/job-1/original", "m-1", receives, "the attempt ran out of time")]

@@ -278,3 +278,21 @@ def test_outputs_of_a_job_deleted_while_it_rendered_are_removed() -> None:
     assert job_id not in world.jobs.items
     assert not [key for key in world.store.results if job_id in key]
     assert world.events.events == []
+
+
+@pytest.mark.parametrize(("receives", "last"), [(1, False), (2, False), (3, True), (4, True)])
+def test_only_the_last_allowed_attempt_abandons_the_job(receives: int, last: bool) -> None:
+    world = World()
+    upload = world.upload(photo(8, 8))
+    job_id = upload.key.split("/")[2]
+    world.jobs.claim(job_id, "alice", "msg-1", "2026-01-02T03:04:05.000Z")
+
+    assert world.worker.attempt_failed(upload, "msg-1", receives, "ConnectionError: reset") is last
+
+    job = world.jobs.items[job_id]
+    assert job.status is (JobStatus.FAILED if last else JobStatus.PROCESSING)
+    if last:
+        assert (
+            job.error is not None
+            and job.error.message == "Gave up after 3 attempts: ConnectionError: reset".replace("3", str(receives), 1)
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
-from photopipe.adapters.sqs_retry import retry_later
 from photopipe.errors import TransientError
+from photopipe.handlers import batch
 from photopipe.handlers.logs import function_logger
 from photopipe.jobs.events import JobEvent
 
@@ -28,9 +28,8 @@ logger = function_logger()
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
 # then holds, instead of the invocation error making every message wait its full visibility.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-# When every send must have ended: the function timeout minus a margin for the ledger writes
-# and the visibility change that hand unsent devices back.
-_deadline: float | None = None
+# Every send ends this long before the function's timeout: the ledger writes and the visibility
+# change that hand unsent devices back still fit.
 _TIMEOUT_MARGIN_SECONDS = 2.0
 
 
@@ -45,16 +44,15 @@ def event_in(body: str) -> JobEvent | None:
         return None
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, deadline: float | None = None) -> None:
     event = event_in(record.body)
     if event is None:
         return
     try:
-        sent = wiring.notification_service().notify(event, _deadline)
+        sent = wiring.notification_service().notify(event, deadline)
     except Exception as exc:
-        receives = int(record.attributes.approximate_receive_count or "1")
         at_least = exc.retry_after_seconds if isinstance(exc, TransientError) else 0
-        retry_later(record.event_source_arn, record.receipt_handle, receives, at_least)
+        receives = batch.retry_later(record, at_least)
         logger.warning(
             "notification failed; SQS will deliver the event again (then its DLQ)",
             extra={"jobId": event.job_id, "receives": receives, "error": f"{type(exc).__name__}: {exc}"},
@@ -63,14 +61,16 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("notified devices", extra={"jobId": event.job_id, "sent": sent})
 
 
-async def async_record_handler(record: SQSRecord) -> None:
-    await asyncio.to_thread(record_handler, record)
+async def async_record_handler(record: SQSRecord, deadline: float) -> None:
+    await asyncio.to_thread(record_handler, record, deadline)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    global _deadline
-    _deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - _TIMEOUT_MARGIN_SECONDS
+    deadline = batch.invocation_deadline(context, _TIMEOUT_MARGIN_SECONDS)
     return async_process_partial_response(
-        event=event, record_handler=async_record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(async_record_handler, deadline=deadline),
+        processor=processor,
+        context=context,
     )

@@ -12,6 +12,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -24,9 +25,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
-from photopipe.adapters.sqs_retry import retry_later
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
+from photopipe.handlers import batch
 from photopipe.handlers.logs import function_logger
 from photopipe.images.pipeline import Span
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
@@ -55,13 +56,12 @@ processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_
 # Records of a batch run concurrently in threads: Pillow releases the GIL while decoding,
 # resampling and encoding, so a batch uses every core the function has.
 _slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
-# When this invocation's records must be given up: the function timeout minus a margin for the
-# conditional write and the visibility change that record the failure.
-_deadline: float | None = None
+# Records are given up this long before the function's timeout: the conditional write and the
+# visibility change that record the failure still fit.
 _TIMEOUT_MARGIN_SECONDS = 3.0
 
 
-async def async_record_handler(record: SQSRecord) -> None:
+async def async_record_handler(record: SQSRecord, deadline: float) -> None:
     # One semaphore per event loop: each invocation runs a loop of its own.
     loop = asyncio.get_running_loop()
     slots = _slots.get(loop)
@@ -69,9 +69,8 @@ async def async_record_handler(record: SQSRecord) -> None:
         _slots.clear()
         slots = _slots[loop] = asyncio.Semaphore(get_settings().worker_concurrency)
     async with slots:
-        budget = None if _deadline is None else _deadline - time.monotonic()
         try:
-            await asyncio.wait_for(asyncio.to_thread(record_handler, record), timeout=budget)
+            await asyncio.wait_for(asyncio.to_thread(record_handler, record), timeout=deadline - time.monotonic())
         except TimeoutError:
             # The function is about to be stopped mid-record. Fail the attempt now, so the last
             # one still ends the job as abandoned instead of leaving it PROCESSING. The thread
@@ -105,17 +104,14 @@ def uploads_in(body: str) -> list[UploadedObject]:
 
 
 def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str, deployment_fault: bool = False) -> None:
-    """A failed attempt: on the last allowed delivery the job fails as abandoned; the message
-    comes back after a backoff either way (and from the last one goes to the DLQ)."""
-    receives = int(record.attributes.approximate_receive_count or "1")
+    """A failed attempt: the domain decides whether it was the last (the job then fails as
+    abandoned); the message comes back after a backoff either way (from the last, to the DLQ)."""
+    receives = batch.receive_count(record)
     if deployment_fault:
         metrics.add_metric("DeploymentFaults", MetricUnit.Count, 1)
-    if receives >= get_settings().max_receive_count:
-        wiring.processing_service().abandon(
-            upload, record.message_id, f"Gave up after {receives} attempts: {reason}"[:500]
-        )
+    if wiring.processing_service().attempt_failed(upload, record.message_id, receives, reason):
         metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
-    retry_later(record.event_source_arn, record.receipt_handle, receives)
+    batch.retry_later(record)
     logger.warning(
         "processing failed; SQS will deliver the message again",
         extra={"key": upload.key, "receives": receives, "error": reason},
@@ -155,8 +151,10 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    global _deadline
-    _deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - _TIMEOUT_MARGIN_SECONDS
+    deadline = batch.invocation_deadline(context, _TIMEOUT_MARGIN_SECONDS)
     return async_process_partial_response(
-        event=event, record_handler=async_record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(async_record_handler, deadline=deadline),
+        processor=processor,
+        context=context,
     )

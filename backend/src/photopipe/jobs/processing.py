@@ -152,6 +152,15 @@ class ProcessingService:
             # the holder dies, its own redelivery resumes the job, or the sweeper fails it.
             return Report(Outcome.DUPLICATE, job_id)
 
+    def attempt_failed(self, upload: UploadedObject, claim_token: str, receives: int, reason: str) -> bool:
+        """A delivery's attempt failed with a fault a retry may fix. Its last allowed attempt fails
+        the job as abandoned instead of leaving it to hang (True then); earlier ones leave the job
+        to the retry."""
+        if receives < self._settings.max_receive_count:
+            return False
+        self.abandon(upload, claim_token, f"Gave up after {receives} attempts: {reason}"[:500])
+        return True
+
     def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> Job | None:
         """For a delivery that exhausted its retries: the job fails instead of hanging.
 
