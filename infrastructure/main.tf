@@ -5,7 +5,7 @@ locals {
   artifacts_dir = coalesce(var.lambda_artifacts_dir, "${path.root}/../build/lambda")
   # One package for every function: each runs its own handler module from it.
   code_zip = "${local.artifacts_dir}/code.zip"
-  # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs_retry).
+  # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs).
   retry_max_seconds = 300
 
   # An emulator reached at another host than this machine's loopback (make up PUBLIC_HOST=...):

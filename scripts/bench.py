@@ -361,12 +361,12 @@ ONDEVICE_PROBE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from tests.support import faces, words
-from photopipe.providers import nsfw, ocr, ondevice
+from photopipe.providers import faces as face_detection, nsfw, ocr, ondevice
 preview = faces.sample("astronaut.png").resize((768, 768))
 sign = words.sign((768, 512))
 first = {}
 for name, run in (
-    ("faces", lambda: ondevice.FaceDetector().detect_once(preview)),  # numpy, LiteRT, the model
+    ("faces", lambda: face_detection.FaceDetector().detect_once(preview)),  # numpy, LiteRT, the model
     ("moderation", lambda: nsfw.NsfwClassifier().score(preview)),  # onnxruntime, the model
     ("text", lambda: ocr.TextReader().read(sign)),  # two more sessions
 ):
@@ -380,6 +380,7 @@ print(json.dumps(first))
 def ondevice_section(repeat: int) -> dict[str, Any]:
     """Each model on one thread, as the worker runs each record, on the 768 px preview."""
     sys.path.insert(0, str(ROOT))  # the labelled sets are the tests' own
+    from photopipe.providers import faces as face_detection
     from photopipe.providers import nsfw, ocr, ondevice
     from tests.support import faces, words
 
@@ -387,7 +388,7 @@ def ondevice_section(repeat: int) -> dict[str, Any]:
         [sys.executable, "-c", ONDEVICE_PROBE, str(ROOT)], check=True, capture_output=True, text=True
     )
     first = json.loads(probe.stdout)
-    detector, classifier, reader = ondevice.FaceDetector(), nsfw.NsfwClassifier(), ocr.TextReader()
+    detector, classifier, reader = face_detection.FaceDetector(), nsfw.NsfwClassifier(), ocr.TextReader()
     preview = faces.sample("astronaut.png").resize((768, 768))
     sign = words.sign((768, 512))
     score = faces.Score()
@@ -401,7 +402,7 @@ def ondevice_section(repeat: int) -> dict[str, Any]:
     read_sign = [line["text"] for line in reader.read(sign)]
     clean_scores = [classifier.score(faces.sample(name)) for name in clean]
     result: dict[str, Any] = {
-        "faces_model": f"BlazeFace full range ({ondevice.FULL_RANGE.input_side} px), LiteRT, 1 thread",
+        "faces_model": f"BlazeFace full range ({face_detection.FULL_RANGE.input_side} px), LiteRT, 1 thread",
         "faces_one_run_ms": round(median_seconds(lambda: detector.detect_once(preview), repeat * 4) * 1000, 1),
         "faces_per_photo_ms": round(median_seconds(lambda: detector.detect(preview), repeat) * 1000, 1),
         "moderation_model": "open_nsfw (224 px), ONNX Runtime, 1 thread",

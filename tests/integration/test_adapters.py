@@ -8,7 +8,8 @@ import uuid
 import pytest
 import requests
 
-from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
+from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
+from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
 from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.errors import PhotopipeError

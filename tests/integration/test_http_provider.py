@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.providers.http import HttpEditProvider
+from photopipe.providers.http_edits import HttpEditProvider
 
 
 class Endpoint:

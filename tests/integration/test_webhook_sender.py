@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from photopipe.adapters.senders import WebhookSender
+from photopipe.adapters.webhook_sender import WebhookSender
 from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus

@@ -16,7 +16,8 @@ from photopipe.config import get_settings
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger, DynamoDeviceRepository
+    from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
+    from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
     from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
     from photopipe.adapters.s3_store import S3ObjectStore
     from photopipe.auth.tokens import Principal
@@ -50,7 +51,7 @@ def object_store() -> S3ObjectStore:
 
 @cache
 def delivery_ledger() -> DynamoDeliveryLedger:
-    from photopipe.adapters.dynamodb_devices import DynamoDeliveryLedger
+    from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
 
     settings = get_settings()
     return DynamoDeliveryLedger(client("dynamodb"), settings.deliveries_table, settings.job_ttl_days)
@@ -72,7 +73,7 @@ def job_service() -> JobService:
 
 @cache
 def device_service() -> DeviceService:
-    from photopipe.adapters.senders import system_resolver
+    from photopipe.adapters.webhook_sender import system_resolver
     from photopipe.notify.devices import DeviceService
 
     settings = get_settings()
@@ -126,7 +127,8 @@ def sweep_service() -> SweepService:
 
 @cache
 def notification_service() -> NotificationService:
-    from photopipe.adapters.senders import SimulatedPushSender, SnsPushSender, WebhookSender
+    from photopipe.adapters.push_senders import SimulatedPushSender, SnsPushSender
+    from photopipe.adapters.webhook_sender import WebhookSender
     from photopipe.notify.model import Platform
     from photopipe.notify.ports import Sender
     from photopipe.notify.service import NotificationService

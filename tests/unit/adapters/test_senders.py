@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from photopipe.adapters.senders import SnsPushSender
+from photopipe.adapters.push_senders import SnsPushSender
 from photopipe.errors import TransientError
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus

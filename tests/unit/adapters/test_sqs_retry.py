@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from photopipe.adapters.sqs_retry import backoff_seconds
+from photopipe.adapters.sqs import backoff_seconds
 
 
 def test_backoff_doubles_and_is_capped() -> None:

@@ -18,7 +18,7 @@ import pytest
 from photopipe import wiring
 from photopipe.auth import tokens
 from photopipe.config import settings_from
-from photopipe.handlers import api, http
+from photopipe.handlers import api, api_middleware
 from photopipe.jobs.model import JobStatus
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
@@ -476,4 +476,18 @@ def test_every_answer_to_an_allowed_origin_can_be_read_by_the_page_errors_too(
 )
 def test_origins_match_as_s3_cors_rules_do(origin: str | None, allowed: bool) -> None:
     patterns = ("http://localhost:*", "http://127.0.0.1:*", "https://app.example.com", "https://*.cdn.example.com")
-    assert http.origin_allowed(origin, patterns) is allowed
+    assert api_middleware.origin_allowed(origin, patterns) is allowed
+
+
+def test_the_api_loads_no_image_library_it_does_not_ship_with() -> None:
+    # The api function has no imaging layer: importing it, and validating a request with edits,
+    # must not import Pillow (the edit ops it validates against live in images/edits.py).
+    probe = (
+        "import sys; from photopipe.handlers import api; from photopipe.contract.models import CreateJobRequest; "
+        "CreateJobRequest.model_validate({'contentType': 'image/jpeg', 'contentLength': 1, "
+        "'operations': {'edits': [{'op': 'watermark', 'text': 'x'}]}}); "
+        "print(sorted(m for m in ('PIL', 'pillow_heif', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert done.stdout.strip() == "[]", done.stdout

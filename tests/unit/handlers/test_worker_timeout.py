@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from photopipe import wiring
-from photopipe.adapters import sqs_retry
+from photopipe.adapters import sqs
 from photopipe.handlers import worker
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
 from tests.support.events import Context, s3_notification
@@ -58,7 +58,7 @@ def test_a_record_that_outlives_the_function_fails_its_attempt_and_comes_back_la
     service = SlowService()
     retries: list[int] = []
     monkeypatch.setattr(wiring, "processing_service", lambda span=None: service)
-    monkeypatch.setattr(sqs_retry, "retry_later", lambda arn, handle, count, at_least=0: retries.append(count))
+    monkeypatch.setattr(sqs, "retry_later", lambda arn, handle, count, at_least=0: retries.append(count))
     try:
         response = worker.lambda_handler(sqs_event(receives), Context(remaining_ms=3_300))  # type: ignore[arg-type]
     finally:

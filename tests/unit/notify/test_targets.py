@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from photopipe.adapters.senders import WebhookSender
+from photopipe.adapters.webhook_sender import WebhookSender
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus
 from photopipe.notify.model import Device, DeviceGone, Platform

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from photopipe.errors import DeploymentFault
+from photopipe.providers import faces as face_detection
 from photopipe.providers import ondevice
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.runtime import OnnxModel
@@ -54,7 +55,7 @@ def test_faces_carry_a_confidence_and_landmarks_inside_their_box() -> None:
 def test_a_sliver_of_a_picture_is_searched_once_not_in_hundreds_of_tiles() -> None:
     runs: list[tuple[int, int]] = []
 
-    class Counting(ondevice.FaceDetector):
+    class Counting(face_detection.FaceDetector):
         def detect_once(self, image: Image.Image) -> list[dict[str, Any]]:
             runs.append(image.size)
             return super().detect_once(image)
@@ -67,7 +68,7 @@ def test_a_sliver_of_a_picture_is_searched_once_not_in_hundreds_of_tiles() -> No
 
 
 def test_a_missing_model_is_the_deployments_fault(monkeypatch: pytest.MonkeyPatch) -> None:
-    detector = ondevice.FaceDetector(ondevice.FaceModel("not_there.tflite", 192, (4,), (1,), 0.6))
+    detector = face_detection.FaceDetector(face_detection.FaceModel("not_there.tflite", 192, (4,), (1,), 0.6))
     with pytest.raises(DeploymentFault, match="not_there"):
         detector.detect(Image.new("RGB", (64, 64)))
 

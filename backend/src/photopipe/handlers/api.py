@@ -35,21 +35,21 @@ from photopipe.contract.models import (
     UploadSlotModel,
 )
 from photopipe.errors import ErrorCode, PhotopipeError
-from photopipe.handlers import http
+from photopipe.handlers import api_middleware
 from photopipe.handlers.logs import function_logger
 from photopipe.notify.model import Platform
 
 logger = function_logger()
 # Origins are read from the settings on the first request that carries one, not at import.
-cors = http.ConfiguredCORS(lambda: get_settings().cors_allowed_origins)
+cors = api_middleware.ConfiguredCORS(lambda: get_settings().cors_allowed_origins)
 app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 
 PUBLIC_PATHS = {"/v1/health", "/v1/openapi.json"}
-http.install(app, logger, PUBLIC_PATHS)
+api_middleware.install(app, logger, PUBLIC_PATHS)
 
 
 def current_user() -> str:
-    return http.current_user(app)
+    return api_middleware.current_user(app)
 
 
 @app.get(
@@ -57,7 +57,7 @@ def current_user() -> str:
     summary="Liveness",
     tags=["meta"],
     operation_id="health",
-    responses={200: http.documented("The stack answers", HealthResponse, examples.HEALTH)},
+    responses={200: api_middleware.documented("The stack answers", HealthResponse, examples.HEALTH)},
 )
 def health() -> HealthResponse:
     return HealthResponse(status="ok", build=build_id())
@@ -68,18 +68,18 @@ def health() -> HealthResponse:
     operation_id="createJob",
     summary="Create a job and get its upload slot",
     tags=["jobs"],
-    security=http.BEARER,
+    security=api_middleware.BEARER,
     responses={
-        201: http.documented("Job created", JobCreatedResponse, examples.JOB_CREATED),
-        413: http.refusal(413, "contentLength over the limit"),
-        415: http.refusal(415, "contentType not supported, or the request body is not JSON"),
-        409: http.refusal(
+        201: api_middleware.documented("Job created", JobCreatedResponse, examples.JOB_CREATED),
+        413: api_middleware.refusal(413, "contentLength over the limit"),
+        415: api_middleware.refusal(415, "contentType not supported, or the request body is not JSON"),
+        409: api_middleware.refusal(
             409,
             "A request with this Idempotency-Key is in progress (CONFLICT), or a replay after its job's "
             "upload arrived, when the stored upload URL has expired (UPLOAD_SLOT_EXPIRED)",
         ),
-        422: http.refusal(422, "Idempotency-Key reused with another body"),
-        **http.ERRORS,
+        422: api_middleware.refusal(422, "Idempotency-Key reused with another body"),
+        **api_middleware.ERRORS,
     },
 )
 def create_job(
@@ -150,8 +150,8 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
     operation_id="getJob",
     summary="A job's status, analysis, outputs and notifications",
     tags=["jobs"],
-    security=http.BEARER,
-    responses={200: http.documented("The job", JobResponse, examples.JOB), **http.ERRORS},
+    security=api_middleware.BEARER,
+    responses={200: api_middleware.documented("The job", JobResponse, examples.JOB), **api_middleware.ERRORS},
 )
 def get_job(job_id: str) -> JobResponse:
     service = wiring.job_service()
@@ -166,8 +166,11 @@ def get_job(job_id: str) -> JobResponse:
     operation_id="listJobs",
     summary="The caller's jobs, newest first",
     tags=["jobs"],
-    security=http.BEARER,
-    responses={200: http.documented("A page of jobs", JobListResponse, examples.JOB_LIST), **http.ERRORS},
+    security=api_middleware.BEARER,
+    responses={
+        200: api_middleware.documented("A page of jobs", JobListResponse, examples.JOB_LIST),
+        **api_middleware.ERRORS,
+    },
 )
 def list_jobs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -183,13 +186,13 @@ def list_jobs(
     operation_id="deleteJob",
     summary="Delete a job and every object of it",
     tags=["jobs"],
-    security=http.BEARER,
-    responses={204: {"description": "Deleted"}, **http.ERRORS},
+    security=api_middleware.BEARER,
+    responses={204: {"description": "Deleted"}, **api_middleware.ERRORS},
 )
 def delete_job(job_id: str) -> Response[str]:
     wiring.job_service().delete_job(current_user(), job_id)
     wiring.delivery_ledger().delete_for_job(job_id)
-    return http.no_content()
+    return api_middleware.no_content()
 
 
 @app.post(
@@ -197,12 +200,14 @@ def delete_job(job_id: str) -> Response[str]:
     operation_id="registerDevice",
     summary="Register a device (idempotent per token)",
     tags=["devices"],
-    security=http.BEARER,
+    security=api_middleware.BEARER,
     responses={
-        201: http.documented("Registered", DeviceResponse, examples.DEVICE_REGISTERED),
-        409: http.refusal(409, "The user has as many devices as allowed (DEVICE_LIMIT_REACHED)", "deviceLimit"),
-        415: http.refusal(415, "Request body is not JSON"),
-        **http.ERRORS,
+        201: api_middleware.documented("Registered", DeviceResponse, examples.DEVICE_REGISTERED),
+        409: api_middleware.refusal(
+            409, "The user has as many devices as allowed (DEVICE_LIMIT_REACHED)", "deviceLimit"
+        ),
+        415: api_middleware.refusal(415, "Request body is not JSON"),
+        **api_middleware.ERRORS,
     },
 )
 def register_device(
@@ -220,8 +225,11 @@ def register_device(
     operation_id="listDevices",
     summary="The caller's devices",
     tags=["devices"],
-    security=http.BEARER,
-    responses={200: http.documented("The devices", DeviceListResponse, examples.DEVICE_LIST), **http.ERRORS},
+    security=api_middleware.BEARER,
+    responses={
+        200: api_middleware.documented("The devices", DeviceListResponse, examples.DEVICE_LIST),
+        **api_middleware.ERRORS,
+    },
 )
 def list_devices() -> DeviceListResponse:
     devices = wiring.device_service().list(current_user())
@@ -233,18 +241,18 @@ def list_devices() -> DeviceListResponse:
     operation_id="deleteDevice",
     summary="Unregister a device",
     tags=["devices"],
-    security=http.BEARER,
-    responses={204: {"description": "Unregistered"}, **http.ERRORS},
+    security=api_middleware.BEARER,
+    responses={204: {"description": "Unregistered"}, **api_middleware.ERRORS},
 )
 def delete_device(device_id: str) -> Response[str]:
     wiring.device_service().unregister(current_user(), device_id)
-    return http.no_content()
+    return api_middleware.no_content()
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI document", tags=["meta"], include_in_schema=False)
 def openapi() -> Response[str]:
     if get_settings().on_aws:
-        return http.error_response(ErrorCode.NOT_FOUND, "Not found.")
+        return api_middleware.error_response(ErrorCode.NOT_FOUND, "Not found.")
     return Response(200, content_types.APPLICATION_JSON, openapi_json())
 
 
@@ -266,7 +274,7 @@ def openapi_json() -> str:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
-    response = http.with_vary_origin(http.refused_body(event, cors) or app.resolve(event, context))
+    response = api_middleware.with_vary_origin(api_middleware.refused_body(event, cors) or app.resolve(event, context))
     # The access line: the request id is the correlation id; authenticate added the route and user.
     logger.info(
         "request",

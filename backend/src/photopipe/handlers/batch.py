@@ -8,7 +8,7 @@ import time
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photopipe.adapters import sqs_retry
+from photopipe.adapters import sqs
 
 
 def invocation_deadline(context: LambdaContext, margin_seconds: float) -> float:
@@ -25,5 +25,5 @@ def retry_later(record: SQSRecord, at_least_seconds: int = 0) -> int:
     """The record comes back after a backoff that grows with its receives (from the last allowed
     one it goes to the dead-letter queue). Returns its receive count."""
     receives = receive_count(record)
-    sqs_retry.retry_later(record.event_source_arn, record.receipt_handle, receives, at_least_seconds)
+    sqs.retry_later(record.event_source_arn, record.receipt_handle, receives, at_least_seconds)
     return receives

@@ -20,7 +20,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
-from photopipe.adapters.sqs_backlog import waiting_messages
+from photopipe.adapters.sqs import waiting_messages
 from photopipe.config import get_settings
 from photopipe.handlers.logs import function_logger
 from photopipe.jobs.processing import OUTBOX_GRACE

@@ -4,7 +4,8 @@ An op knows how it is applied, the size it makes, how many copies of its output 
 memory at once (the budget reads `copies`) and whether face boxes, ratios of the frame, still
 mark the faces after it (`keeps_frame`). The API validates requests against these same classes
 (their constraints are `annotated_types` metadata, their field docstrings the descriptions),
-so an op is added in one place. Pure Pillow; no pydantic at run time here.
+so an op is added in one place. No pydantic here, and Pillow only once an edit is applied:
+the api validates requests against these classes and ships without the imaging layer.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from annotated_types import Ge, Gt, Le, MaxLen, MinLen
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from photopipe.errors import ErrorCode, PermanentImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Focus = Literal["center", "faces", "attention"]
 Size = tuple[int, int]
@@ -66,6 +69,8 @@ class ResizeEdit(Edit):
     """contain: within the box; cover: fill it, cropping; fill: stretch to it."""
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import Image, ImageOps
+
         size = (self.width, self.height)
         if self.fit == "cover":
             return ImageOps.fit(image, size, Image.Resampling.LANCZOS)
@@ -121,6 +126,8 @@ class RotateEdit(Edit):
     """Clockwise."""
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import Image
+
         degrees = float(self.degrees) % 360
         lossless = {
             90.0: Image.Transpose.ROTATE_270,
@@ -145,6 +152,8 @@ class FlipEdit(Edit):
     direction: Literal["horizontal", "vertical"] = "horizontal"
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import ImageOps
+
         return ImageOps.mirror(image) if self.direction == "horizontal" else ImageOps.flip(image)
 
 
@@ -166,6 +175,8 @@ class AutocontrastEdit(Edit):
     keeps_frame: ClassVar[bool] = True
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import ImageOps
+
         if image.mode == "RGBA":
             rgb = ImageOps.autocontrast(image.convert("RGB"), cutoff=float(self.cutoff))
             rgb.putalpha(image.getchannel("A"))
@@ -180,6 +191,8 @@ class BlurEdit(Edit):
     keeps_frame: ClassVar[bool] = True
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import ImageFilter
+
         return image.filter(ImageFilter.GaussianBlur(float(self.radius)))
 
 
@@ -191,6 +204,8 @@ class SharpenEdit(Edit):
     keeps_frame: ClassVar[bool] = True
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import ImageFilter
+
         return image.filter(ImageFilter.UnsharpMask(radius=2, percent=int(self.percent), threshold=3))
 
 
@@ -203,6 +218,8 @@ class WatermarkEdit(Edit):
     keeps_frame: ClassVar[bool] = True
 
     def apply(self, image: Image.Image) -> Image.Image:
+        from PIL import Image, ImageDraw, ImageFont
+
         base = image.convert("RGBA")
         layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(layer)

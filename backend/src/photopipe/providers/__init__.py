@@ -34,7 +34,7 @@ def build(settings: Settings, aws_client: Callable[[str], Any], secret_string: C
 
         return RekognitionProvider(aws_client("rekognition"), policy, detect_text=settings.text_detection)
     if name == "http":
-        from photopipe.providers.http import HttpEditProvider
+        from photopipe.providers.http_edits import HttpEditProvider
 
         secret_id = settings.edit_api_key_secret
         return HttpEditProvider(

@@ -1,7 +1,9 @@
-"""Exponential backoff for failed SQS records: shorten the message's visibility timeout.
+"""The two things the functions ask of SQS themselves (the event source mappings do the rest).
 
-Without it a failed record comes back only after the queue's full visibility timeout (6x the
-function timeout); with it, after 2, 4, 8 ... seconds, and the DLQ is reached in seconds.
+- A failed record's retry with exponential backoff: its visibility is shortened, so it comes
+  back after 2, 4, 8 ... seconds instead of the queue's full visibility timeout (6x the function
+  timeout), and the DLQ is reached in seconds.
+- How many messages wait in a queue: the sweeper holds off while the jobs queue has a backlog.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 @cache
-def _queue_url(queue_arn: str) -> str:
+def _queue_url_of_arn(queue_arn: str) -> str:
     # arn:aws:sqs:<region>:<account>:<name>
     _, _, _, _, account, name = queue_arn.split(":", 5)
     url: str = client("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
@@ -41,7 +43,21 @@ def retry_later(queue_arn: str, receipt_handle: str, receive_count: int, at_leas
     )
     try:
         client("sqs").change_message_visibility(
-            QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
+            QueueUrl=_queue_url_of_arn(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
         )
     except (BotoCoreError, ClientError):
         logger.warning("could not shorten the visibility of a failed message", exc_info=True)
+
+
+@cache
+def _queue_url_of_name(queue_name: str) -> str:
+    # By name: the function is then created without waiting for the queue (see modules/queues).
+    return str(client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"])
+
+
+def waiting_messages(queue_name: str) -> int:
+    """Messages visible in the queue, waiting for a consumer (not those in flight or delayed)."""
+    attributes = client("sqs").get_queue_attributes(
+        QueueUrl=_queue_url_of_name(queue_name), AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessages", 0))
