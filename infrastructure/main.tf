@@ -24,15 +24,15 @@ locals {
     UPLOADS_BUCKET                = module.storage.uploads_bucket_name
     RESULTS_BUCKET                = module.storage.results_bucket_name
     JOB_EVENTS_TOPIC_ARN          = module.events.job_events_topic_arn
-    AUTH_SECRET_PARAMETER         = aws_ssm_parameter.auth_secret.name
+    AUTH_SECRET_PARAMETER         = module.auth.secret_parameter_name
     MAX_UPLOAD_BYTES              = tostring(var.max_upload_bytes)
     UPLOAD_URL_TTL_SECONDS        = tostring(var.upload_url_ttl_seconds)
     DOWNLOAD_URL_TTL_SECONDS      = tostring(var.download_url_ttl_seconds)
     JOB_TTL_DAYS                  = tostring(var.job_ttl_days)
     POWERTOOLS_LOG_LEVEL          = var.log_level
     AUTH_MODE                     = var.auth_mode
-    AUTH_ISSUER                   = var.auth_mode == "cognito" ? "https://${aws_cognito_user_pool.users[0].endpoint}" : ""
-    AUTH_CLIENT_ID                = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : ""
+    AUTH_ISSUER                   = module.auth.issuer
+    AUTH_CLIENT_ID                = module.auth.client_id == null ? "" : module.auth.client_id
     PUSH_IOS_APPLICATION_ARN      = local.push_ios_arn
     PUSH_ANDROID_APPLICATION_ARN  = local.push_android_arn
     MAX_RECEIVE_COUNT             = tostring(var.max_receive_count)
@@ -52,7 +52,7 @@ locals {
   kms_statements = var.kms_enabled ? {
     BucketKey = {
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [aws_kms_key.data[0].arn]
+      resources = [module.keys.key_arn]
     }
   } : {}
 }
@@ -80,8 +80,8 @@ locals {
 }
 
 locals {
-  push_ios_arn     = var.push_apns == null ? "" : aws_sns_platform_application.ios[0].arn
-  push_android_arn = var.push_fcm_service_account_json == null ? "" : aws_sns_platform_application.android[0].arn
+  push_ios_arn     = module.push.ios_application_arn
+  push_android_arn = module.push.android_application_arn
   push_app_arns    = compact([local.push_ios_arn, local.push_android_arn])
   # Endpoints of an application live under .../endpoint/<platform>/<app name>/<id>.
   push_statements = length(local.push_app_arns) == 0 ? {} : {
@@ -92,37 +92,6 @@ locals {
   }
 }
 
-resource "aws_sns_platform_application" "ios" {
-  count                    = var.push_apns == null ? 0 : 1
-  name                     = "${var.name_prefix}-ios"
-  platform                 = try(var.push_apns.sandbox, false) ? "APNS_SANDBOX" : "APNS"
-  platform_credential      = var.push_apns.signing_key
-  platform_principal       = var.push_apns.key_id
-  apple_platform_team_id   = var.push_apns.team_id
-  apple_platform_bundle_id = var.push_apns.bundle_id
-}
-
-resource "aws_sns_platform_application" "android" {
-  count               = var.push_fcm_service_account_json == null ? 0 : 1
-  name                = "${var.name_prefix}-android"
-  platform            = "GCM"
-  platform_credential = var.push_fcm_service_account_json
-}
-
-resource "aws_kms_key" "data" {
-  #checkov:skip=CKV2_AWS_64:the default key policy (account root, IAM decides) is intended; roles get kms:Decrypt/GenerateDataKey on this key only
-  count                   = var.kms_enabled ? 1 : 0
-  description             = "${var.name_prefix}: uploads and results buckets"
-  enable_key_rotation     = true
-  deletion_window_in_days = 14
-}
-
-resource "aws_kms_alias" "data" {
-  count         = var.kms_enabled ? 1 : 0
-  name          = "alias/${var.name_prefix}-data"
-  target_key_id = aws_kms_key.data[0].key_id
-}
-
 module "storage" {
   source                  = "./modules/storage"
   name_prefix             = var.name_prefix
@@ -131,7 +100,7 @@ module "storage" {
   # A result outlives neither its job record (TTL) nor a deletion the worker raced with.
   results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
   force_destroy          = var.environment == "local"
-  kms_key_arn            = var.kms_enabled ? aws_kms_key.data[0].arn : null
+  kms_key_arn            = module.keys.key_arn
   lifecycle_rules        = coalesce(var.lifecycle_rules, var.environment == "aws")
 }
 
@@ -156,74 +125,44 @@ module "events" {
   source            = "./modules/events"
   name_prefix       = var.name_prefix
   notify_queue_arn  = module.queues.notify_queue_arn
-  kms_master_key_id = var.kms_enabled ? aws_kms_key.data[0].arn : null
+  kms_master_key_id = module.keys.key_arn
 }
 
-# The signing secret of dev/HS256 bearer tokens: generated at deploy time, never in the repo.
-data "aws_secretsmanager_random_password" "auth_secret" {
-  password_length     = 48
-  exclude_punctuation = true
+module "auth" {
+  source      = "./modules/auth"
+  name_prefix = var.name_prefix
+  auth_mode   = var.auth_mode
 }
 
-resource "aws_ssm_parameter" "auth_secret" {
-  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key; a dev-token secret, replaced by Cognito in production
-  name        = "/${var.name_prefix}/auth/hs256-secret"
-  description = "HS256 secret the api function verifies bearer tokens with."
-  type        = "SecureString"
-  value       = data.aws_secretsmanager_random_password.auth_secret.random_password
-  lifecycle {
-    # Generated once; a later plan reads a new random value that must not rotate the secret.
-    ignore_changes = [value]
-    precondition {
-      condition     = var.environment != "aws" || var.auth_mode != "hs256" || var.allow_dev_tokens_on_aws
-      error_message = "environment = \"aws\" needs auth_mode = \"cognito\": with hs256 anyone who can read this parameter or the state can mint tokens for any user. Set allow_dev_tokens_on_aws = true only for a throwaway test account."
-    }
-    precondition {
-      condition     = var.image_provider != "http" || (var.edit_endpoint_url != null && var.edit_api_key_secret_arn != null)
-      error_message = "image_provider = \"http\" needs edit_endpoint_url and edit_api_key_secret_arn."
-    }
-  }
+module "push" {
+  source                        = "./modules/push"
+  name_prefix                   = var.name_prefix
+  push_apns                     = var.push_apns
+  push_fcm_service_account_json = var.push_fcm_service_account_json
 }
 
-resource "aws_lambda_layer_version" "deps" {
-  layer_name               = "${var.name_prefix}-deps-${var.lambda_architecture}"
-  filename                 = "${local.artifacts_dir}/deps-${var.lambda_architecture}.zip"
-  source_code_hash         = filebase64sha256("${local.artifacts_dir}/deps-${var.lambda_architecture}.zip")
-  compatible_runtimes      = ["python3.12"]
-  compatible_architectures = [var.lambda_architecture]
+module "keys" {
+  source      = "./modules/keys"
+  name_prefix = var.name_prefix
+  enabled     = var.kms_enabled
 }
 
-# Pillow and pillow-heif, for the functions that decode images (the sweeper through the
-# processing service): the api and the notifier start without unpacking their 47 MiB.
-resource "aws_lambda_layer_version" "imaging" {
-  layer_name               = "${var.name_prefix}-imaging-${var.lambda_architecture}"
-  filename                 = "${local.artifacts_dir}/imaging-${var.lambda_architecture}.zip"
-  source_code_hash         = filebase64sha256("${local.artifacts_dir}/imaging-${var.lambda_architecture}.zip")
-  compatible_runtimes      = ["python3.12"]
-  compatible_architectures = [var.lambda_architecture]
-}
-
-# The on-device provider's runtimes (numpy, LiteRT, ONNX Runtime) and its models, for the
+# The on-device provider's runtimes (numpy, LiteRT, ONNX Runtime) and its models go to the
 # worker only: the other functions stay small and start fast. Two layers, because a zip
 # uploaded directly may be at most 50 MB (`make build` checks each).
-locals {
+module "layers" {
+  source          = "./modules/layers"
+  name_prefix     = var.name_prefix
+  architecture    = var.lambda_architecture
+  artifacts_dir   = local.artifacts_dir
   ondevice_layers = var.image_provider == "ondevice" ? ["ondevice-runtime", "ondevice-models"] : []
-}
-
-resource "aws_lambda_layer_version" "ondevice" {
-  for_each                 = toset(local.ondevice_layers)
-  layer_name               = "${var.name_prefix}-${each.key}-${var.lambda_architecture}"
-  filename                 = "${local.artifacts_dir}/${each.key}-${var.lambda_architecture}.zip"
-  source_code_hash         = filebase64sha256("${local.artifacts_dir}/${each.key}-${var.lambda_architecture}.zip")
-  compatible_runtimes      = ["python3.12"]
-  compatible_architectures = [var.lambda_architecture]
 }
 
 # The four functions: one module block, what differs between them in this map.
 locals {
   functions = {
     api = {
-      layer_arns           = [aws_lambda_layer_version.deps.arn]
+      layer_arns           = [module.layers.deps_arn]
       memory_mb            = var.api_memory_mb
       timeout_seconds      = var.api_timeout_seconds
       reserved_concurrency = var.api_reserved_concurrency
@@ -258,13 +197,13 @@ locals {
         }
         AuthSecretRead = {
           actions   = ["ssm:GetParameter"]
-          resources = [aws_ssm_parameter.auth_secret.arn]
+          resources = [module.auth.secret_parameter_arn]
         }
       })
     }
     worker = {
-      layer_arns = concat([aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn],
-      [for name in local.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn])
+      layer_arns = concat([module.layers.deps_arn, module.layers.imaging_arn],
+      module.layers.ondevice_arns)
       memory_mb            = var.worker_memory_mb
       timeout_seconds      = var.worker_timeout_seconds
       reserved_concurrency = -1
@@ -293,7 +232,7 @@ locals {
       })
     }
     notifier = {
-      layer_arns           = [aws_lambda_layer_version.deps.arn]
+      layer_arns           = [module.layers.deps_arn]
       memory_mb            = var.notifier_memory_mb
       timeout_seconds      = var.notifier_timeout_seconds
       reserved_concurrency = -1
@@ -314,7 +253,7 @@ locals {
       })
     }
     sweeper = {
-      layer_arns           = [aws_lambda_layer_version.deps.arn, aws_lambda_layer_version.imaging.arn]
+      layer_arns           = [module.layers.deps_arn, module.layers.imaging_arn]
       memory_mb            = 256
       timeout_seconds      = 60
       reserved_concurrency = -1
@@ -382,27 +321,6 @@ module "functions" {
   policy_statements     = each.value.policy_statements
 }
 
-# The four blocks this map replaced: their state moves, nothing is recreated.
-moved {
-  from = module.api_function
-  to   = module.functions["api"]
-}
-
-moved {
-  from = module.worker_function
-  to   = module.functions["worker"]
-}
-
-moved {
-  from = module.notifier_function
-  to   = module.functions["notifier"]
-}
-
-moved {
-  from = module.sweeper_function
-  to   = module.functions["sweeper"]
-}
-
 module "api" {
   source                 = "./modules/api"
   name_prefix            = var.name_prefix
@@ -421,23 +339,12 @@ locals {
   stalled_after_seconds = max(module.queues.jobs_visibility_timeout_seconds, local.retry_max_seconds) + var.worker_timeout_seconds + 60
 }
 
-resource "aws_cloudwatch_event_rule" "sweep" {
-  name                = "${var.name_prefix}-sweep"
-  description         = "Runs the sweeper: publishes events SNS refused, fails jobs a dead worker process left PROCESSING."
+module "schedule" {
+  source              = "./modules/schedule"
+  name_prefix         = var.name_prefix
   schedule_expression = var.sweep_schedule
-}
-
-resource "aws_cloudwatch_event_target" "sweep" {
-  rule = aws_cloudwatch_event_rule.sweep.name
-  arn  = module.functions["sweeper"].function_arn
-}
-
-resource "aws_lambda_permission" "sweep" {
-  statement_id  = "AllowScheduledSweep"
-  action        = "lambda:InvokeFunction"
-  function_name = module.functions["sweeper"].function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.sweep.arn
+  function_arn        = module.functions["sweeper"].function_arn
+  function_name       = module.functions["sweeper"].function_name
 }
 
 module "alarms" {
@@ -453,48 +360,3 @@ module "alarms" {
   api_stage_name       = module.api.stage_name
 }
 
-# Production sign-in: a Cognito user pool whose RS256 tokens the api function verifies (JWKS).
-resource "aws_cognito_user_pool" "users" {
-  count                    = var.auth_mode == "cognito" ? 1 : 0
-  name                     = "${var.name_prefix}-users"
-  username_attributes      = ["email"]
-  auto_verified_attributes = ["email"]
-  mfa_configuration        = "OPTIONAL"
-  deletion_protection      = "ACTIVE"
-
-  software_token_mfa_configuration {
-    enabled = true
-  }
-
-  password_policy {
-    minimum_length    = 12
-    require_lowercase = true
-    require_uppercase = true
-    require_numbers   = true
-    require_symbols   = false
-  }
-
-  account_recovery_setting {
-    recovery_mechanism {
-      name     = "verified_email"
-      priority = 1
-    }
-  }
-}
-
-resource "aws_cognito_user_pool_client" "mobile" {
-  count                         = var.auth_mode == "cognito" ? 1 : 0
-  name                          = "${var.name_prefix}-mobile"
-  user_pool_id                  = aws_cognito_user_pool.users[0].id
-  generate_secret               = false # a mobile app cannot keep one
-  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-  prevent_user_existence_errors = "ENABLED"
-  access_token_validity         = 1
-  id_token_validity             = 1
-  refresh_token_validity        = 30
-  token_validity_units {
-    access_token  = "hours"
-    id_token      = "hours"
-    refresh_token = "days"
-  }
-}

@@ -66,7 +66,22 @@ output "job_events_topic_arn" {
 
 output "auth_secret_parameter" {
   description = "SSM parameter holding the HS256 token secret."
-  value       = aws_ssm_parameter.auth_secret.name
+  value       = module.auth.secret_parameter_name
+  # The deployment's own preconditions live on root outputs, where `terraform test` can expect
+  # their failures (it cannot name a resource inside a module).
+  precondition {
+    condition     = var.environment != "aws" || var.auth_mode != "hs256" || var.allow_dev_tokens_on_aws
+    error_message = "environment = \"aws\" needs auth_mode = \"cognito\": with hs256 anyone who can read this parameter or the state can mint tokens for any user. Set allow_dev_tokens_on_aws = true only for a throwaway test account."
+  }
+}
+
+output "image_provider" {
+  description = "The worker's image provider (ondevice, local, rekognition or http)."
+  value       = var.image_provider
+  precondition {
+    condition     = var.image_provider != "http" || (var.edit_endpoint_url != null && var.edit_api_key_secret_arn != null)
+    error_message = "image_provider = \"http\" needs edit_endpoint_url and edit_api_key_secret_arn."
+  }
 }
 
 output "function_names" {
@@ -97,12 +112,12 @@ output "host_api_base_url" {
 
 output "cognito_user_pool_id" {
   description = "User pool of auth_mode = cognito (null otherwise)."
-  value       = var.auth_mode == "cognito" ? aws_cognito_user_pool.users[0].id : null
+  value       = module.auth.user_pool_id
 }
 
 output "cognito_client_id" {
   description = "App client the mobile app signs in with (null unless auth_mode = cognito)."
-  value       = var.auth_mode == "cognito" ? aws_cognito_user_pool_client.mobile[0].id : null
+  value       = module.auth.client_id
 }
 
 output "analysis" {

@@ -209,7 +209,7 @@ run "local_environment" {
   }
 
   assert {
-    condition     = length(aws_lambda_layer_version.ondevice) == 2 && length(module.functions["worker"].layer_arns) == 4 && length(module.functions["api"].layer_arns) == 1
+    condition     = length(module.layers.ondevice_arns) == 2 && length(module.functions["worker"].layer_arns) == 4 && length(module.functions["api"].layer_arns) == 1
     error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers."
   }
 
@@ -233,7 +233,7 @@ run "aws_refuses_dev_tokens_unless_asked" {
     auth_mode   = "hs256"
   }
 
-  expect_failures = [aws_ssm_parameter.auth_secret]
+  expect_failures = [output.auth_secret_parameter]
 }
 
 run "aws_dev_tokens_when_explicitly_allowed" {
@@ -353,7 +353,7 @@ run "aws_http_provider_needs_its_endpoint" {
     image_provider = "http"
   }
 
-  expect_failures = [aws_ssm_parameter.auth_secret]
+  expect_failures = [output.image_provider]
 }
 
 run "aws_hygiene" {

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
+from photopipe.images.edits import AiEdit, RotateEdit
 from photopipe.providers.http_edits import HttpEditProvider
 
 
@@ -77,7 +78,7 @@ def provider(endpoint: Endpoint, sleeps: list[float], **options: Any) -> HttpEdi
 
 
 def test_an_ai_edit_returns_the_endpoints_image(endpoint: Endpoint) -> None:
-    edited = provider(endpoint, []).edit(Image.new("RGB", (64, 64)), {"op": "ai", "prompt": "make it green"})
+    edited = provider(endpoint, []).edit(Image.new("RGB", (64, 64)), AiEdit(prompt="make it green"))
     assert edited.size == (32, 16)
     request = endpoint.requests[0]
     assert request["auth"] == "Bearer sk-test"
@@ -88,7 +89,7 @@ def test_an_ai_edit_returns_the_endpoints_image(endpoint: Endpoint) -> None:
 def test_server_errors_are_retried_with_backoff(endpoint: Endpoint) -> None:
     endpoint.answers = [503, 429]
     sleeps: list[float] = []
-    provider(endpoint, sleeps).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+    provider(endpoint, sleeps).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
     assert len(endpoint.requests) == 3
     assert sleeps == [0.01, 0.02]
 
@@ -96,18 +97,18 @@ def test_server_errors_are_retried_with_backoff(endpoint: Endpoint) -> None:
 def test_persistent_failures_become_transient_errors(endpoint: Endpoint) -> None:
     endpoint.answers = [500, 500, 500]
     with pytest.raises(TransientError, match="HTTP 500"):
-        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
 
 
 def test_a_refusal_is_permanent(endpoint: Endpoint) -> None:
     endpoint.answers = [400]
     with pytest.raises(PermanentImageError):
-        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
     assert len(endpoint.requests) == 1
 
 
 def test_other_edits_run_locally(endpoint: Endpoint) -> None:
-    edited = provider(endpoint, []).edit(Image.new("RGB", (40, 20)), {"op": "rotate", "degrees": 90})
+    edited = provider(endpoint, []).edit(Image.new("RGB", (40, 20)), RotateEdit(degrees=90))
     assert edited.size == (20, 40) and endpoint.requests == []
 
 
@@ -116,7 +117,7 @@ def test_a_redirect_is_not_followed_and_the_key_goes_nowhere_else(endpoint: Endp
     try:
         endpoint.answers, endpoint.location = [307], elsewhere.url
         with pytest.raises(DeploymentFault, match="redirect"):
-            provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+            provider(endpoint, []).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
         assert elsewhere.requests == []
     finally:
         elsewhere.server.shutdown()
@@ -127,36 +128,36 @@ def test_a_decompression_bomb_from_the_endpoint_fails_the_job_permanently(endpoi
     Image.new("L", (12_000, 12_000)).save(bomb, "PNG")  # 144 MP of zeros: a few hundred KB
     endpoint.image = bomb.getvalue()
     with pytest.raises(PermanentImageError) as failed:
-        provider(endpoint, [], max_pixels=64_000_000).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, [], max_pixels=64_000_000).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
     assert failed.value.code in (ErrorCode.PIXEL_LIMIT_EXCEEDED, ErrorCode.DECOMPRESSION_BOMB)
 
 
 def test_what_is_not_an_image_is_rejected_by_sniffing(endpoint: Endpoint) -> None:
     endpoint.image = b"<html>not an image</html>"
     with pytest.raises(PermanentImageError, match="no usable image") as failed:
-        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
     assert failed.value.code is ErrorCode.PROVIDER_REJECTED
 
 
 def test_an_oversized_answer_is_not_read_whole(endpoint: Endpoint) -> None:
     with pytest.raises(PermanentImageError, match="over 100 bytes"):
-        provider(endpoint, [], max_response_bytes=100).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, [], max_response_bytes=100).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
 
 
 def test_a_bad_key_is_the_deployments_fault_not_the_images(endpoint: Endpoint) -> None:
     endpoint.answers = [401]
     with pytest.raises(DeploymentFault, match="401"):
-        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider(endpoint, []).edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
 
 
 @pytest.mark.parametrize("url", ["", "http://edits.example.com/v1", "ftp://127.0.0.1/x"])
 def test_an_endpoint_that_is_missing_or_not_https_is_a_deployment_fault(url: str) -> None:
     provider_ = HttpEditProvider(url, lambda: "sk-test", allow_loopback_http=True)
     with pytest.raises(DeploymentFault):
-        provider_.edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        provider_.edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
 
 
 def test_plain_http_to_loopback_is_refused_on_aws(endpoint: Endpoint) -> None:
     with pytest.raises(DeploymentFault, match="https"):
-        HttpEditProvider(endpoint.url, lambda: "sk-test").edit(Image.new("RGB", (8, 8)), {"op": "ai", "prompt": "x"})
+        HttpEditProvider(endpoint.url, lambda: "sk-test").edit(Image.new("RGB", (8, 8)), AiEdit(prompt="x"))
     assert endpoint.requests == []

@@ -1,0 +1,8 @@
+variable "name_prefix" {
+  type = string
+}
+
+variable "auth_mode" {
+  type = string
+}
+

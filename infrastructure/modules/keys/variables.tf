@@ -1,0 +1,7 @@
+variable "name_prefix" {
+  type = string
+}
+
+variable "enabled" {
+  type = bool
+}

@@ -1,0 +1,3 @@
+output "rule_name" {
+  value = aws_cloudwatch_event_rule.sweep.name
+}
