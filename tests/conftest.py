@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from client import PhotopipeClient
-from stack import Stack
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
 from tests.support import measured
 
 
@@ -20,7 +20,7 @@ def stack() -> Iterator[Stack]:
     the GitHub workflow's Docker job), one deployed for this session into a LocalStack
     container that testcontainers starts, and removed with it."""
     if os.environ.get("PHOTOPIPE_TESTCONTAINERS") == "1":
-        from testcontainers_stack import deployed_in_container
+        from devkit.testcontainers_stack import deployed_in_container
 
         with deployed_in_container() as outputs:
             yield Stack.load(outputs)

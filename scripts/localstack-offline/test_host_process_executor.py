@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 import pytest
 
-from client import wait_until
+from devkit.client import wait_until
 
 PORT = os.environ.get("PORT", "4566")
 STACK_DIR = Path(os.environ.get("STACK_DIR", ".photopipe/stacks/dev"))

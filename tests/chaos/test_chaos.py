@@ -26,12 +26,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from client import PhotopipeClient, wait_until
-from stack import ROOT, Stack
+from devkit.client import PhotopipeClient, wait_until
+from devkit.stack import ROOT, Stack
+from devkit.webhook_receiver import WebhookReceiver
 from tests.support.events import s3_notification
 from tests.support.images import encode, photo, png_header_only
 from tests.support.stack_queues import wait_drained
-from webhook_receiver import WebhookReceiver
 
 N = int(os.environ.get("CHAOS_N", "40"))
 RESTART = os.environ.get("CHAOS_RESTART") == "1"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import requests
 
-import build_lambdas
-from client import PhotopipeClient
+from devkit import build_lambdas
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
 from photopipe.auth import tokens
-from stack import Stack
 from tests.support.images import photo
 from tests.support.stack_queues import fetch, wait_drained
 

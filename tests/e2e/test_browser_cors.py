@@ -10,8 +10,8 @@ from pathlib import Path
 
 import requests
 
-from client import PhotopipeClient
-from stack import Stack
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
 
 ALLOWED = "http://localhost:5173"
 FOREIGN = "https://evil.example"

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-import console
-import demo
-from client import wait_until
-from stack import Stack
+from devkit import console, demo
+from devkit.client import wait_until
+from devkit.stack import Stack
 
 # Debian's, as scripts/install-browser.sh installs them, unless CHROMIUM / CHROMEDRIVER say otherwise.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

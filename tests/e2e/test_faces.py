@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from client import PhotopipeClient
+from devkit.client import PhotopipeClient
 from tests.support import faces
 from tests.support.images import encode
 from tests.support.stack_queues import fetch

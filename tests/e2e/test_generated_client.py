@@ -15,9 +15,9 @@ from types import ModuleType
 import httpx
 import pytest
 
-from client import wait_until
+from devkit.client import wait_until
+from devkit.stack import Stack
 from photopipe.auth import tokens
-from stack import Stack
 from tests.support import images
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"

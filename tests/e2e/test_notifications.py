@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from client import PhotopipeClient, wait_until
-from stack import Stack
+from devkit.client import PhotopipeClient, wait_until
+from devkit.stack import Stack
+from devkit.webhook_receiver import WebhookReceiver
 from tests.support.images import photo
 from tests.support.stack_queues import queue_depth, wait_drained
-from webhook_receiver import WebhookReceiver
 
 
 def test_each_device_gets_one_delivery_per_finished_job(client: PhotopipeClient, stack: Stack) -> None:

@@ -11,7 +11,7 @@ import io
 import pytest
 from PIL import Image
 
-from client import PhotopipeClient
+from devkit.client import PhotopipeClient
 from photopipe.images import icc
 from tests.support import colour
 from tests.support.colour import P3_NCLX, cmyk_photo, ten_bit_heic, wide_photo

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from client import PhotopipeClient, wait_until
-from stack import Stack
+from devkit.client import PhotopipeClient, wait_until
+from devkit.stack import Stack
 from tests.support.events import s3_notification
 from tests.support.images import encode, photo, png_header_only
 from tests.support.stack_queues import fetch, queue_depth, wait_drained

@@ -12,8 +12,8 @@ import pytest
 import requests
 from PIL import Image
 
-from client import PhotopipeClient
-from stack import Stack
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
 from tests.support import images
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from client import PhotopipeClient, wait_until
+from devkit.client import PhotopipeClient, wait_until
+from devkit.stack import Stack
+from devkit.webhook_receiver import WebhookReceiver
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
 from photopipe.jobs.model import JobStatus
-from stack import Stack
-from webhook_receiver import WebhookReceiver
 
 # Long before any stall limit: the sweeper's own clock decides, as on a schedule.
 LONG_AGO = "2020-01-01T00:00:00.000Z"

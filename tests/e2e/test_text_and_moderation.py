@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from client import PhotopipeClient
-from stack import Stack
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
 from tests.support import faces, words
 from tests.support.images import encode
 

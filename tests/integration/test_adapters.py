@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from devkit.stack import Stack
 from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
 from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
@@ -16,7 +17,6 @@ from photopipe.errors import PhotopipeError
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 from photopipe.jobs.ports import TransitionRejected
 from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, Platform
-from stack import Stack
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from stack import Stack
+from devkit.stack import Stack
 
 
 @pytest.mark.parametrize(("queue", "dlq"), [("jobs_queue_url", "jobs_dlq_url"), ("notify_queue_url", "notify_dlq_url")])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from client import wait_until
-from stack import Stack
+from devkit.client import wait_until
+from devkit.stack import Stack
 
 
 def queue_depth(stack: Stack, url_output: str) -> dict[str, int]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import cpu_accounting, emulator_cpu_seconds
-from stack import Stack
+from bench.burst import cpu_accounting, emulator_cpu_seconds
+from devkit.stack import Stack
 
 
 def test_accounting_splits_cpu_per_photo_and_bounds_the_share() -> None:

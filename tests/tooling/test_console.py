@@ -8,7 +8,7 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-import console
+from devkit import console
 from photopipe.notify import signing
 
 

@@ -3,7 +3,7 @@ edit of lambda.txt or imaging.txt, or a lock refreshed without them, fails here.
 
 from __future__ import annotations
 
-import lock_deps
+from devkit import lock_deps
 
 
 def test_every_layer_requirement_is_the_locked_pin_with_its_hashes() -> None:

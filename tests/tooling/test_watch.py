@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-import watch
+from devkit import watch
 
 
 def test_a_syntax_error_is_reported_with_its_place_and_never_deployed(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 @cache
 def build_id() -> str:
-    """The id of the code zip this process runs: `scripts/build_lambdas.py` writes the hash of
+    """The id of the code zip this process runs: `scripts/devkit/build_lambdas.py` writes the hash of
     its sources to photopipe/BUILD. "source" when run from a checkout, which has no such file."""
     try:
         return (Path(__file__).parent / "BUILD").read_text().strip()

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-import openapi
+from devkit import openapi
 from photopipe.contract import models
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import requests
 
+from devkit.stack import Stack
 from photopipe.auth import tokens
-from stack import Stack
 
 T = TypeVar("T")
 TERMINAL = {"COMPLETED", "FAILED"}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from stack import ROOT
+from devkit.stack import ROOT
 
 IMAGE = os.environ.get("LOCALSTACK_IMAGE") or "localstack/localstack:4.14.0"
 # The same as scripts/emulator.sh's host mode and docker-compose.yml.

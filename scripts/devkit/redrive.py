@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from stack import Stack
+from devkit.stack import Stack
 
 QUEUES = {"jobs": ("jobs_dlq_url", "jobs_queue_url"), "notify": ("notify_dlq_url", "notify_queue_url")}
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import build_lambdas
-from stack import ROOT, Stack
+from devkit import build_lambdas
+from devkit.stack import ROOT, Stack
 
 SOURCES = build_lambdas.SRC / "photopipe"
 BUILD_DIR = Path(os.environ.get("BUILD_DIR", ROOT / "build" / "lambda"))

@@ -18,10 +18,10 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFont
 
-from client import PhotopipeClient, wait_until
+from devkit.client import PhotopipeClient, wait_until
+from devkit.stack import Stack
+from devkit.webhook_receiver import WebhookReceiver
 from photopipe.images import icc
-from stack import Stack
-from webhook_receiver import WebhookReceiver
 
 CONSOLE_URL = f"http://{os.environ.get('PUBLIC_HOST') or '127.0.0.1'}:{os.environ.get('CONSOLE_PORT') or 8780}/"
 

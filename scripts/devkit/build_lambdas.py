@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "backend" / "src"
 LAYERS = {
     "deps": ROOT / "backend" / "requirements" / "lambda.txt",

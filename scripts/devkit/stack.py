@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUTS = ROOT / ".photopipe" / "stacks" / "dev" / "outputs.json"
 
 

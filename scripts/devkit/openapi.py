@@ -9,7 +9,7 @@ from pathlib import Path
 
 from photopipe.handlers.api import openapi_json
 
-DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def render() -> str:

@@ -29,10 +29,10 @@ from typing import Any
 import requests
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from devkit.stack import Stack
 from photopipe.auth import tokens
-from stack import Stack
 
-STATIC = Path(__file__).resolve().parent / "console"
+STATIC = Path(__file__).resolve().parents[1] / "console"  # the page, beside the dev kit
 USER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 TOKEN_TTL_SECONDS = 12 * 3600
 LOG_LIMIT = 200

@@ -1,0 +1,113 @@
+"""`make bench` (`python -m bench`): numbers a user can reproduce, written as JSON and printed as a table.
+
+Sections, a module each (each can be skipped with --skip NAME):
+  engine    the worker's engine vs naive Pillow vs libvips thumbnail on a 12 MP JPEG, the same
+            photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
+            input (a separate process, so the reading is its own)
+  colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
+  ondevice  the on-device models (faces, moderation, text): ms per photo on one core, each
+            model's first-photo load time, the worker's layer sizes, and accuracy on the tests'
+            labelled sets
+  quality   bytes and SSIM (against a float reference downscale) of each default variant next
+            to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
+  latency   warm API calls (health, a job in flight, a finished job) and a 12 MP photo's one small
+            variant seen by a client polling every 20 ms (analysis off)
+  pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
+  burst     throughput of a burst of uploads next to the engine's raw throughput on this machine
+  cold      import time of each handler, and first-invoke time after a configuration update
+  deploy    Lambda zip sizes, no-op `make up`, code-only redeploy (and cold `make up` with --cold)
+  memory    peak RSS of the worst input and the worst edit chain the worker accepts, next to the
+            memory budget's estimate and the function's memory (a process each)
+Timings live here, never in test asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from bench.burst import burst_section
+from bench.cold import cold_section
+from bench.colour import colour_section
+from bench.common import RESULTS_DIR
+from bench.deploy import deploy_section
+from bench.engine import engine_section
+from bench.latency import latency_section
+from bench.memory import memory_section
+from bench.ondevice import ondevice_section
+from bench.pipeline import pipeline_section
+from bench.quality import quality_section
+from bench.watch import watch_section
+from devkit.stack import Stack
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [f"{'section':<9} {'measure':<34} value", f"{'-' * 9} {'-' * 34} {'-' * 20}"]
+    for section, values in results.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            shown = json.dumps(value) if isinstance(value, dict) else str(value)
+            lines.append(f"{section:<9} {key:<34} {shown}")
+    return "\n".join(lines)
+
+
+SECTIONS = [
+    *("engine", "colour", "ondevice", "quality"),  # in-process
+    *("latency", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="photopipe benchmarks")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=SECTIONS,
+    )
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=50)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--cold", action="store_true", help="also time a cold `make up` on a scratch stack")
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
+    if "engine" not in args.skip:
+        results["engine"] = engine_section(args.repeat)
+    if "colour" not in args.skip:
+        results["colour"] = colour_section()
+    if "ondevice" not in args.skip:
+        results["ondevice"] = ondevice_section(args.repeat)
+    if "quality" not in args.skip:
+        results["quality"] = quality_section()
+    stack = Stack.load() if {"latency", "pipeline", "burst", "cold", "watch", "deploy"} - set(args.skip) else None
+    if stack and "latency" not in args.skip:
+        results["latency"] = latency_section(stack)
+    if stack and "pipeline" not in args.skip:
+        results["pipeline"] = pipeline_section(stack, args.jobs)
+    if stack and "burst" not in args.skip:
+        results["burst"] = burst_section(stack, args.burst)
+    if stack and "cold" not in args.skip:
+        results["cold"] = cold_section(stack)
+    if stack and "watch" not in args.skip:
+        results["watch"] = watch_section(stack)
+    if "deploy" not in args.skip:
+        results["deploy"] = deploy_section(args.cold)
+    if "memory" not in args.skip:
+        results["memory"] = memory_section()
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
