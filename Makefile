@@ -75,20 +75,10 @@ up: build ## @daily Start the emulator and deploy the stack onto it (idempotent)
 	@scripts/emulator.sh up
 	@$(MAKE) --no-print-directory deploy
 
-APPLIED := $(STACK_DIR)/applied.sha256
 # The API as this machine reaches it (clients may reach it elsewhere: PUBLIC_HOST).
 API_URL = $(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' $(PHOTOPIPE_OUTPUTS)
 deploy: build ## @infrastructure terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
-	@start=$$(date +%s.%N); arch='-var=lambda_architecture=$(ARCH)'; \
-	 if [ "$(ENV)" = local ] && [ -f $(APPLIED) ] && [ -f $(PHOTOPIPE_OUTPUTS) ] \
-	    && [ "$$(cat $(APPLIED))" = "$$(scripts/terraform.sh fingerprint "$$arch")" ] \
-	    && curl -fsS -m 5 -o /dev/null "$$($(API_URL))/v1/health"; then \
-	   echo "[deploy] nothing Terraform reads changed since the last apply, and the stack answers: skipped"; exit 0; fi; \
-	 rm -f $(APPLIED); \
-	 scripts/terraform.sh apply "$$arch" | grep -E '^(Apply complete|No changes|Error|│)' || exit 1; \
-	 scripts/terraform.sh outputs > $(PHOTOPIPE_OUTPUTS); \
-	 [ "$(ENV)" != local ] || scripts/terraform.sh fingerprint "$$arch" > $(APPLIED); \
-	 printf '[deploy] %s applied in %.1fs; outputs in %s\n' "$(ENV)" "$$(echo "$$(date +%s.%N) - $$start" | bc)" "$(PHOTOPIPE_OUTPUTS)"
+	@ARCH=$(ARCH) scripts/deploy.sh $(PY)
 
 watch: build ## @daily Every save under backend/src live on the running local stack in seconds (Ctrl-C stops)
 	@$(PY) -m devkit.watch
@@ -181,12 +171,7 @@ bench: $(VENV)/.bench-installed ## @test Benchmarks on the running stack: JSON i
 FUZZ_EXAMPLES ?= 15
 FUZZ_SECONDS  ?= 60
 fuzz: venv ## @test Schemathesis against docs/openapi.json on the running stack: no 5xx, responses match the schema
-	@api=$$($(API_URL)); \
-	 token=$$($(PY) -m devkit.client token fuzz-user); \
-	 $(VENV)/bin/st run docs/openapi.json --url "$$api" -H "Authorization: Bearer $$token" \
-	   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
-	   --max-examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_SECONDS) --seed 20261129 -w 2 --no-color 2>&1 \
-	   | sed -n '/^=* SUMMARY/,$$p;/FAILURES/,/WARNINGS/p'; exit $${PIPESTATUS[0]}
+	@FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(PY)
 
 CHECKOV_VERSION := 3.3.30
 CHECKOV := $(ROOT)/.photopipe/venvs/checkov-$(CHECKOV_VERSION)/bin/checkov

@@ -364,6 +364,7 @@ def dead_letter_problems(
     return problems, dead_jobs, notify_dlq
 
 
+@pytest.mark.slow  # a burst of N photos and the accounting after it
 @pytest.mark.timeout(1800)  # bounded by its own deadlines, which grow with N and a restart
 def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> None:
     rng = random.Random(SEED)

@@ -23,9 +23,12 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 ARTEFACTS = Path(__file__).resolve().parents[2] / ".photopipe" / "artefacts"
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Chromium: scripts/install-browser.sh"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Chromium: scripts/install-browser.sh"
+    ),
+    pytest.mark.slow,  # a real browser, waiting for photos to finish on the page
+]
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,7 @@ def device(port: int) -> Device:
     return Device("alice", "dev_1", Platform.WEBHOOK, f"http://127.0.0.1:{port}/hook", "t", "secret")
 
 
+@pytest.mark.slow  # waits out a real send deadline
 def test_a_slow_loris_receiver_is_cut_off_at_the_total_deadline() -> None:
     def one_header_byte_at_a_time(connection: socket.socket) -> None:
         connection.sendall(b"HTTP/1.1 200 OK\r\n")

@@ -51,6 +51,7 @@ def sqs_event(receive_count: int) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow  # waits out a real function deadline
 @pytest.mark.parametrize("receives", [1, 3])
 def test_a_record_that_outlives_the_function_fails_its_attempt_and_comes_back_later(
     monkeypatch: pytest.MonkeyPatch, receives: int

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make fuzz`: schemathesis against docs/openapi.json on the running stack, as a signed-in user:
+# no 5xx, every response matches the schema and a documented status. Prints the summary only.
+# $1 is the dev venv's python; FUZZ_EXAMPLES and FUZZ_SECONDS bound the run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=$1
+api=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' \
+  "$PHOTOPIPE_OUTPUTS")
+token=$("$PY" -m devkit.client token fuzz-user)
+"$(dirname "$PY")/st" run "$ROOT/docs/openapi.json" --url "$api" -H "Authorization: Bearer $token" \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance \
+  --max-examples "${FUZZ_EXAMPLES:-15}" --max-time "${FUZZ_SECONDS:-60}" --seed 20261129 -w 2 --no-color 2>&1 \
+  | sed -n '/^=* SUMMARY/,$p;/FAILURES/,/WARNINGS/p'
+exit "${PIPESTATUS[0]}"
