@@ -43,7 +43,8 @@ class Context:
 def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
     settings = settings_from({"MAX_UPLOAD_BYTES": "1000000"})
     jobs, store, ledger, devices = InMemoryJobs(), InMemoryStore(), InMemoryLedger(), InMemoryDevices()
-    monkeypatch.setattr(wiring, "job_service", lambda: JobService(settings, jobs, store))
+    # The service reads the same clock as the handler (api.utc_now), so a test can move both.
+    monkeypatch.setattr(wiring, "job_service", lambda: JobService(settings, jobs, store, clock=lambda: api.utc_now()))
     monkeypatch.setattr(wiring, "delivery_ledger", lambda: ledger)
     monkeypatch.setattr(
         wiring,

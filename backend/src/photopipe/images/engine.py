@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -93,6 +94,38 @@ def _fail(code: ErrorCode, message: str) -> PermanentImageError:
     return PermanentImageError(code, message)
 
 
+# What a decoder says when it was built without the codec a file needs (pillow-heif for an
+# AVC-coded HEIC: "Support for this compression format has not been built in: AVC"), or when a
+# file uses a sample layout it does not take.
+_MISSING_CODEC = ("not been built in", "not supported", "unsupported", "decoder", "encoder not available")
+
+
+@contextmanager
+def _decoding(stage: str) -> Iterator[None]:
+    """Whatever goes wrong while the bytes in memory are parsed or decoded is about the bytes, so
+    it fails the job at once with a code; retrying the same bytes cannot help. Classified by what
+    failed, not by the exception's type: decoders raise TypeError, KeyError, RuntimeError, struct
+    errors and more on hostile input (a fuzzed TIFF header raised TypeError "Missing dimensions",
+    which was retried as if transient). Only the infrastructure is transient, never the bytes."""
+    try:
+        yield
+    except PermanentImageError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _fail(ErrorCode.DECOMPRESSION_BOMB, f"The image {stage} to too many pixels: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise _fail(ErrorCode.NOT_AN_IMAGE, "The file looks like an image but cannot be read.") from exc
+    except MemoryError:
+        raise  # the process's memory, not the bytes: the budget decides what fits, not this
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        if any(marker in str(exc).lower() for marker in _MISSING_CODEC):
+            raise _fail(
+                ErrorCode.UNSUPPORTED_IMAGE_FORMAT, f"The image uses a coding this service cannot decode ({detail})."
+            ) from exc
+        raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image data is incomplete or corrupt ({stage}: {detail}).") from exc
+
+
 @dataclass(frozen=True)
 class OpenedImage:
     """An upload whose header was read and checked; no pixel is decoded yet."""
@@ -138,15 +171,9 @@ def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int)
     # racing another thread's decode would change which code a huge image fails with); every
     # caller passes the same configured limit.
     Image.MAX_IMAGE_PIXELS = max_pixels
-    try:
+    with _decoding("declares"):
         image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        raise _fail(ErrorCode.DECOMPRESSION_BOMB, f"The image declares far too many pixels: {exc}") from exc
-    except UnidentifiedImageError as exc:
-        raise _fail(ErrorCode.NOT_AN_IMAGE, "The file looks like an image but cannot be read.") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image cannot be read: {exc}") from exc
-    width, height = image.size
+        width, height = image.size
     # Guard before decoding a single pixel: the header alone tells the size.
     check_pixels(width, height, max_pixels)
     if width == 0 or height == 0:
@@ -193,30 +220,26 @@ def decode_opened(opened: OpenedImage, largest_target: int | None = None, shorte
     largest_target / shortest_target: what the longer / shorter side must still cover, where
     the decoder can scale down (JPEG draft mode)."""
     image = opened.image
-    if getattr(image, "n_frames", 1) > 1 and opened.source_format is not formats.HEIF:
-        image.seek(0)  # first frame of an animation; a HEIF opens at its primary image instead
     scale = _draft_scale(opened, largest_target, shortest_target)
-    if scale > 1:
-        # Draft picks the largest scale s with size // asked >= s on both sides: ask for size // scale.
-        image.draft("RGB", (max(1, opened.width // scale), max(1, opened.height // scale)))
-    try:
+    with _decoding("decompresses"):
+        if getattr(image, "n_frames", 1) > 1 and opened.source_format is not formats.HEIF:
+            image.seek(0)  # first frame of an animation; a HEIF opens at its primary image instead
+        if scale > 1:
+            # Draft picks the largest scale s with size // asked >= s on both sides: ask for size // scale.
+            image.draft("RGB", (max(1, opened.width // scale), max(1, opened.height // scale)))
         image.load()
-    except Image.DecompressionBombError as exc:
-        raise _fail(ErrorCode.DECOMPRESSION_BOMB, f"The image decompresses to too many pixels: {exc}") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise _fail(ErrorCode.TRUNCATED_IMAGE, f"The image data is incomplete or corrupt: {exc}") from exc
-    # Read before orientation is applied: exif_transpose() rewrites the EXIF it acts on.
-    capture = metadata.read_capture(image)
-    profile = colour.source_profile(image)
-    width, height = opened.width, opened.height
-    if _turns_sideways(image):
-        width, height = height, width
-    # In place: exif_transpose() otherwise copies the whole image even when nothing turns.
-    ImageOps.exif_transpose(image, in_place=True)
-    if image.mode == "CMYK" and profile is not None:
-        # CMYK has no output format: through its profile to sRGB now, at the decoded size.
-        image, profile = colour.to_srgb(image, profile), None
-    image = normalise_mode(image)
+        # Read before orientation is applied: exif_transpose() rewrites the EXIF it acts on.
+        capture = metadata.read_capture(image)
+        profile = colour.source_profile(image)
+        width, height = opened.width, opened.height
+        if _turns_sideways(image):
+            width, height = height, width
+        # In place: exif_transpose() otherwise copies the whole image even when nothing turns.
+        ImageOps.exif_transpose(image, in_place=True)
+        if image.mode == "CMYK" and profile is not None:
+            # CMYK has no output format: through its profile to sRGB now, at the decoded size.
+            image, profile = colour.to_srgb(image, profile), None
+        image = normalise_mode(image)
     image.info = {}  # EXIF, GPS, XMP, ICC: read above, and never carried into an output
     return DecodedImage(image, opened.source_format, width, height, profile, capture)
 
