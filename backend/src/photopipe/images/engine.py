@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import colour, crop, formats, metadata
+from photopipe.images import colour, crop, formats, metadata, structure
 from photopipe.images.variants import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
@@ -171,6 +171,7 @@ def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int)
     # racing another thread's decode would change which code a huge image fails with); every
     # caller passes the same configured limit.
     Image.MAX_IMAGE_PIXELS = max_pixels
+    structure.check(data, fmt)  # counts a decoder would build before we read a pixel count
     with _decoding("declares"):
         image = Image.open(io.BytesIO(data))
         width, height = image.size
