@@ -52,6 +52,7 @@ class Settings:
     # Where the decoder cannot scale down (PNG, TIFF, WebP, GIF, HEIF) or the job has edits, the
     # whole image is decoded: a lower limit applies.
     max_full_decode_pixels: int
+    max_output_pixels: int
     # The function's memory (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE): records are admitted
     # into it by their estimated bytes.
     function_memory_mb: int
@@ -132,6 +133,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         job_ttl_days=_int(env, "JOB_TTL_DAYS", 90),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 100_000_000),
         max_full_decode_pixels=_int(env, "MAX_FULL_DECODE_PIXELS", 64_000_000),
+        # Every variant of one job together: eight 8000 px boxes would be 512 MP of output.
+        max_output_pixels=_int(env, "MAX_OUTPUT_PIXELS", 100_000_000),
         function_memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769),
         max_token_lifetime_seconds=_int(env, "MAX_TOKEN_LIFETIME_SECONDS", 24 * 3600),
         max_devices_per_user=_int(env, "MAX_DEVICES_PER_USER", 20),

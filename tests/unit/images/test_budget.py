@@ -141,3 +141,16 @@ def test_a_wide_gamut_photo_whose_conversion_cannot_fit_is_refused_not_killed() 
     # copies for the conversion (275 MiB) do not.
     assert World(memory_mb=900).run(big, "image/png", kept) == JobStatus.COMPLETED.value
     assert World(memory_mb=900).run(big, "image/png", full) == "MEMORY_LIMIT_EXCEEDED"
+
+
+def test_a_box_variant_is_counted_with_its_encoders_memory_and_only_the_largest_one() -> None:
+    plain = budget.estimate((4000, 4000), "RGB", [], 0)
+    one_box = budget.estimate(
+        (4000, 4000), "RGB", [], 0, variants=[VariantSpec("b", 4000, "avif", width=4000, height=4000)]
+    )
+    eight = [VariantSpec(f"b{i}", 4000, "avif", width=4000, height=4000) for i in range(8)]
+    eight_boxes = budget.estimate((4000, 4000), "RGB", [], 0, variants=eight)
+
+    assert one_box.peak_bytes - plain.peak_bytes == 4 * 4000 * 4000 * 4  # the box and AVIF's 3 copies
+    assert eight_boxes.peak_bytes == one_box.peak_bytes  # rendered one at a time
+    assert eight_boxes.output_pixels == 8 * 4000 * 4000

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -198,3 +199,20 @@ def test_a_small_image_saved_as_several_formats_at_once_keeps_each_format() -> N
         assert all(out.quantization == alone for out in outputs if out.format == "JPEG")  # type: ignore[attr-defined]
         assert not getattr(decoded.image, "encoderinfo", None)
         assert {(r.width, r.height) for r in renditions} == {(40, 30)}
+
+
+def test_box_variants_are_rendered_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[Any] = []
+    render_box = engine._render_box
+
+    def one_at_a_time(*args: Any) -> Any:
+        assert all(future.done() for future in started), "a box began while another was still encoding"
+        started.append(render_box(*args))
+        return started[-1]
+
+    monkeypatch.setattr(engine, "_render_box", one_at_a_time)
+    boxes = [VariantSpec(f"b{i}", 200, "webp", width=200, height=200) for i in range(4)]
+
+    renditions = engine.render_variants(engine.decode(photo(800, 600), "image/jpeg", 50_000_000).image, boxes)
+
+    assert [r.name for r in renditions] == ["b0", "b1", "b2", "b3"] and len(started) == 4

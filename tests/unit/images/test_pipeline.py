@@ -74,3 +74,21 @@ def test_a_render_over_the_decode_limit_is_refused_before_decoding() -> None:
         pipeline.render(photo(400, 300), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), limits)
 
     assert refused.value.code is ErrorCode.PIXEL_LIMIT_EXCEEDED
+
+
+def test_box_variants_past_the_output_limit_are_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The case from the tenants review: a tiny PNG, one resize edit to 8000 x 8000 and eight
+    # 8000 px AVIF boxes held 2 GiB of buffers before the limit counted outputs.
+    def not_decoded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded before the outputs were counted")
+
+    monkeypatch.setattr(pipeline.engine, "decode_opened", not_decoded)
+    boxes = tuple(VariantSpec(f"box{i}", 8000, "avif", width=8000, height=8000) for i in range(8))
+    request = pipeline.RenderRequest(boxes, ({"op": "resize", "width": 8000, "height": 8000, "fit": "fill"},))
+    limits = pipeline.RenderLimits(max_image_pixels=100_000_000, max_full_decode_pixels=64_000_000)
+
+    with pytest.raises(PermanentImageError) as refused:
+        pipeline.render(photo(64, 64, "PNG"), "image/png", request, LocalProvider(), MemoryBudget(2**34), limits)
+
+    assert refused.value.code is ErrorCode.PIXEL_LIMIT_EXCEEDED
+    assert "512000000 pixels" in refused.value.message

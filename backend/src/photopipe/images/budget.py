@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images.edits import Edit
+from photopipe.images.variants import VariantSpec, output_size
 
 MIB = 1024 * 1024
 
@@ -30,6 +31,10 @@ _DECODE_COPIES = 3.5
 # Converting a wide-gamut image to sRGB holds the converted image and one strip-sized piece
 # per core beside it: counted as two copies of the image converted (the largest sRGB variant).
 _COLOUR_COPIES = 2.0
+# An encoder's own working memory, in copies of the image it encodes (4 bytes a pixel), beside
+# the image: AVIF's (YUV planes, the AV1 encoder's frame buffers) is the largest. Estimates, to be
+# replaced by the memory section's measurements.
+_ENCODER_COPIES = {"avif": 3.0, "webp": 1.0, "png": 0.5, "jpeg": 0.5}
 # Encoders, the resize pool's strips and the analysis: a fixed margin per record.
 _RECORD_OVERHEAD = 24 * MIB
 
@@ -51,6 +56,7 @@ def working_mode(mode: str) -> str:
 class Estimate:
     peak_bytes: int
     largest_pixels: int  # the largest image any step makes, decoded or edited
+    output_pixels: int = 0  # every variant's pixels together
 
 
 def estimate(
@@ -59,11 +65,15 @@ def estimate(
     edits: Sequence[Edit],
     original_bytes: int,
     largest_variant: int | None = None,
+    variants: Sequence[VariantSpec] = (),
 ) -> Estimate:
-    """Peak bytes of decoding an image of decoded_size and applying the edits to it.
+    """Peak bytes of decoding an image of decoded_size, applying the edits and rendering the
+    variants.
 
     largest_variant is the longest side of the largest variant converted to sRGB, when the
-    image carries a colour profile (None when nothing is converted)."""
+    image carries a colour profile (None when nothing is converted). Box variants are counted
+    on top of the factors above, which were measured with the default (fitted) variants: the
+    engine renders one box at a time, so the largest one and its encoder's memory."""
     mode = working_mode(source_mode)
     per_pixel = max(bytes_per_pixel(source_mode), bytes_per_pixel(mode))
     size = decoded_size
@@ -82,7 +92,11 @@ def estimate(
         scale = min(1.0, largest_variant / max(size))
         converted = round(size[0] * scale) * round(size[1] * scale)
         peak += _COLOUR_COPIES * converted * 4
-    return Estimate(int(peak) + original_bytes + _RECORD_OVERHEAD, largest)
+    outputs = [(v, output_size(v, size)) for v in variants]
+    boxes = [(1 + _ENCODER_COPIES.get(v.format, 1.0)) * w * h * 4 for v, (w, h) in outputs if v.box]
+    peak += max(boxes, default=0)
+    output_pixels = sum(w * h for _, (w, h) in outputs)
+    return Estimate(int(peak) + original_bytes + _RECORD_OVERHEAD, largest, output_pixels)
 
 
 class MemoryBudget:

@@ -390,7 +390,10 @@ def render_variants(
     saving: dict[int, Future[Rendition]] = {}  # by id() of the image a fitted variant encodes
     for spec in variants:
         if spec.box:
+            # One box at a time: each may be as large as the image, and the memory budget counts
+            # one box (and its encoder) beside the decoded image, not all of them at once.
             encoding[spec.name] = _render_box(image, spec, profile, faces)
+            encoding[spec.name].result()
     chains = {SOURCE_COLOR_SPACE: image}  # the latest (smallest) image in each colour space
     fitted = [spec for spec in variants if not spec.box]
     for spec in sorted(fitted, key=lambda v: v.max_size, reverse=True):

@@ -45,6 +45,7 @@ class RenderLimits:
     max_image_pixels: int  # what a header may declare
     max_full_decode_pixels: int  # what may be decoded, or made by an edit, at once
     expose_location: bool = False  # GPS from EXIF in the analysis
+    max_output_pixels: int = 100_000_000  # every variant of one render together
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def render(
         typed,
         len(data),
         max(converted) if converted and engine.has_colour_profile(opened) else None,
+        request.variants,
     )
     if need.largest_pixels > limits.max_full_decode_pixels:
         raise PermanentImageError(
@@ -85,6 +87,12 @@ def render(
             f"Processing this image would hold {need.largest_pixels} pixels decoded at once "
             f"(the {opened.width}x{opened.height} original at the size decoding or an edit makes); "
             f"the limit is {limits.max_full_decode_pixels}.",
+        )
+    if need.output_pixels > limits.max_output_pixels:
+        raise PermanentImageError(
+            ErrorCode.PIXEL_LIMIT_EXCEEDED,
+            f"The variants asked for would make {need.output_pixels} pixels together; "
+            f"the limit is {limits.max_output_pixels}. Ask for fewer or smaller variants.",
         )
     with memory.reserve(need.peak_bytes):
         return _render_within_budget(opened, request, typed, provider, limits, (largest, shortest), span)

@@ -33,3 +33,21 @@ DEFAULT_VARIANTS: tuple[VariantSpec, ...] = (
     VariantSpec("medium", 1024, "jpeg"),
     VariantSpec("large", 2048, "jpeg"),
 )
+
+
+def output_size(variant: VariantSpec, size: tuple[int, int]) -> tuple[int, int]:
+    """The size the engine renders this variant at from an image of `size`: fitted within
+    max_size, or the box (covered or contained), never upscaled."""
+    width, height = size
+    if variant.box is None:
+        scale = min(1.0, variant.max_size / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
+    box_w, box_h = variant.box
+    if variant.fit == "contain":
+        scale = min(box_w / width, box_h / height, 1.0)
+        return max(1, round(width * scale)), max(1, round(height * scale))
+    # cover: the largest window of the box's aspect inside the image, scaled down to the box
+    cover = max(box_w / width, box_h / height)
+    window = (min(width, box_w / cover), min(height, box_h / cover))
+    scale = min(box_w / window[0], 1.0)
+    return max(1, round(window[0] * scale)), max(1, round(window[1] * scale))

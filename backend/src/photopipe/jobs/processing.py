@@ -82,7 +82,10 @@ class ProcessingService:
         self._memory = memory or budget.budget_for_function(settings.function_memory_mb)
         self._outbox = Outbox(jobs, events)
         self._limits = pipeline.RenderLimits(
-            settings.max_image_pixels, settings.max_full_decode_pixels, settings.expose_location
+            settings.max_image_pixels,
+            settings.max_full_decode_pixels,
+            settings.expose_location,
+            settings.max_output_pixels,
         )
 
     def process(self, upload: UploadedObject, claim_token: str) -> Report:
