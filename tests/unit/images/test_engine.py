@@ -216,3 +216,22 @@ def test_box_variants_are_rendered_one_at_a_time(monkeypatch: pytest.MonkeyPatch
     renditions = engine.render_variants(engine.decode(photo(800, 600), "image/jpeg", 50_000_000).image, boxes)
 
     assert [r.name for r in renditions] == ["b0", "b1", "b2", "b3"] and len(started) == 4
+
+
+def test_an_animation_decodes_its_first_frame_without_counting_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import GifImagePlugin
+
+    frames = [Image.new("P", (8, 8), (i % 2) * 200) for i in range(50)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], optimize=False, disposal=2)
+
+    first = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB").getpixel((0, 0))
+
+    def counted(self: Any) -> int:
+        raise AssertionError("every frame was walked to count them")
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames", property(counted))
+
+    decoded = engine.decode(buffer.getvalue(), "image/gif", 50_000_000)
+
+    assert decoded.image.size == (8, 8) and decoded.image.convert("RGB").getpixel((0, 0)) == first

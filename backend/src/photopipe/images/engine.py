@@ -223,7 +223,9 @@ def decode_opened(opened: OpenedImage, largest_target: int | None = None, shorte
     image = opened.image
     scale = _draft_scale(opened, largest_target, shortest_target)
     with _decoding("decompresses"):
-        if getattr(image, "n_frames", 1) > 1 and opened.source_format is not formats.HEIF:
+        # is_animated looks for a second frame; n_frames would walk them all (a 50 MB GIF holds
+        # over a million) before the first is decoded.
+        if getattr(image, "is_animated", False) and opened.source_format is not formats.HEIF:
             image.seek(0)  # first frame of an animation; a HEIF opens at its primary image instead
         if scale > 1:
             # Draft picks the largest scale s with size // asked >= s on both sides: ask for size // scale.
