@@ -18,5 +18,7 @@ Sections, a module each (each can be skipped with --skip NAME):
   deploy    Lambda zip sizes, no-op `make up`, code-only redeploy (and cold `make up` with --cold)
   memory    peak RSS of the worst input and the worst edit chain the worker accepts, next to the
             memory budget's estimate and the function's memory (a process each)
+  cost      US dollars per 1,000 photos on AWS at list prices (dated): the pipeline section's
+            worker time at the functions' AWS memory, plus the calls each photo makes
 Timings live here, never in test asserts.
 """

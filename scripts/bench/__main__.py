@@ -18,6 +18,8 @@ Sections, a module each (each can be skipped with --skip NAME):
   deploy    Lambda zip sizes, no-op `make up`, code-only redeploy (and cold `make up` with --cold)
   memory    peak RSS of the worst input and the worst edit chain the worker accepts, next to the
             memory budget's estimate and the function's memory (a process each)
+  cost      US dollars per 1,000 photos on AWS at list prices (dated): the pipeline section's
+            worker time at the functions' AWS memory, plus the calls each photo makes
 Timings live here, never in test asserts.
 """
 
@@ -28,12 +30,14 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bench.burst import burst_section
 from bench.cold import cold_section
 from bench.colour import colour_section
 from bench.common import RESULTS_DIR
+from bench.cost import cost_section
 from bench.deploy import deploy_section
 from bench.engine import engine_section
 from bench.latency import latency_section
@@ -56,9 +60,11 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+ON_THE_STACK = ("latency", "pipeline", "burst", "cold", "watch")
 SECTIONS = [
     *("engine", "colour", "ondevice", "quality"),  # in-process
     *("latency", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
+    "cost",  # from the pipeline's worker time (this run's, or the newest saved one)
 ]
 
 
@@ -77,29 +83,25 @@ def main() -> int:
     args = parser.parse_args()
 
     results: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
-    if "engine" not in args.skip:
-        results["engine"] = engine_section(args.repeat)
-    if "colour" not in args.skip:
-        results["colour"] = colour_section()
-    if "ondevice" not in args.skip:
-        results["ondevice"] = ondevice_section(args.repeat)
-    if "quality" not in args.skip:
-        results["quality"] = quality_section()
-    stack = Stack.load() if {"latency", "pipeline", "burst", "cold", "watch", "deploy"} - set(args.skip) else None
-    if stack and "latency" not in args.skip:
-        results["latency"] = latency_section(stack)
-    if stack and "pipeline" not in args.skip:
-        results["pipeline"] = pipeline_section(stack, args.jobs)
-    if stack and "burst" not in args.skip:
-        results["burst"] = burst_section(stack, args.burst)
-    if stack and "cold" not in args.skip:
-        results["cold"] = cold_section(stack)
-    if stack and "watch" not in args.skip:
-        results["watch"] = watch_section(stack)
-    if "deploy" not in args.skip:
-        results["deploy"] = deploy_section(args.cold)
-    if "memory" not in args.skip:
-        results["memory"] = memory_section()
+    stack = Stack.load() if set(ON_THE_STACK) - set(args.skip) else None
+    # In this order: cost reads what pipeline measured in the same run.
+    runs: dict[str, Callable[[], dict[str, Any]]] = {
+        "engine": lambda: engine_section(args.repeat),
+        "colour": colour_section,
+        "ondevice": lambda: ondevice_section(args.repeat),
+        "quality": quality_section,
+        "latency": lambda: latency_section(stack),  # type: ignore[arg-type]
+        "pipeline": lambda: pipeline_section(stack, args.jobs),  # type: ignore[arg-type]
+        "burst": lambda: burst_section(stack, args.burst),  # type: ignore[arg-type]
+        "cold": lambda: cold_section(stack),  # type: ignore[arg-type]
+        "watch": lambda: watch_section(stack),  # type: ignore[arg-type]
+        "deploy": lambda: deploy_section(args.cold),
+        "memory": memory_section,
+        "cost": lambda: cost_section(results),
+    }
+    for name, run in runs.items():
+        if name not in args.skip:
+            results[name] = run()
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
