@@ -186,3 +186,25 @@ def test_a_delivery_held_by_another_attempt_is_retried_not_dropped() -> None:
     assert hook.sent == []
     ledger.release(EVENT.job_id, device.device_id, "lease ran out")
     assert service.notify(EVENT) == 1
+
+
+def test_a_send_that_fails_for_a_reason_no_retry_fixes_ends_failed_not_sending() -> None:
+    # What an accented URL stored before URLs were made canonical did: http.client refused it.
+    broken = UnicodeEncodeError("ascii", "café", 3, 4, "ordinal not in range(128)")
+    service, devices, ledger, _, _ = world(RecordingSender(errors=[broken]))
+    devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    devices.register("alice", Platform.IOS, "apns-token-123456")
+
+    assert service.notify(EVENT) == 1  # the push went out; nothing is raised, so nothing is retried
+
+    statuses = {d.platform: (d.status, d.detail) for d in ledger.list_for_job("job-1")}
+    assert statuses["webhook"][0] is DeliveryStatus.FAILED and "UnicodeEncodeError" in str(statuses["webhook"][1])
+    assert statuses["ios"][0] is DeliveryStatus.DELIVERED
+
+
+def test_a_webhook_is_registered_in_canonical_form() -> None:
+    _, devices, _, _, _ = world()
+
+    device = devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:8780/hooks/café photo")
+
+    assert device.address == "http://127.0.0.1:8780/hooks/caf%C3%A9%20photo"

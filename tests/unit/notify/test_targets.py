@@ -12,7 +12,7 @@ from photopipe.adapters.webhook_sender import WebhookSender
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import EventType, JobStatus
 from photopipe.notify.model import Device, DeviceGone, Platform
-from photopipe.notify.targets import TargetPolicy, TargetRefused, TargetUnresolvable, resolve
+from photopipe.notify.targets import TargetPolicy, TargetRefused, TargetUnresolvable, canonical, resolve
 
 AWS = TargetPolicy(allow_loopback=False, allowed_ports=frozenset({443}))
 LOCAL = TargetPolicy(allow_loopback=True)
@@ -47,6 +47,7 @@ NOT_PUBLIC = [
     "https://198.18.0.1/",  # benchmarking
     "https://[fd00::1]/",
     "https://[fe80::1]/",
+    "https://[fec0::1]/",  # deprecated site-local, which the standard library calls global
     "https://[::1]/",
     "https://[::]/",
     "https://[::ffff:10.0.0.1]/",  # IPv4-mapped
@@ -165,3 +166,24 @@ def test_locally_no_host_name_but_localhost_is_resolved() -> None:
     with pytest.raises(TargetRefused, match="loopback"):
         resolve("https://hooks.example.com/x", local, no_dns)
     assert resolve("http://localhost:9/x", local, no_dns).address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("http://127.0.0.1:8780/hooks/café photo", "http://127.0.0.1:8780/hooks/caf%C3%A9%20photo"),
+        ("http://127.0.0.1:8780/hooks/caf%C3%A9%20photo", "http://127.0.0.1:8780/hooks/caf%C3%A9%20photo"),
+        ("https://Bücher.example/in?q=ä b", "https://xn--bcher-kva.example/in?q=%C3%A4%20b"),
+        ("https://hooks.example.com:443/x", "https://hooks.example.com/x"),
+        ("http://[::1]:9000", "http://[::1]:9000/"),
+    ],
+)
+def test_a_url_is_put_in_the_canonical_form_it_is_stored_and_sent_in(written: str, stored: str) -> None:
+    assert canonical(written, LOCAL) == stored
+    assert canonical(stored, LOCAL) == stored  # encoding twice changes nothing
+
+
+def test_an_accented_path_already_stored_is_sent_percent_encoded() -> None:
+    target = resolve("http://127.0.0.1:8780/hooks/café photo", LOCAL, fake_dns)
+
+    assert target.path == "/hooks/caf%C3%A9%20photo" and target.path.isascii()

@@ -10,7 +10,7 @@ from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.notify import signing
 from photopipe.notify.model import Device, Platform, device_id_for
 from photopipe.notify.ports import DeviceRepository
-from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, resolve
+from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, canonical, resolve
 
 
 class DeviceService:
@@ -31,6 +31,7 @@ class DeviceService:
     def register(self, user_id: str, platform: Platform, address: str) -> Device:
         if platform is Platform.WEBHOOK:
             try:
+                address = canonical(address, self._policy)  # stored and sent as it will be sent
                 resolve(address, self._policy, self._resolver)
             except TargetRefused as exc:
                 raise PhotopipeError(ErrorCode.INVALID_REQUEST, str(exc)) from exc

@@ -91,6 +91,23 @@ class NotificationService:
         except TransientError as exc:
             self._ledger.release(event.job_id, device.device_id, str(exc))
             return _Outcome(reason=f"{device.device_id}: {exc}")
+        except Exception as exc:
+            # Neither a retry nor the device's absence explains it (a bug, a target no request can
+            # be made to): this delivery ends FAILED with the reason, so nothing stays SENDING and
+            # the event's other devices are not held back by a retry that cannot succeed.
+            logger.warning("a delivery failed for good", extra={"deviceId": device.device_id}, exc_info=True)
+            self._ledger.complete(
+                Delivery(
+                    event.job_id,
+                    device.device_id,
+                    device.platform.value,
+                    DeliveryStatus.FAILED,
+                    False,
+                    now,
+                    f"failed: {type(exc).__name__}: {exc}"[:300],
+                )
+            )
+            return _Outcome()
         self._ledger.complete(
             Delivery(
                 event.job_id,

@@ -15,7 +15,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> the addresses it resolves to (as getaddrinfo gives them); raises OSError.
@@ -76,6 +76,8 @@ def is_public(address: Address) -> bool:
         or address.is_link_local
         or address.is_reserved
         or address.is_unspecified
+        # fec0::/10, deprecated site-local (RFC 3879): the standard library still calls it global
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -91,14 +93,38 @@ def literal_address(host: str) -> Address | None:
     return None
 
 
+# Characters a path or query keeps as they are; everything else is percent-encoded (RFC 3986),
+# and an existing %XX escape is kept, so encoding twice changes nothing.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def canonical(url: str, policy: TargetPolicy) -> str:
+    """The URL as it is stored and sent: host in IDNA (ASCII), path and query percent-encoded,
+    the scheme's default port left out. A path with a space or an accent was accepted as written
+    and then could never be sent (http.client refuses non-ASCII request lines)."""
+    scheme, host, port, path = parse(url, policy)
+    netloc = f"[{host}]" if ":" in host else host
+    if port != (443 if scheme == "https" else 80):
+        netloc += f":{port}"
+    return f"{scheme}://{netloc}{path}"
+
+
+def _ascii_host(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii").lower() if not host.isascii() else host
+    except UnicodeError as exc:
+        raise TargetRefused("url's host is not a valid internationalised domain name.") from exc
+
+
 def parse(url: str, policy: TargetPolicy) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path) of an acceptable URL, before any resolution."""
+    """(scheme, host, port, path) of an acceptable URL, before any resolution, in canonical form."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise TargetRefused("url is not a valid URL.") from exc
-    host = (parts.hostname or "").lower()
+    host = _ascii_host((parts.hostname or "").lower())
     if parts.scheme not in ("https", "http") or not host:
         raise TargetRefused("url must be an absolute https URL.")
     if parts.username or parts.password:
@@ -106,9 +132,9 @@ def parse(url: str, policy: TargetPolicy) -> tuple[str, str, int, str]:
     port = port or (443 if parts.scheme == "https" else 80)
     if policy.allowed_ports is not None and port not in policy.allowed_ports:
         raise TargetRefused(f"url must use port {', '.join(map(str, sorted(policy.allowed_ports)))}.")
-    path = parts.path or "/"
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + quote(parts.query, safe=_QUERY_SAFE)
     return parts.scheme, host, port, path
 
 
