@@ -28,6 +28,8 @@ class InMemoryJobs:
         self.items[job.job_id] = copy.deepcopy(job)
 
     def get(self, job_id: str) -> Job | None:
+        if len(job_id.encode()) > 2048:  # DynamoDB's partition key limit: the real read raises
+            raise RuntimeError("ValidationException: One or more parameter values were invalid: key too long")
         job = self.items.get(job_id)
         return copy.deepcopy(job) if job else None
 
@@ -169,6 +171,8 @@ class InMemoryDevices:
         return [d for (u, _), d in sorted(self.items.items()) if u == user_id]
 
     def delete(self, user_id: str, device_id: str) -> bool:
+        if len(device_id.encode()) > 1024:  # DynamoDB's sort key limit: the real delete raises
+            raise RuntimeError("ValidationException: key too long")
         return self.items.pop((user_id, device_id), None) is not None
 
 

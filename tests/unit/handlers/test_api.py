@@ -492,3 +492,19 @@ def test_the_api_loads_no_image_library_it_does_not_ship_with() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
 
     assert done.stdout.strip() == "[]", done.stdout
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/jobs/" + "j" * 3000),
+        ("DELETE", "/v1/jobs/" + "j" * 3000),
+        ("GET", "/v1/jobs/a%2Fb"),
+        ("DELETE", "/v1/devices/" + "d" * 3000),
+    ],
+)
+def test_an_id_no_job_or_device_could_have_is_a_404_not_a_500(backend: InMemoryJobs, method: str, path: str) -> None:
+    status, body = call(method, path)
+
+    assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
+    assert len(body["error"]["message"]) < 100  # the id is not echoed back

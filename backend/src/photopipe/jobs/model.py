@@ -96,6 +96,12 @@ def result_prefix(user_id: str, job_id: str) -> str:
     return f"results/{user_id}/{job_id}/"
 
 
+def is_valid_job_id(job_id: str) -> bool:
+    """Could name a job: anything else is answered 404 before a table is asked (an id past
+    DynamoDB's key limit made the read fail, and the API answer a 500)."""
+    return bool(_SEGMENT.match(job_id))
+
+
 def is_valid_user_id(user_id: str) -> bool:
     """Safe as one segment of an S3 key: `.` and `..` would be path steps to a browser or a CLI."""
     return bool(_SEGMENT.match(user_id)) and user_id not in (".", "..")

@@ -11,7 +11,7 @@ from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.images.formats import canonical_content_type
-from photopipe.jobs.model import Job, JobStatus, Operations, original_key, result_prefix
+from photopipe.jobs.model import Job, JobStatus, Operations, is_valid_job_id, original_key, result_prefix
 from photopipe.jobs.ports import JobPage, JobRepository, ObjectStore, UploadSlot
 
 
@@ -98,6 +98,8 @@ class JobService:
         )
 
     def get_job(self, user_id: str, job_id: str) -> Job:
+        if not is_valid_job_id(job_id):
+            raise PhotopipeError(ErrorCode.NOT_FOUND, "Job not found.")
         job = self._jobs.get(job_id)
         if job is None or job.user_id != user_id:
             # Another user's job is indistinguishable from a missing one.

@@ -8,7 +8,7 @@ from datetime import datetime
 from photopipe.clock import iso, utc_now
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.notify import signing
-from photopipe.notify.model import Device, Platform, device_id_for
+from photopipe.notify.model import Device, Platform, device_id_for, is_device_id
 from photopipe.notify.ports import DeviceRepository
 from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, canonical, resolve
 
@@ -58,5 +58,7 @@ class DeviceService:
         return self._devices.list_for_user(user_id)
 
     def unregister(self, user_id: str, device_id: str) -> None:
+        if not is_device_id(device_id):
+            raise PhotopipeError(ErrorCode.NOT_FOUND, "Device not found.")  # before any table is asked
         if not self._devices.delete(user_id, device_id):
             raise PhotopipeError(ErrorCode.NOT_FOUND, f"Device {device_id} not found.")

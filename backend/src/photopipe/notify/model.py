@@ -54,6 +54,11 @@ def device_id_for(user_id: str, platform: Platform, address: str) -> str:
     return f"dev_{digest[:24]}"
 
 
+def is_device_id(device_id: str) -> bool:
+    """Of the form device_id_for makes."""
+    return len(device_id) == 28 and device_id.startswith("dev_") and all(c in "0123456789abcdef" for c in device_id[4:])
+
+
 @dataclass(frozen=True)
 class SendResult:
     simulated: bool
