@@ -261,9 +261,12 @@ def test_edit_coordinates_refer_to_the_original_even_for_large_jpegs() -> None:
     assert (world.jobs.items[job.job_id].outputs[0].width, world.jobs.items[job.job_id].outputs[0].height) == (100, 33)
 
 
-def test_outputs_of_a_job_deleted_while_it_rendered_are_removed() -> None:
+@pytest.mark.parametrize("data", [photo(64, 64), b"\xff\xd8\xff cut short"], ids=["completes", "fails"])
+def test_outputs_of_a_job_deleted_while_it_rendered_are_removed(data: bytes) -> None:
+    # Both terminal writes meet a job that is gone: the failure path's refusal was raised, and
+    # the record retried as if the infrastructure had failed.
     world = World()
-    upload = world.upload(photo(64, 64))
+    upload = world.upload(data)
     job_id = upload.key.split("/")[2]
 
     class DeletedMeanwhile(InMemoryJobs):

@@ -112,16 +112,21 @@ class ProcessingService:
             outputs, analysis, pixels = self._render(job, upload)
         except PermanentImageError as exc:
             elapsed = _elapsed_ms(started)
-            job = self._jobs.finish(
-                job_id,
-                claim_token,
-                JobStatus.FAILED,
-                iso(self._clock()),
-                [],
-                None,
-                JobError(exc.code.value, exc.message),
-                elapsed,
-            )
+            try:
+                job = self._jobs.finish(
+                    job_id,
+                    claim_token,
+                    JobStatus.FAILED,
+                    iso(self._clock()),
+                    [],
+                    None,
+                    JobError(exc.code.value, exc.message),
+                    elapsed,
+                )
+            except TransitionRejected:
+                # Deleted, or finished by another delivery, while this one rendered: as on the
+                # success path, this delivery is done (before, the refusal was retried as a fault).
+                return self._lost_job(upload, user_id, job_id)
             self._publish(job)
             return Report(Outcome.FAILED, job_id, elapsed, error_code=exc.code.value)
         elapsed = _elapsed_ms(started)
@@ -130,12 +135,16 @@ class ProcessingService:
                 job_id, claim_token, JobStatus.COMPLETED, iso(self._clock()), outputs, analysis, None, elapsed
             )
         except TransitionRejected:
-            if self._jobs.get(job_id) is None:
-                # Deleted while we rendered: what we wrote has no job to belong to.
-                self._store.delete_job_objects(upload.key, result_prefix(user_id, job_id))
-            return Report(Outcome.DUPLICATE, job_id)
+            return self._lost_job(upload, user_id, job_id)
         self._publish(job)
         return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
+
+    def _lost_job(self, upload: UploadedObject, user_id: str, job_id: str) -> Report:
+        """The terminal write was refused: the job moved on without this delivery."""
+        if self._jobs.get(job_id) is None:
+            # Deleted while we rendered: what we wrote (and the original) has no job to belong to.
+            self._store.delete_job_objects(upload.key, result_prefix(user_id, job_id))
+        return Report(Outcome.DUPLICATE, job_id)
 
     def _rejected_claim(self, job_id: str, user_id: str, claim_token: str) -> Job | Report:
         """Why the claim was refused, read only now: the resumed job, or the delivery's report."""
