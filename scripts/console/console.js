@@ -33,12 +33,13 @@ function problem(message) {
 
 // ---- signing in -------------------------------------------------------------------------
 
-async function signIn(user) {
-  const response = await fetch("session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user }) });
+// With a token the stack's dev secret signed (`make -s token USER=alice`): the console mints none.
+async function signIn(token) {
+  const response = await fetch("session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) });
   const session = await response.json();
   if (!response.ok) throw new Error(session.error || `sign-in failed (${response.status})`);
   Object.assign(state, { token: session.token, user: session.user });
-  sessionStorage.setItem("photopipe-user", session.user);
+  sessionStorage.setItem("photopipe-token", session.token);
   $("#who").textContent = `signed in as ${session.user}`;
   document.body.dataset.user = session.user;
   await showRecentJobs();
@@ -236,7 +237,7 @@ async function pollHooks() {
   for (;;) {
     if (state.user) {
       try {
-        const log = await (await fetch(`hooks/${encodeURIComponent(state.user)}`)).json();
+        const log = await (await fetch(`hooks/${encodeURIComponent(state.user)}`, { headers: { Authorization: `Bearer ${state.token}` } })).json();
         $("#hooks").replaceChildren(...log.map((entry) => el("li", { className: entry.verified ? "ok" : "bad", dataset: { webhookId: entry.webhookId || "" } },
           `${new Date(entry.receivedAt * 1000).toLocaleTimeString()} ${entry.verified ? "✓" : "✗ " + entry.error} ${entry.type || ""} ${entry.data?.jobId || ""}`
           + (entry.data?.errorCode ? ` ${entry.data.errorCode}` : ""))));
@@ -256,11 +257,11 @@ $("#files").addEventListener("change", (e) => { [...e.target.files].forEach(uplo
 $("#sign-in").addEventListener("submit", (e) => {
   e.preventDefault();
   problem("");
-  signIn($("#user").value.trim()).catch((error) => problem(error.message));
+  signIn($("#token").value.trim()).catch((error) => problem(error.message));
 });
 
 state.api = (await (await fetch("config.json")).json()).apiBaseUrl;
-const remembered = sessionStorage.getItem("photopipe-user");
-if (remembered) { $("#user").value = remembered; signIn(remembered).catch((error) => problem(error.message)); }
+const remembered = sessionStorage.getItem("photopipe-token");
+if (remembered) { signIn(remembered).catch((error) => problem(error.message)); }
 document.body.dataset.ready = "true";
 pollHooks();

@@ -2,12 +2,16 @@
 """`make console`: a web page for looking at the running local stack.
 
 Serves the static page in scripts/console/ and, beside it, what only a local tool may do:
-  POST /session {user}   a dev token for that user (the stack's HS256 secret, as `make token`),
-                         and a webhook device of theirs that points back here
+  POST /session {token}  signs in with a token the stack's dev secret signed (`make token
+                         USER=alice`), and registers a webhook device of that user pointing here;
+                         the console mints no token itself, so it can act for no one else
   POST /hooks/<user>     the deliveries of that device, verified with the `standardwebhooks`
                          library as any receiver would
-  GET  /hooks/<user>     what arrived, newest first, for the page's notification log
+  GET  /hooks/<user>     what arrived, newest first, for the page's notification log: only with
+                         that user's token (Authorization: Bearer)
   GET  /config.json      the API's URL
+
+It listens on 127.0.0.1, and on PUBLIC_HOST only when one is given.
 
 The page itself talks to the API as a phone does: CORS, bearer token, presigned PUT.
 """
@@ -31,10 +35,10 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from devkit.stack import Stack
 from photopipe.auth import tokens
+from photopipe.errors import PhotopipeError
 
 STATIC = Path(__file__).resolve().parents[1] / "console"  # the page, beside the dev kit
 USER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-TOKEN_TTL_SECONDS = 12 * 3600
 LOG_LIMIT = 200
 
 
@@ -48,8 +52,14 @@ class Console:
         self.deliveries: dict[str, list[dict[str, Any]]] = {}
         self.lock = threading.Lock()
 
-    def session(self, user: str) -> dict[str, Any]:
-        token = tokens.issue(user, self.stack.auth_secret, ttl_seconds=TOKEN_TTL_SECONDS)
+    def user_of(self, token: str) -> str | None:
+        """The user a token the stack's dev secret signed names; None for any other token."""
+        try:
+            return tokens.verify(token, self.stack.auth_secret).user_id
+        except (tokens.InvalidToken, PhotopipeError):
+            return None
+
+    def session(self, user: str, token: str) -> dict[str, Any]:
         if user not in self.secrets:
             # Registering is idempotent per URL: a second sign-in finds the same device.
             answer = requests.post(
@@ -62,7 +72,7 @@ class Console:
             device = answer.json()
             if device.get("signingSecret"):
                 self.secrets[user] = device["signingSecret"]
-        return {"user": user, "token": token, "expiresIn": TOKEN_TTL_SECONDS}
+        return {"user": user, "token": token}
 
     def hook_base(self) -> str:
         # The notifier runs on this machine: loopback reaches this server whatever PUBLIC_HOST is.
@@ -90,15 +100,23 @@ class Console:
 
 def session_answer(console: Console, body: bytes) -> tuple[int, Any]:
     try:
-        user = str(json.loads(body or b"{}").get("user", ""))
+        token = str(json.loads(body or b"{}").get("token", ""))
     except (ValueError, AttributeError):
-        user = ""
-    if not USER_ID.match(user):
-        return 400, {"error": "user: 1-64 letters, digits or . _ @ -"}
+        token = ""
+    user = console.user_of(token)
+    if user is None or not USER_ID.match(user):
+        return 401, {"error": "a token the stack signed is needed: make -s token USER=<name>"}
     try:
-        return 200, console.session(user)
+        return 200, console.session(user, token)
     except requests.RequestException as exc:
         return HTTPStatus.BAD_GATEWAY, {"error": f"the stack did not answer: {exc}"}
+
+
+def log_answer(console: Console, user: str, authorization: str) -> tuple[int, Any]:
+    """A user's notification log, only for that user's own token."""
+    if console.user_of(authorization.removeprefix("Bearer ")) != user:
+        return 401, {"error": "only with that user's token"}
+    return 200, console.log(user)
 
 
 def user_in(path: str) -> str | None:
@@ -134,7 +152,7 @@ def handler_for(console: Console) -> type[SimpleHTTPRequestHandler]:
             if self.path == "/config.json":
                 self.send_json(200, {"apiBaseUrl": console.stack.api_base_url})
             elif user := user_in(self.path):
-                self.send_json(200, console.log(user))
+                self.send_json(*log_answer(console, user, self.headers.get("Authorization", "")))
             else:
                 super().do_GET()
 

@@ -17,6 +17,7 @@ import pytest
 from devkit import console, demo
 from devkit.client import wait_until
 from devkit.stack import Stack
+from photopipe.auth import tokens
 
 # Debian's, as scripts/install-browser.sh installs them, unless CHROMIUM / CHROMEDRIVER say otherwise.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -109,13 +110,13 @@ def card(browser: Any, name: str) -> dict[str, Any] | None:
 
 
 def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
-    browser: Any, console_url: str, user_id: str
+    browser: Any, console_url: str, user_id: str, stack: Stack
 ) -> None:
     browser.get(console_url)
     wait_for("the page ready", lambda: browser.execute_script("return document.body.dataset.ready"))
-    user = browser.find_element("id", "user")
-    user.clear()
-    user.send_keys(user_id)
+    token = browser.find_element("id", "token")
+    token.clear()
+    token.send_keys(tokens.issue(user_id, stack.auth_secret))  # what `make -s token USER=...` prints
     browser.find_element("css selector", "#sign-in button").click()
     wait_for("signed in", lambda: browser.execute_script("return document.body.dataset.user") == user_id)
 

@@ -9,6 +9,7 @@ from typing import Any
 from standardwebhooks import Webhook
 
 from devkit import console
+from photopipe.auth import tokens
 from photopipe.notify import signing
 
 
@@ -42,3 +43,34 @@ def test_only_plain_user_ids_name_a_hook_path() -> None:
     assert console.user_in("/hooks/alice") == "alice"
     assert console.user_in("/hooks/../etc") is None
     assert console.user_in("/config.json") is None
+
+
+class FakeStack:
+    auth_secret = "the-stacks-dev-secret-0123456789abcdef"
+
+
+def test_sign_in_needs_a_token_the_stack_signed_the_console_mints_none(monkeypatch: Any) -> None:
+    server = console.Console(stack=FakeStack())  # type: ignore[arg-type]
+    monkeypatch.setattr(server, "session", lambda user, token: {"user": user, "token": token})
+    forged = tokens.issue("alice", "some-other-secret-0123456789abcdef0123")
+    good = tokens.issue("alice", FakeStack.auth_secret)
+
+    assert console.session_answer(server, json.dumps({"user": "alice"}).encode())[0] == 401  # a name alone
+    assert console.session_answer(server, json.dumps({"token": forged}).encode())[0] == 401
+    assert console.session_answer(server, json.dumps({"token": good}).encode()) == (
+        200,
+        {"user": "alice", "token": good},
+    )
+
+
+def test_a_users_notification_log_is_theirs_alone() -> None:
+    server = console.Console(stack=FakeStack())  # type: ignore[arg-type]
+    alice, bob = (tokens.issue(user, FakeStack.auth_secret) for user in ("alice", "bob"))
+
+    assert console.log_answer(server, "alice", f"Bearer {alice}") == (200, [])
+    assert console.log_answer(server, "alice", f"Bearer {bob}")[0] == 401
+    assert console.log_answer(server, "alice", "")[0] == 401
+
+    assert server.user_of(tokens.issue("alice", FakeStack.auth_secret)) == "alice"
+    assert server.user_of(tokens.issue("alice", "some-other-secret-0123456789abcdef0123")) is None
+    assert server.user_of("") is None
