@@ -8,6 +8,14 @@ locals {
   # The longest backoff between a failed attempt and the next (photopipe.adapters.sqs).
   retry_max_seconds = 300
 
+  # Bounds that keep one tenant from taking the account on AWS (variables.tf says why each).
+  on_aws            = var.environment == "aws"
+  max_receive_count = coalesce(var.max_receive_count, local.on_aws ? 5 : 3)
+  worker_max_concurrent_batches = (var.worker_max_concurrent_batches == null ? (local.on_aws ? 10 : null)
+  : var.worker_max_concurrent_batches == 0 ? null : var.worker_max_concurrent_batches)
+  notifier_max_concurrent_batches = (var.notifier_max_concurrent_batches == null ? (local.on_aws ? 5 : null)
+  : var.notifier_max_concurrent_batches == 0 ? null : var.notifier_max_concurrent_batches)
+
   # An emulator reached at another host than this machine's loopback (make up PUBLIC_HOST=...):
   # pages served from that host (the console in a phone's browser) may call it too.
   public_host = var.execute_api_endpoint == null ? null : regex("^https?://(\\[[^]]+\\]|[^:/]+)", var.execute_api_endpoint)[0]
@@ -35,7 +43,7 @@ locals {
     AUTH_CLIENT_ID                = module.auth.client_id == null ? "" : module.auth.client_id
     PUSH_IOS_APPLICATION_ARN      = local.push_ios_arn
     PUSH_ANDROID_APPLICATION_ARN  = local.push_android_arn
-    MAX_RECEIVE_COUNT             = tostring(var.max_receive_count)
+    MAX_RECEIVE_COUNT             = tostring(local.max_receive_count)
     RETRY_MAX_SECONDS             = tostring(local.retry_max_seconds)
     FAULT_INJECTION               = var.enable_fault_injection ? "1" : "0"
     IMAGE_PROVIDER                = var.image_provider
@@ -109,7 +117,7 @@ module "queues" {
   name_prefix                       = var.name_prefix
   uploads_bucket_name               = module.storage.uploads_bucket_name
   uploads_bucket_arn                = module.storage.uploads_bucket_arn
-  max_receive_count                 = var.max_receive_count
+  max_receive_count                 = local.max_receive_count
   jobs_visibility_timeout_seconds   = 6 * var.worker_timeout_seconds
   notify_visibility_timeout_seconds = 6 * var.notifier_timeout_seconds
   job_events_topic_arn              = module.events.job_events_topic_arn
@@ -129,9 +137,10 @@ module "events" {
 }
 
 module "auth" {
-  source      = "./modules/auth"
-  name_prefix = var.name_prefix
-  auth_mode   = var.auth_mode
+  source       = "./modules/auth"
+  name_prefix  = var.name_prefix
+  auth_mode    = var.auth_mode
+  self_sign_up = var.cognito_self_sign_up
 }
 
 module "push" {
@@ -292,12 +301,12 @@ locals {
     worker = {
       queue_arn           = module.queues.jobs_queue_arn
       batch_size          = var.worker_batch_size
-      maximum_concurrency = var.worker_max_concurrent_batches
+      maximum_concurrency = local.worker_max_concurrent_batches
     }
     notifier = {
       queue_arn           = module.queues.notify_queue_arn
       batch_size          = 10
-      maximum_concurrency = var.notifier_max_concurrent_batches
+      maximum_concurrency = local.notifier_max_concurrent_batches
     }
   }
 }

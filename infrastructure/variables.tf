@@ -82,9 +82,9 @@ variable "notifier_timeout_seconds" {
 }
 
 variable "max_receive_count" {
-  description = "Deliveries of a message before SQS moves it to the dead-letter queue."
+  description = "Deliveries of a message before SQS moves it to the dead-letter queue; null: 5 on AWS (what AWS recommends at least for a Lambda consumer, so throttling alone does not dead-letter a message), 3 locally."
   type        = number
-  default     = 3
+  default     = null
 }
 
 variable "log_retention_days" {
@@ -325,15 +325,21 @@ variable "worker_batch_size" {
 }
 
 variable "worker_max_concurrent_batches" {
-  description = "Concurrent worker invocations the jobs queue may drive (2-1000); null for no limit."
+  description = "Concurrent worker invocations the jobs queue may drive (2-1000); null: 10 on AWS, so one tenant's heavy jobs cannot take the account's Lambda concurrency, none locally; 0: no limit."
   type        = number
   default     = null
 }
 
 variable "notifier_max_concurrent_batches" {
-  description = "Concurrent notifier invocations the notify queue may drive (2-1000); null for no limit."
+  description = "Concurrent notifier invocations the notify queue may drive (2-1000); null: 5 on AWS, so slow webhooks cannot take the account's Lambda concurrency, none locally; 0: no limit."
   type        = number
   default     = null
+}
+
+variable "cognito_self_sign_up" {
+  description = "Whether anyone may create an account in the Cognito user pool (auth_mode = \"cognito\"); off, accounts are created by an administrator or your backend."
+  type        = bool
+  default     = false
 }
 
 variable "sweep_schedule" {

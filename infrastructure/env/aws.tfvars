@@ -14,5 +14,12 @@ auth_mode = "cognito"
 # alarm_email    = "ops@example.com"
 # tracing_enabled = true
 # kms_enabled     = true
-# api_reserved_concurrency = 20
 # api_throttle = { rate_limit = 50, burst_limit = 100 }
+# Bounds on one tenant (null or left out: these defaults on AWS; see variables.tf):
+max_receive_count               = 5
+worker_max_concurrent_batches   = 10
+notifier_max_concurrent_batches = 5
+# Reserved concurrency for the api keeps its slots when the worker is busy, but setting any fails
+# on an account with fewer than 100 unreserved executions, as new accounts have: raise the
+# account's quota first, then set it.
+# api_reserved_concurrency = 20

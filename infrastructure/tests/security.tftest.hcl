@@ -105,8 +105,23 @@ run "aws_environment" {
   }
 
   assert {
-    condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn && module.queues.jobs_redrive_policy.maxReceiveCount == var.max_receive_count
-    error_message = "The jobs queue must dead-letter to its DLQ after max_receive_count receives."
+    condition     = module.queues.jobs_redrive_policy.deadLetterTargetArn == module.queues.jobs_dlq_arn && module.queues.jobs_redrive_policy.maxReceiveCount == tonumber(module.functions["worker"].environment_variables.MAX_RECEIVE_COUNT)
+    error_message = "The jobs queue must dead-letter to its DLQ after max_receive_count receives, the count the worker gives up at."
+  }
+
+  assert {
+    condition     = module.queues.jobs_redrive_policy.maxReceiveCount >= 5
+    error_message = "On AWS a Lambda consumer's queue needs at least 5 receives before dead-lettering (throttling alone must not dead-letter a message)."
+  }
+
+  assert {
+    condition     = module.functions["worker"].maximum_concurrency == 10 && module.functions["notifier"].maximum_concurrency == 5
+    error_message = "On AWS the worker's and the notifier's queues may drive a bounded number of invocations, so one tenant cannot take the account's concurrency."
+  }
+
+  assert {
+    condition     = module.auth.self_sign_up_allowed == false
+    error_message = "The Cognito user pool must not let anyone sign up unless asked for."
   }
 
   assert {

@@ -26,6 +26,11 @@ resource "aws_cognito_user_pool" "users" {
   mfa_configuration        = "OPTIONAL"
   deletion_protection      = "ACTIVE"
 
+  # Anyone may sign up only when asked for: an open pool lets anyone mint accounts, and so tokens.
+  admin_create_user_config {
+    allow_admin_create_user_only = !var.self_sign_up
+  }
+
   software_token_mfa_configuration {
     enabled = true
   }

@@ -19,3 +19,7 @@ output "client_id" {
 output "secret_parameter_arn" {
   value = aws_ssm_parameter.auth_secret.arn
 }
+
+output "self_sign_up_allowed" {
+  value = var.auth_mode == "cognito" ? !aws_cognito_user_pool.users[0].admin_create_user_config[0].allow_admin_create_user_only : null
+}

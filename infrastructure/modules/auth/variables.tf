@@ -6,3 +6,6 @@ variable "auth_mode" {
   type = string
 }
 
+variable "self_sign_up" {
+  type = bool
+}

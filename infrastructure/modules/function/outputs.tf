@@ -37,3 +37,8 @@ output "layer_arns" {
   description = "The layers the function runs with."
   value       = aws_lambda_function.this.layers
 }
+
+output "maximum_concurrency" {
+  description = "Concurrent invocations its queue may drive (null: no limit, or no queue)."
+  value       = var.sqs_trigger == null ? null : var.sqs_trigger.maximum_concurrency
+}
