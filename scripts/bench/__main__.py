@@ -1,27 +1,4 @@
-"""`make bench` (`python -m bench`): numbers a user can reproduce, written as JSON and printed as a table.
-
-Sections, a module each (each can be skipped with --skip NAME):
-  engine    the worker's engine vs naive Pillow vs libvips thumbnail on a 12 MP JPEG, the same
-            photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
-            input (a separate process, so the reading is its own)
-  colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
-  ondevice  the on-device models (faces, moderation, text): ms per photo on one core, each
-            model's first-photo load time, the worker's layer sizes, and accuracy on the tests'
-            labelled sets
-  quality   bytes and SSIM (against a float reference downscale) of each default variant next
-            to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
-  latency   warm API calls (health, a job in flight, a finished job) and a 12 MP photo's one small
-            variant seen by a client polling every 20 ms (analysis off)
-  pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
-  burst     throughput of a burst of uploads next to the engine's raw throughput on this machine
-  cold      import time of each handler, and first-invoke time after a configuration update
-  deploy    Lambda zip sizes, no-op `make up`, code-only redeploy (and cold `make up` with --cold)
-  memory    peak RSS of the worst input and the worst edit chain the worker accepts, next to the
-            memory budget's estimate and the function's memory (a process each)
-  cost      US dollars per 1,000 photos on AWS at list prices (dated): the pipeline section's
-            worker time at the functions' AWS memory, plus the calls each photo makes
-Timings live here, never in test asserts.
-"""
+"""`make bench` (`python -m bench`): runs the sections bench/__init__.py lists, writes JSON and a table."""
 
 from __future__ import annotations
 

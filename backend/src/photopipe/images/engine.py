@@ -105,8 +105,8 @@ def _decoding(stage: str) -> Iterator[None]:
     """Whatever goes wrong while the bytes in memory are parsed or decoded is about the bytes, so
     it fails the job at once with a code; retrying the same bytes cannot help. Classified by what
     failed, not by the exception's type: decoders raise TypeError, KeyError, RuntimeError, struct
-    errors and more on hostile input (a fuzzed TIFF header raised TypeError "Missing dimensions",
-    which was retried as if transient). Only the infrastructure is transient, never the bytes."""
+    errors and more on hostile input (a fuzzed TIFF header raises TypeError "Missing dimensions").
+    Only the infrastructure is transient, never the bytes."""
     try:
         yield
     except PermanentImageError:

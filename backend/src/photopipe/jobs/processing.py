@@ -74,7 +74,6 @@ class ProcessingService:
         self._settings = settings
         self._jobs = jobs
         self._store = store
-        self._events = events
         self._provider = provider
         self._clock = clock
         self._span = span  # tracing hook: a context manager per named step
@@ -125,7 +124,7 @@ class ProcessingService:
                 )
             except TransitionRejected:
                 # Deleted, or finished by another delivery, while this one rendered: as on the
-                # success path, this delivery is done (before, the refusal was retried as a fault).
+                # success path, this delivery is done; a refused write is no fault to retry.
                 return self._lost_job(upload, user_id, job_id)
             self._publish(job)
             return Report(Outcome.FAILED, job_id, elapsed, error_code=exc.code.value)

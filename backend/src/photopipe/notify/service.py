@@ -76,17 +76,7 @@ class NotificationService:
             result = self._senders[device.platform].send(device, event)
         except DeviceGone as exc:
             self._devices.delete(device.user_id, device.device_id)
-            self._ledger.complete(
-                Delivery(
-                    event.job_id,
-                    device.device_id,
-                    device.platform.value,
-                    DeliveryStatus.FAILED,
-                    False,
-                    now,
-                    f"unregistered: {exc}",
-                )
-            )
+            self._complete(event, device, now, DeliveryStatus.FAILED, detail=f"unregistered: {exc}")
             return _Outcome()
         except TransientError as exc:
             self._ledger.release(event.job_id, device.device_id, str(exc))
@@ -96,30 +86,24 @@ class NotificationService:
             # be made to): this delivery ends FAILED with the reason, so nothing stays SENDING and
             # the event's other devices are not held back by a retry that cannot succeed.
             logger.warning("a delivery failed for good", extra={"deviceId": device.device_id}, exc_info=True)
-            self._ledger.complete(
-                Delivery(
-                    event.job_id,
-                    device.device_id,
-                    device.platform.value,
-                    DeliveryStatus.FAILED,
-                    False,
-                    now,
-                    f"failed: {type(exc).__name__}: {exc}"[:300],
-                )
-            )
+            reason = f"failed: {type(exc).__name__}: {exc}"[:300]
+            self._complete(event, device, now, DeliveryStatus.FAILED, detail=reason)
             return _Outcome()
-        self._ledger.complete(
-            Delivery(
-                event.job_id,
-                device.device_id,
-                device.platform.value,
-                DeliveryStatus.DELIVERED,
-                result.simulated,
-                now,
-                result.detail,
-            )
-        )
+        self._complete(event, device, now, DeliveryStatus.DELIVERED, result.simulated, result.detail)
         return _Outcome(sent=1)
+
+    def _complete(
+        self,
+        event: JobEvent,
+        device: Device,
+        now: str,
+        status: DeliveryStatus,
+        simulated: bool = False,
+        detail: str | None = None,
+    ) -> None:
+        self._ledger.complete(
+            Delivery(event.job_id, device.device_id, device.platform.value, status, simulated, now, detail)
+        )
 
 
 @dataclass(frozen=True)
