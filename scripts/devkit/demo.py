@@ -155,7 +155,10 @@ def run(
     )
     print(f"         job notifications: {job['notifications']}")
     print(f"\nCOMPLETED in {time.monotonic() - started:.2f}s from upload slot to verified notification")
-    print(f"\nSee it in a browser: `make console`, open {CONSOLE_URL} and sign in as {client.user_id}.")
+    print(
+        f"\nSee it in a browser: `make console`, open {CONSOLE_URL} and sign in with the token "
+        f"`make -s token USER={client.user_id}` prints."
+    )
     return 0 if valid else 1
 
 
