@@ -24,9 +24,9 @@ def watch_section(stack: Stack, edits: int = 10) -> dict[str, Any]:
     from devkit import build_lambdas
 
     original = WATCH_PROBE.read_bytes()
-    watcher = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(ROOT / "scripts" / "watch.py")],
-        cwd=ROOT / "scripts",
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "devkit.watch"],
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PHOTOPIPE_OUTPUTS": str(stack.directory / "outputs.json")},
