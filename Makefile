@@ -76,7 +76,7 @@ up: build ## @daily Start the emulator and deploy the stack onto it (idempotent)
 	@$(MAKE) --no-print-directory deploy
 
 # The API as this machine reaches it (clients may reach it elsewhere: PUBLIC_HOST).
-API_URL = $(PY) -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' $(PHOTOPIPE_OUTPUTS)
+API_URL = scripts/api-url.sh $(PY)
 deploy: build ## @infrastructure terraform apply for ENV (local: onto the running emulator; skipped when nothing it reads changed)
 	@ARCH=$(ARCH) scripts/deploy.sh $(PY)
 

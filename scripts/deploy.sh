@@ -9,14 +9,9 @@ APPLIED=$STACK_DIR/applied.sha256
 arch="-var=lambda_architecture=${ARCH:-x86_64}"
 start=$(date +%s.%N)
 
-api_url() {
-  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' \
-    "$PHOTOPIPE_OUTPUTS"
-}
-
 if [ "$ENV" = local ] && [ -f "$APPLIED" ] && [ -f "$PHOTOPIPE_OUTPUTS" ] \
    && [ "$(cat "$APPLIED")" = "$("$ROOT/scripts/terraform.sh" fingerprint "$arch")" ] \
-   && curl -fsS -m 5 -o /dev/null "$(api_url)/v1/health"; then
+   && curl -fsS -m 5 -o /dev/null "$("$ROOT/scripts/api-url.sh" "$PY")/v1/health"; then
   echo "[deploy] nothing Terraform reads changed since the last apply, and the stack answers: skipped"
   exit 0
 fi

@@ -5,8 +5,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=$1
-api=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("host_api_base_url", d["api_base_url"])["value"])' \
-  "$PHOTOPIPE_OUTPUTS")
+api=$("$ROOT/scripts/api-url.sh" "$PY")
 token=$("$PY" -m devkit.client token fuzz-user)
 "$(dirname "$PY")/st" run "$ROOT/docs/openapi.json" --url "$api" -H "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
