@@ -98,3 +98,17 @@ def test_running_out_of_memory_is_not_blamed_on_the_file(monkeypatch: pytest.Mon
 
     with pytest.raises(MemoryError):
         engine.decode_opened(opened)
+
+
+def test_a_decoder_error_on_corrupt_data_is_damage_not_a_missing_codec(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = engine.open_upload(SEEDS["png"], "image/png", 50_000_000)
+
+    def corrupt() -> None:
+        raise OSError("decoder error -2 when reading image file")  # Pillow's words for bad data
+
+    monkeypatch.setattr(opened.image, "load", corrupt)
+
+    with pytest.raises(PermanentImageError) as refused:
+        engine.decode_opened(opened)
+
+    assert refused.value.code is ErrorCode.TRUNCATED_IMAGE

@@ -96,8 +96,9 @@ def _fail(code: ErrorCode, message: str) -> PermanentImageError:
 
 # What a decoder says when it was built without the codec a file needs (pillow-heif for an
 # AVC-coded HEIC: "Support for this compression format has not been built in: AVC"), or when a
-# file uses a sample layout it does not take.
-_MISSING_CODEC = ("not been built in", "not supported", "unsupported", "decoder", "encoder not available")
+# file uses a sample layout it does not take. Pillow's own is "decoder X not available"; its
+# "decoder error -2" means damaged data, not a missing codec.
+_MISSING_CODEC = ("not been built in", "not supported", "unsupported", "not available")
 
 
 @contextmanager
