@@ -55,6 +55,9 @@ locals {
     TEXT_DETECTION                = var.text_detection ? "1" : "0"
     MODERATION_BLOCKED_CATEGORIES = join(",", var.moderation_blocked_categories)
     MODERATION_MIN_CONFIDENCE     = tostring(var.moderation_min_confidence)
+    DELIVERY_KEY_PARAMETER        = module.delivery.signing_key_parameter_name
+    DELIVERY_WINDOW_SECONDS       = tostring(var.delivery_window_seconds)
+    DELIVERY_MAX_SIDE             = tostring(var.delivery_max_side)
   }
 
   kms_statements = var.kms_enabled ? {
@@ -110,6 +113,7 @@ module "storage" {
   force_destroy          = var.environment == "local"
   kms_key_arn            = module.keys.key_arn
   lifecycle_rules        = coalesce(var.lifecycle_rules, var.environment == "aws")
+  render_cache_days      = var.delivery_render_cache_days
 }
 
 module "queues" {
@@ -178,8 +182,10 @@ locals {
       # The API answers browsers from the origins the uploads bucket's CORS rule allows, and
       # presigns URLs for the address clients reach an emulator at (PUBLIC_HOST).
       environment = {
-        CORS_ALLOWED_ORIGINS = join(",", local.cors_allowed_origins)
-        PUBLIC_ENDPOINT_URL  = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
+        CORS_ALLOWED_ORIGINS     = join(",", local.cors_allowed_origins)
+        PUBLIC_ENDPOINT_URL      = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
+        DELIVERY_BASE_URL        = module.delivery.base_url
+        DELIVERY_DISTRIBUTION_ID = module.delivery.distribution_id == null ? "" : module.delivery.distribution_id
       }
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
@@ -198,15 +204,21 @@ locals {
         }
         ResultsGetDelete = {
           actions   = ["s3:GetObject", "s3:DeleteObject"]
-          resources = ["${module.storage.results_bucket_arn}/results/*"]
+          resources = ["${module.storage.results_bucket_arn}/results/*", "${module.storage.results_bucket_arn}/renders/*"]
         }
         ResultsList = {
           actions   = ["s3:ListBucket"]
           resources = [module.storage.results_bucket_arn, module.storage.uploads_bucket_arn]
         }
-        AuthSecretRead = {
+        SecretsRead = {
           actions   = ["ssm:GetParameter"]
-          resources = [module.auth.secret_parameter_arn]
+          resources = [module.auth.secret_parameter_arn, module.delivery.signing_key_parameter_arn]
+        }
+        }, module.delivery.distribution_arn == null ? {} : {
+        # A deleted job's delivery paths leave the CDN too.
+        DeliveryInvalidate = {
+          actions   = ["cloudfront:CreateInvalidation"]
+          resources = [module.delivery.distribution_arn]
         }
       })
     }
@@ -328,6 +340,68 @@ module "functions" {
   reserved_concurrency  = each.value.reserved_concurrency
   sqs_trigger           = lookup(local.sqs_triggers, each.key, null)
   policy_statements     = each.value.policy_statements
+}
+
+# The delivery function: apart from the map above because the api's environment names its URL.
+# It renders, so it gets the imaging layer and memory of its own; it reads jobs and variants and
+# writes nothing but its cache of renders.
+module "delivery_function" {
+  source               = "./modules/function"
+  name_prefix          = var.name_prefix
+  name                 = "delivery"
+  handler              = "photopipe.handlers.delivery.lambda_handler"
+  zip_path             = local.code_zip
+  layer_arns           = [module.layers.deps_arn, module.layers.imaging_arn]
+  architecture         = var.lambda_architecture
+  memory_mb            = var.delivery_memory_mb
+  timeout_seconds      = 30
+  log_retention_days   = var.log_retention_days
+  tracing_enabled      = var.tracing_enabled
+  reserved_concurrency = var.delivery_reserved_concurrency
+  environment_variables = merge(local.common_environment, {
+    POWERTOOLS_SERVICE_NAME   = "photopipe-delivery"
+    CORS_ALLOWED_ORIGINS      = join(",", local.cors_allowed_origins)
+    PUBLIC_ENDPOINT_URL       = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
+    DELIVERY_MAX_INLINE_BYTES = tostring(var.delivery_max_inline_bytes)
+  })
+  policy_statements = merge(local.kms_statements, {
+    JobsRead = {
+      actions   = ["dynamodb:GetItem"]
+      resources = [module.tables.jobs_table_arn]
+    }
+    OriginalsRead = {
+      actions   = ["s3:GetObject"]
+      resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+    }
+    VariantsRead = {
+      actions   = ["s3:GetObject"]
+      resources = ["${module.storage.results_bucket_arn}/results/*"]
+    }
+    RendersCache = {
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      resources = ["${module.storage.results_bucket_arn}/renders/*"]
+    }
+    # A missing key answers NoSuchKey (not AccessDenied) only with ListBucket.
+    ResultsList = {
+      actions   = ["s3:ListBucket"]
+      resources = [module.storage.results_bucket_arn]
+    }
+    SigningKeyRead = {
+      actions   = ["ssm:GetParameter"]
+      resources = [module.delivery.signing_key_parameter_arn]
+    }
+  })
+}
+
+module "delivery" {
+  source            = "./modules/delivery"
+  name_prefix       = var.name_prefix
+  function_name     = module.delivery_function.function_name
+  cdn_enabled       = coalesce(var.delivery_cdn_enabled, local.on_aws)
+  emulator_endpoint = var.execute_api_endpoint
+  custom_domain     = var.delivery_custom_domain
+  certificate_arn   = var.delivery_certificate_arn
+  web_acl_id        = var.delivery_web_acl_id
 }
 
 module "api" {

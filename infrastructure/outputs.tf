@@ -85,9 +85,10 @@ output "image_provider" {
 }
 
 output "function_names" {
-  description = "Names of the four functions."
+  description = "Names of the five functions."
   value = {
     api      = module.functions["api"].function_name
+    delivery = module.delivery_function.function_name
     worker   = module.functions["worker"].function_name
     notifier = module.functions["notifier"].function_name
     sweeper  = module.functions["sweeper"].function_name
@@ -131,4 +132,34 @@ output "analysis" {
 output "cors_allowed_origins" {
   description = "Origins a browser may call the API and PUT uploads from (the console and tests read this)."
   value       = local.cors_allowed_origins
+}
+
+output "delivery_base_url" {
+  description = "What delivery URLs start with: the CloudFront distribution (or custom domain) on AWS, the delivery function URL's path form on an emulator."
+  value       = module.delivery.base_url
+}
+
+output "delivery_function_url" {
+  description = "The delivery function's own URL, the CDN's origin (AWS_IAM behind CloudFront: not public)."
+  value       = module.delivery.function_url
+}
+
+output "delivery_signing_key_parameter" {
+  description = "The SSM parameter with the keys that sign delivery URLs (docs/delivery.md: rotation)."
+  value       = module.delivery.signing_key_parameter_name
+}
+
+output "delivery_distribution_id" {
+  description = "The CloudFront distribution in front of delivery (null where there is none)."
+  value       = module.delivery.distribution_id
+}
+
+output "delivery_cdn" {
+  description = "The delivery distribution's shape (terraform tests; null without a CDN)."
+  value       = module.delivery.cdn
+}
+
+output "delivery_function_url_authorization" {
+  description = "AWS_IAM where CloudFront fronts the function URL (not public), NONE on an emulator."
+  value       = module.delivery.function_url_authorization
 }

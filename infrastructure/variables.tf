@@ -353,3 +353,67 @@ variable "lifecycle_rules" {
   type        = bool
   default     = null
 }
+
+variable "delivery_cdn_enabled" {
+  description = "A CloudFront distribution in front of the delivery function. Null: on AWS only (LocalStack Community has no CloudFront; MiniStack's does not cache)."
+  type        = bool
+  default     = null
+}
+
+variable "delivery_custom_domain" {
+  description = "A domain of your own for delivery URLs (with delivery_certificate_arn); null: the distribution's cloudfront.net name."
+  type        = string
+  default     = null
+}
+
+variable "delivery_certificate_arn" {
+  description = "ACM certificate in us-east-1 for delivery_custom_domain."
+  type        = string
+  default     = null
+}
+
+variable "delivery_web_acl_id" {
+  description = "A WAF web ACL (ARN) for the delivery distribution; null: none."
+  type        = string
+  default     = null
+}
+
+variable "delivery_window_seconds" {
+  description = "Delivery URLs are minted per window of this many seconds (the same URL all window long) and stay valid one more window."
+  type        = number
+  default     = 86400
+  validation {
+    condition     = var.delivery_window_seconds >= 1
+    error_message = "delivery_window_seconds must be at least 1."
+  }
+}
+
+variable "delivery_max_side" {
+  description = "The largest side, in pixels, a delivery transform may ask for (400 INVALID_TRANSFORM past it)."
+  type        = number
+  default     = 4096
+}
+
+variable "delivery_max_inline_bytes" {
+  description = "The largest rendition the delivery function answers in its body; larger ones are a redirect to a presigned object. 4 MB keeps a base64 body inside Lambda's 6 MB; lower it only to test."
+  type        = number
+  default     = 4000000
+}
+
+variable "delivery_memory_mb" {
+  description = "Memory of the delivery function (it renders: 1024 MB is a bit over half a vCPU)."
+  type        = number
+  default     = 1024
+}
+
+variable "delivery_reserved_concurrency" {
+  description = "Reserved concurrency of the delivery function (-1: none)."
+  type        = number
+  default     = -1
+}
+
+variable "delivery_render_cache_days" {
+  description = "Days a delivery render stays cached in the results bucket (AWS lifecycle rule)."
+  type        = number
+  default     = 30
+}

@@ -26,3 +26,7 @@ enable_fault_injection = true
 # else's events behind them (victims' p95 delivery lag 9 s in `make chaos N=500`; 0.7 s with 4).
 worker_max_concurrent_batches   = 2
 notifier_max_concurrent_batches = 4
+
+# Delivery answers above 1 MB are redirects to a presigned object here (4 MB on AWS, inside
+# Lambda's 6 MB response), so the e2e tests exercise the redirect with ordinary photos.
+delivery_max_inline_bytes = 1000000

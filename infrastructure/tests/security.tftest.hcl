@@ -46,6 +46,12 @@ mock_provider "aws" {
   mock_resource "aws_sns_platform_application" {
     defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:app/GCM/photopipe-android" }
   }
+  mock_resource "aws_lambda_function_url" {
+    defaults = { function_url = "https://mockurlid0000000000000000000000.lambda-url.eu-west-1.on.aws/" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net", id = "EMOCK" }
+  }
   mock_resource "aws_api_gateway_rest_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mockapi" }
   }
@@ -79,7 +85,7 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy] : [
+      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy, module.delivery_function.policy] : [
         for statement in policy.Statement : [
           for action in statement.Action : action != "*" && !endswith(action, ":*")
         ]
@@ -90,7 +96,7 @@ run "aws_environment" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy] : [
+      for policy in [module.functions["api"].policy, module.functions["worker"].policy, module.functions["notifier"].policy, module.functions["sweeper"].policy, module.delivery_function.policy] : [
         for statement in policy.Statement : [
           for resource in statement.Resource : resource != "*" || contains(["XRayWrite", "RekognitionDetect"], statement.Sid)
         ]
@@ -137,6 +143,51 @@ run "aws_environment" {
   assert {
     condition     = output.aws_endpoint_url == null && !strcontains(output.api_base_url, "_aws/execute-api")
     error_message = "No emulator setting may reach the aws environment."
+  }
+
+  assert {
+    condition     = output.delivery_base_url == "https://dmock.cloudfront.net" && module.functions["api"].environment_variables.DELIVERY_BASE_URL == output.delivery_base_url
+    error_message = "On AWS delivery URLs must name the CloudFront distribution, and the api must mint them for it."
+  }
+
+  assert {
+    condition     = output.delivery_function_url_authorization == "AWS_IAM" && output.delivery_cdn.invoke_permission_source && output.delivery_cdn.invoke_permission_action == "lambda:InvokeFunctionUrl"
+    error_message = "On AWS the delivery function URL must not be public: AWS_IAM, invokable by the distribution alone."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.origin_access_control && output.delivery_cdn.oac_origin_type == "lambda" && output.delivery_cdn.oac_signing == "always/sigv4"
+    error_message = "CloudFront must reach the function URL through origin access control, signing every request."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.origin_domain == "mockurlid0000000000000000000000.lambda-url.eu-west-1.on.aws"
+    error_message = "The distribution's origin must be the delivery function's URL."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.cache_key_headers == toset(["Accept"]) && output.delivery_cdn.cache_key_cookies == "none" && output.delivery_cdn.cache_key_query_strings == "none"
+    error_message = "The cache key must be the path plus Accept (f_auto), and nothing else, so the cache does not fragment."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.origin_request_headers == toset(["Origin"])
+    error_message = "The origin must see the browser's Origin (CORS) beyond the cache key."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.error_caching == { "403" = 0, "404" = 0, "429" = 0 }
+    error_message = "403, 404 and 429 answers must never be cached by the CDN."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.viewer_protocol_policy == "redirect-to-https"
+    error_message = "Viewers must reach delivery over HTTPS."
+  }
+
+  assert {
+    condition     = contains(module.functions["api"].policy.Statement[*].Sid, "DeliveryInvalidate") && module.functions["api"].environment_variables.DELIVERY_DISTRIBUTION_ID == "EMOCK"
+    error_message = "The api must invalidate a deleted job's delivery paths in the distribution."
   }
 
   assert {
@@ -237,6 +288,11 @@ run "local_environment" {
   assert {
     condition     = length(module.storage.lifecycle_rule_ids) == 0
     error_message = "Locally no lifecycle rules: the emulators do not run them, and creating them costs ~55 s of provider waits."
+  }
+
+  assert {
+    condition     = output.delivery_cdn == null && output.delivery_base_url == "http://127.0.0.1:4566/_aws/lambda-url/mockurlid0000000000000000000000"
+    error_message = "Locally delivery URLs name the function URL's path form on the emulator (no wildcard DNS), with no distribution."
   }
 }
 

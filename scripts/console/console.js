@@ -151,10 +151,26 @@ function render(view, job) {
     view.dataset.variants = outputs.length;
     $(".variants", view).replaceChildren(...[...outputs].reverse().map(variant));
     $(".analysis", view).replaceChildren(...describe(analysis, source));
+    if (job.delivery) showDelivery(view, job.delivery.url);
   }
   $(".notifications", view).textContent = job.notifications.length
     ? "notified: " + job.notifications.map((n) => `${n.platform} ${n.status}${n.simulated ? " (simulated)" : ""} at ${n.attemptedAt}`).join("; ")
     : (TERMINAL.has(job.status) ? "no deliveries recorded yet" : "");
+}
+
+// Any size on demand: the job's delivery URL with a transform; f_auto lets the browser's Accept
+// pick AVIF or WebP.
+function showDelivery(view, base) {
+  const figure = $("figure.delivery", view);
+  const slider = $("input.size", figure);
+  const show = () => {
+    const transform = `w_${slider.value},f_auto`;
+    $("img.rendition", figure).src = `${base}/${transform}`;
+    $("code.transform", figure).textContent = transform;
+  };
+  slider.addEventListener("change", show);
+  figure.hidden = false;
+  show();
 }
 
 function variant(output) {

@@ -154,6 +154,7 @@ def upload_many(client: PhotopipeClient, paths: list[Path], wait: bool, download
         analysis = job.get("analysis") or {}
         sizes = ", ".join(f"{o['name']} {o['width']}x{o['height']}" for o in job["outputs"])
         print(f"{job_id}  {path}  COMPLETED  {sizes}  colours {analysis.get('dominantColors', [])[:3]}")
+        print(f"    delivery: {job['delivery']['url']}/{{transform}}")
         if download is not None:
             target = download / path.stem
             target.mkdir(parents=True, exist_ok=True)
@@ -179,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     get = sub.add_parser("get", help="show a job as JSON")
     get.add_argument("job_id")
     get.add_argument("--user", default="demo")
+    url = sub.add_parser("url", help="print a finished job's delivery URL, with a transform (e.g. w_400,f_auto)")
+    url.add_argument("job_id")
+    url.add_argument("transform", nargs="?", default="")
+    url.add_argument("--user", default="demo")
     args = parser.parse_args(argv)
 
     stack = Stack.load()
@@ -188,7 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     client = PhotopipeClient.for_user(stack, args.user)
     if args.command == "upload":
         return upload_many(client, photos_in(args.paths), args.wait, args.download)
-    print(json.dumps(client.get_job(args.job_id), indent=2))
+    job = client.get_job(args.job_id)
+    if args.command == "url":
+        if not job.get("delivery"):
+            print(f"job {args.job_id} is {job['status']}: only a COMPLETED job has a delivery URL", file=sys.stderr)
+            return 1
+        print("/".join(filter(None, [job["delivery"]["url"], args.transform])))
+        return 0
+    print(json.dumps(job, indent=2))
     return 0
 
 

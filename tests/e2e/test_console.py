@@ -90,6 +90,8 @@ return {
   variants: [...card.querySelectorAll(".variants img")]
     .map((i) => ({ name: i.alt, loaded: i.complete && i.naturalWidth > 0 })),
   base: card.querySelector("img.base").naturalWidth,
+  rendition: (i => i && i.complete ? { width: i.naturalWidth, src: i.getAttribute("src") } : null)(
+    card.querySelector("figure.delivery img.rendition")),
   faces: card.querySelectorAll(".overlay rect.face").length,
   crop: card.querySelectorAll(".overlay rect.crop").length,
   closeUps: card.querySelectorAll(".analysis svg.face-close-up rect.face").length,
@@ -138,6 +140,21 @@ def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
     assert done["crop"] == 1 and done["placeholder"] and done["swatches"] >= 3, done
     assert done["closeUps"] == done["faces"], "each face is shown close up too"
     assert done["base"] > 0, "the original is shown beside its variants"
+    rendition = wait_for(
+        "the delivery rendition at the slider's width",
+        lambda: (r := (card(browser, "portrait.jpg") or {}).get("rendition")) and r["width"] == 480 and r,
+    )
+    assert rendition["src"].endswith("/w_480,f_auto"), rendition
+    browser.execute_script(
+        "const card = [...document.querySelectorAll('article.job')].find((a) => a.dataset.name === arguments[0]);"
+        "const s = card.querySelector('figure.delivery input.size');"
+        "s.value = 320; s.dispatchEvent(new Event('change'));",
+        "portrait.jpg",
+    )
+    wait_for(
+        "a new rendition after the slider moved",
+        lambda: ((card(browser, "portrait.jpg") or {}).get("rendition") or {}).get("width") == 320,
+    )
 
     failed = wait_for("the cut-short photo FAILED", lambda: (c := card(browser, "cut-short.jpg")) and c["error"] and c)
     assert failed["status"] == "FAILED" and "TRUNCATED_IMAGE" in failed["error"], failed

@@ -71,7 +71,7 @@ def test_a_duplicate_s3_event_is_not_processed_twice(client: PhotopipeClient, st
     job_id = client.submit(photo(600, 400), "image/jpeg")
     first = client.wait_for_job(job_id)
     assert first["status"] == "COMPLETED"
-    user = first["outputs"][0]["url"].split("/results/")[1].split("/")[0]
+    user = client.user_id
     # The same notification S3 sent, delivered a second time.
     duplicate = s3_notification(stack["uploads_bucket_name"], f"incoming/{user}/{job_id}/original", 1, "x")
     stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=duplicate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +13,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer, DataRecord
 
+from photopipe.delivery.ports import StoredObject
 from photopipe.jobs.events import JobEvent, event_for
-from photopipe.jobs.model import Job, JobError, JobStatus, Output
+from photopipe.jobs.model import Job, JobError, JobStatus, Output, renders_prefix
 from photopipe.jobs.ports import JobPage, TransitionRejected
 from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, SendResult
 
@@ -142,10 +144,30 @@ class InMemoryStore:
     def write_result(self, key: str, body: bytes, content_type: str) -> None:
         self.results[key] = (body, content_type)
 
-    def delete_job_objects(self, original_key: str, results_prefix: str) -> None:
+    def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self.uploads.pop(original_key, None)
-        for key in [k for k in self.results if k.startswith(results_prefix)]:
+        for key in [k for k in self.results if k.startswith(prefixes)]:
             del self.results[key]
+
+    # The delivery function's side (DeliveryStore): an ETag per distinct body, as S3's MD5 is.
+
+    def get_render(self, key: str) -> StoredObject | None:
+        return self.get_result(key) if key in self.results else None
+
+    def put_render(self, key: str, body: bytes, content_type: str) -> StoredObject:
+        self.write_result(key, body, content_type)
+        return self.get_result(key)
+
+    def delete_renders(self, job_id: str) -> None:
+        for key in [k for k in self.results if k.startswith(renders_prefix(job_id))]:
+            del self.results[key]
+
+    def get_result(self, key: str) -> StoredObject:
+        body, content_type = self.results[key]
+        return StoredObject(body, content_type, f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"')
+
+    def presign_get(self, key: str, ttl_seconds: int) -> str:
+        return self.presign_download(key, ttl_seconds)
 
 
 class RecordingPublisher:

@@ -90,6 +90,15 @@ class Settings:
     tracing_enabled: bool
     # Text detection (OCR) in the analysis: heavier and, on Rekognition, a billed call per photo.
     text_detection: bool
+    # Delivery URLs: where they point (the CDN, or the delivery function's own URL), the SSM
+    # parameter with the signing keys, the window they are minted for, the largest side a
+    # transform may ask, and the largest answer a function response carries (above: a redirect).
+    delivery_base_url: str
+    delivery_key_parameter: str
+    delivery_window_seconds: int
+    delivery_max_side: int
+    delivery_max_inline_bytes: int
+    delivery_distribution_id: str  # the CDN in front of delivery (AWS); empty: none
 
     @property
     def on_aws(self) -> bool:
@@ -169,6 +178,12 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         moderation_min_confidence=float(_int(env, "MODERATION_MIN_CONFIDENCE", 80)),
         edit_endpoint_url=env.get("EDIT_ENDPOINT_URL", ""),
         edit_api_key_secret=env.get("EDIT_API_KEY_SECRET", ""),
+        delivery_base_url=env.get("DELIVERY_BASE_URL", ""),
+        delivery_key_parameter=env.get("DELIVERY_KEY_PARAMETER", ""),
+        delivery_window_seconds=max(1, _int(env, "DELIVERY_WINDOW_SECONDS", 86_400)),
+        delivery_max_side=_int(env, "DELIVERY_MAX_SIDE", 4096),
+        delivery_max_inline_bytes=_int(env, "DELIVERY_MAX_INLINE_BYTES", 4_000_000),
+        delivery_distribution_id=env.get("DELIVERY_DISTRIBUTION_ID", ""),
     )
 
 

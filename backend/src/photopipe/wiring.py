@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
     from photopipe.adapters.s3_store import S3ObjectStore
     from photopipe.auth.tokens import Principal
+    from photopipe.delivery.service import DeliveryService
+    from photopipe.delivery.signing import UrlSigner
     from photopipe.images.budget import MemoryBudget
     from photopipe.images.pipeline import Span
     from photopipe.jobs.processing import ProcessingService
@@ -154,6 +156,44 @@ def idempotency_store() -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
+
+
+@cache
+def url_signer() -> UrlSigner:
+    """Mints delivery URLs (the api) and verifies them (the delivery function)."""
+    from photopipe.adapters.secrets import secure_parameter
+    from photopipe.delivery.signing import UrlSigner, keys_from
+
+    settings = get_settings()
+    keys = keys_from(secure_parameter(settings.delivery_key_parameter))
+    return UrlSigner(settings.delivery_base_url, keys, settings.delivery_window_seconds)
+
+
+@cache
+def delivery_service() -> DeliveryService:
+    from photopipe.delivery.service import DeliveryLimits, DeliveryService
+    from photopipe.images.pipeline import RenderLimits
+
+    settings = get_settings()
+    limits = DeliveryLimits(
+        max_side=settings.delivery_max_side,
+        max_inline_bytes=settings.delivery_max_inline_bytes,
+        max_original_bytes=settings.max_upload_bytes,
+        cors_allowed_origins=settings.cors_allowed_origins,
+    )
+    render_limits = RenderLimits(
+        settings.max_image_pixels, settings.max_full_decode_pixels, max_output_pixels=settings.max_output_pixels
+    )
+    return DeliveryService(url_signer(), job_repository(), object_store(), memory_budget(), render_limits, limits)
+
+
+def forget_delivery_paths(job_id: str) -> None:
+    """A deleted job's delivery URLs leave the CDN (where there is one) as they leave S3."""
+    distribution_id = get_settings().delivery_distribution_id
+    if distribution_id:
+        from photopipe.adapters.cloudfront import CloudFrontInvalidator
+
+        CloudFrontInvalidator(client("cloudfront"), distribution_id).invalidate_job(job_id)
 
 
 def auth_secret() -> str:

@@ -146,4 +146,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "results" {
       days = var.results_retention_days
     }
   }
+  rule {
+    id     = "expire-cached-renders"
+    status = "Enabled"
+    filter {
+      prefix = "renders/"
+    }
+    expiration {
+      days = var.render_cache_days
+    }
+  }
 }

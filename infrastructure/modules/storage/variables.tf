@@ -35,3 +35,9 @@ variable "lifecycle_rules" {
   type        = bool
   default     = true
 }
+
+variable "render_cache_days" {
+  description = "Days a delivery render stays cached (renders/); a later request renders it again."
+  type        = number
+  default     = 30
+}

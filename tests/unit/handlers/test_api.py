@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,14 +18,16 @@ import pytest
 from photopipe import wiring
 from photopipe.auth import tokens
 from photopipe.config import settings_from
+from photopipe.delivery.signing import UrlSigner
 from photopipe.handlers import api, api_middleware
-from photopipe.jobs.model import JobStatus
+from photopipe.jobs.model import JobStatus, Output
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.targets import TargetPolicy
 from tests.support.fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
 
 SECRET = "api-unit-secret-of-at-least-32-bytes"
+SIGNER = UrlSigner("https://img.example", ("delivery-key",))
 
 
 @dataclass
@@ -52,6 +54,7 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> InMemoryJobs:
         lambda: DeviceService(devices, TargetPolicy(allow_loopback=True), lambda host, port: ["93.184.215.14"]),
     )
     monkeypatch.setattr(wiring, "auth_secret", lambda: SECRET)
+    monkeypatch.setattr(wiring, "url_signer", lambda: SIGNER)
     idempotency = InMemoryIdempotencyStore()
     monkeypatch.setattr(wiring, "idempotency_store", lambda: idempotency)
     return jobs
@@ -192,6 +195,26 @@ def test_a_job_still_in_flight_is_read_without_its_deliveries_a_finished_one_wit
     backend.claim(job_id, "alice", "msg-1", "2026-01-01T00:00:00.000Z")
     backend.finish(job_id, "msg-1", JobStatus.COMPLETED, "2026-01-01T00:00:01.000Z", [], None, None, 5)
     assert call("GET", f"/v1/jobs/{job_id}")[0] == 200 and read == [job_id]
+
+
+def test_a_finished_job_carries_a_delivery_url_that_stays_the_same_all_day_and_names_its_outputs(
+    backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = create()[1]["jobId"]
+    assert call("GET", f"/v1/jobs/{job_id}")[1]["delivery"] is None
+    backend.claim(job_id, "alice", "msg-1", "2026-01-01T00:00:00.000Z")
+    outputs = [Output("thumbnail", f"results/alice/{job_id}/thumbnail.jpg", 256, 192, "image/jpeg", 9000)]
+    backend.finish(job_id, "msg-1", JobStatus.COMPLETED, "2026-01-01T00:00:01.000Z", outputs, None, None, 5)
+    morning, evening = datetime(2026, 3, 1, 0, 5, tzinfo=UTC), datetime(2026, 3, 1, 23, 55, tzinfo=UTC)
+    monkeypatch.setattr(api, "utc_now", lambda: morning)
+    first = call("GET", f"/v1/jobs/{job_id}")[1]
+    monkeypatch.setattr(api, "utc_now", lambda: evening)
+    later = call("GET", f"/v1/jobs/{job_id}")[1]
+    listed = call("GET", "/v1/jobs")[1]["jobs"][0]
+    assert first["delivery"] == later["delivery"] == listed["delivery"]
+    assert first["delivery"]["url"].startswith(f"https://img.example/{job_id}/")
+    assert first["delivery"]["expiresAt"] == "2026-03-03T00:00:00.000Z"  # >= 24 h after either call
+    assert [o["url"] for o in first["outputs"]] == [f"{first['delivery']['url']}/w_256,h_256,fit_contain,f_jpeg"]
 
 
 def test_list_limit_and_cursor_are_bounded(backend: InMemoryJobs) -> None:

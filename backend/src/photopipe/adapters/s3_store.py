@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from photopipe.delivery.ports import StoredObject
 from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.jobs.model import renders_prefix
 
 
 class S3ObjectStore:
@@ -55,10 +57,37 @@ class S3ObjectStore:
             CacheControl="private, max-age=31536000, immutable",
         )
 
-    def delete_job_objects(self, original_key: str, results_prefix: str) -> None:
+    def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self._s3.delete_object(Bucket=self._uploads, Key=original_key)
+        for prefix in prefixes:
+            self._delete_prefix(prefix)
+
+    def _delete_prefix(self, prefix: str) -> None:
         paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._results, Prefix=results_prefix):
+        for page in paginator.paginate(Bucket=self._results, Prefix=prefix):
             keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
             if keys:
                 self._s3.delete_objects(Bucket=self._results, Delete={"Objects": keys, "Quiet": True})
+
+    # The delivery function's side: renders cached under renders/{jobId}/, variants read whole.
+
+    def get_render(self, key: str) -> StoredObject | None:
+        try:
+            return self.get_result(key)
+        except self._s3.exceptions.NoSuchKey:
+            return None
+
+    def put_render(self, key: str, body: bytes, content_type: str) -> StoredObject:
+        response = self._s3.put_object(Bucket=self._results, Key=key, Body=body, ContentType=content_type)
+        return StoredObject(body, content_type, str(response["ETag"]))
+
+    def delete_renders(self, job_id: str) -> None:
+        self._delete_prefix(renders_prefix(job_id))
+
+    def get_result(self, key: str) -> StoredObject:
+        response = self._s3.get_object(Bucket=self._results, Key=key)
+        body: bytes = response["Body"].read()
+        return StoredObject(body, str(response.get("ContentType", "application/octet-stream")), str(response["ETag"]))
+
+    def presign_get(self, key: str, ttl_seconds: int) -> str:
+        return self.presign_download(key, ttl_seconds)

@@ -130,6 +130,20 @@ class OutputModel(ApiModel):
     bytes: int
 
 
+class DeliveryModel(ApiModel):
+    """Where a finished job's image is served: `{url}/{transform}`, e.g. `{url}/w_400,h_400,f_auto`."""
+
+    url: Annotated[
+        str,
+        Field(
+            description="Signed base URL; the same on every call within a day, valid at least 24 h after it is "
+            "handed out. Append `/{transform}`: w_<px>, h_<px>, fit_<cover|contain>, "
+            "focus_<center|faces|attention>, f_<jpeg|png|webp|avif|auto>, q_<1-100>, dpr_<1.0-4.0>."
+        ),
+    ]
+    expires_at: str
+
+
 class NotificationModel(ApiModel):
     device_id: str
     platform: str
@@ -264,6 +278,7 @@ class JobResponse(ApiModel):
     error: ErrorBody | None = None
     analysis: Analysis | None = None
     outputs: list[OutputModel]
+    delivery: DeliveryModel | None = None
     notifications: list[NotificationModel]
     processing_ms: int | None = None
     attempts: int = 0
@@ -275,6 +290,7 @@ class JobSummary(ApiModel):
     created_at: str
     updated_at: str
     error: ErrorBody | None = None
+    delivery: DeliveryModel | None = None
 
 
 class JobListResponse(ApiModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from photopipe.contract.models import (
+    DeliveryModel,
     DeviceResponse,
     ErrorBody,
     JobResponse,
@@ -13,13 +14,20 @@ from photopipe.contract.models import (
     StatusChange,
     VariantRequest,
 )
+from photopipe.delivery import transforms
+from photopipe.delivery.signing import SignedUrl
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Operations
-from photopipe.jobs.service import OutputLink
 from photopipe.notify.model import Delivery, Device
 
 
-def job_response(job: Job, links: list[OutputLink], deliveries: list[Delivery]) -> JobResponse:
+def delivery_model(signed: SignedUrl | None) -> DeliveryModel | None:
+    return DeliveryModel(url=signed.url, expires_at=signed.expires_at) if signed else None
+
+
+def job_response(job: Job, signed: SignedUrl | None, deliveries: list[Delivery]) -> JobResponse:
+    """`signed`: the job's delivery URL, for a COMPLETED job; its outputs are URLs under it."""
+    specs = {spec.name: spec for spec in job.operations.variants}
     return JobResponse(
         job_id=job.job_id,
         status=job.status.value,
@@ -32,12 +40,19 @@ def job_response(job: Job, links: list[OutputLink], deliveries: list[Delivery]) 
         analysis=job.analysis,
         outputs=[
             OutputModel(
-                name=o.name, url=o.url, width=o.width, height=o.height, content_type=o.content_type, bytes=o.bytes
+                name=o.name,
+                url=f"{signed.url}/{transforms.of_variant(specs[o.name]).canonical}",
+                width=o.width,
+                height=o.height,
+                content_type=o.content_type,
+                bytes=o.bytes,
             )
-            for o in links
+            for o in job.outputs
+            if o.name in specs
         ]
-        if job.status is JobStatus.COMPLETED
+        if signed and job.status is JobStatus.COMPLETED
         else [],
+        delivery=delivery_model(signed),
         notifications=[
             NotificationModel(
                 device_id=d.device_id,
@@ -53,13 +68,14 @@ def job_response(job: Job, links: list[OutputLink], deliveries: list[Delivery]) 
     )
 
 
-def job_summary(job: Job) -> JobSummary:
+def job_summary(job: Job, signed: SignedUrl | None) -> JobSummary:
     return JobSummary(
         job_id=job.job_id,
         status=job.status.value,
         created_at=job.created_at,
         updated_at=job.updated_at,
         error=ErrorBody(code=job.error.code, message=job.error.message) if job.error else None,
+        delivery=delivery_model(signed),
     )
 
 

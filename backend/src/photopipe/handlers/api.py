@@ -34,9 +34,11 @@ from photopipe.contract.models import (
     RegisterDeviceRequest,
     UploadSlotModel,
 )
+from photopipe.delivery.signing import SignedUrl
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.handlers import api_middleware
 from photopipe.handlers.logs import function_logger
+from photopipe.jobs.model import Job, JobStatus
 from photopipe.notify.model import Platform
 
 logger = function_logger()
@@ -158,7 +160,7 @@ def get_job(job_id: str) -> JobResponse:
     job = service.get_job(current_user(), job_id)
     # Devices hear of a job only once it ends: a job still polled for has no deliveries to read.
     deliveries = wiring.delivery_ledger().list_for_job(job.job_id) if job.status.is_terminal else []
-    return presenters.job_response(job, service.output_links(job), deliveries)
+    return presenters.job_response(job, delivery_url(job), deliveries)
 
 
 @app.get(
@@ -178,7 +180,14 @@ def list_jobs(
     cursor: Annotated[str | None, Query(max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")] = None,
 ) -> JobListResponse:
     page = wiring.job_service().list_jobs(current_user(), limit, cursor)
-    return JobListResponse(jobs=[presenters.job_summary(j) for j in page.jobs], next_cursor=page.cursor)
+    return JobListResponse(
+        jobs=[presenters.job_summary(j, delivery_url(j)) for j in page.jobs], next_cursor=page.cursor
+    )
+
+
+def delivery_url(job: Job) -> SignedUrl | None:
+    """A finished job's delivery URL: the same all through the signer's window."""
+    return wiring.url_signer().sign(job.job_id, utc_now()) if job.status is JobStatus.COMPLETED else None
 
 
 @app.delete(
@@ -192,6 +201,7 @@ def list_jobs(
 def delete_job(job_id: str) -> Response[str]:
     wiring.job_service().delete_job(current_user(), job_id)
     wiring.delivery_ledger().delete_for_job(job_id)
+    wiring.forget_delivery_paths(job_id)
     return api_middleware.no_content()
 
 

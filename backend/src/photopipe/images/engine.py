@@ -314,9 +314,12 @@ def _flatten(image: Image.Image) -> Image.Image:
     return background
 
 
-def encode(image: Image.Image, output_format: str, icc_profile: bytes | None = None) -> tuple[bytes, str, str]:
+def encode(
+    image: Image.Image, output_format: str, icc_profile: bytes | None = None, quality: int | None = None
+) -> tuple[bytes, str, str]:
     """(bytes, content type, extension). No EXIF, GPS or XMP is written; the ICC profile only
-    when given (an sRGB output carries none: sRGB is what every viewer assumes)."""
+    when given (an sRGB output carries none: sRGB is what every viewer assumes). `quality`
+    overrides the format's default (PNG is lossless and ignores it)."""
     pil_format, content_type = formats.OUTPUT_FORMATS[output_format]
     if pil_format == "AVIF" and not AVIF_SUPPORTED:
         pil_format, content_type = formats.OUTPUT_FORMATS["webp"]
@@ -325,13 +328,14 @@ def encode(image: Image.Image, output_format: str, icc_profile: bytes | None = N
     common = {"icc_profile": icc_profile, "exif": b"", "xmp": b""}
     if pil_format == "JPEG":
         large = image.width * image.height > _PROGRESSIVE_FROM_PIXELS
-        _flatten(image).save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=large, **common)
+        jpeg_quality = quality or JPEG_QUALITY
+        _flatten(image).save(buffer, "JPEG", quality=jpeg_quality, optimize=True, progressive=large, **common)
     elif pil_format == "PNG":
         image.save(buffer, "PNG", compress_level=6, **common)
     elif pil_format == "WEBP":
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4, **common)
+        image.save(buffer, "WEBP", quality=quality or WEBP_QUALITY, method=4, **common)
     else:
-        image.save(buffer, pil_format, quality=AVIF_QUALITY, speed=AVIF_SPEED, **common)
+        image.save(buffer, pil_format, quality=quality or AVIF_QUALITY, speed=AVIF_SPEED, **common)
     return buffer.getvalue(), content_type, formats.EXTENSIONS[pil_format]
 
 
@@ -422,7 +426,7 @@ def _encode_later(spec: VariantSpec, image: Image.Image, profile: bytes | None) 
 
     def rendition() -> Rendition:
         keep = profile if image.mode != "L" else None
-        body, content_type, extension = encode(image, spec.format, keep)
+        body, content_type, extension = encode(image, spec.format, keep, spec.quality)
         return Rendition(spec.name, body, image.width, image.height, content_type, extension)
 
     return _POOL.submit(rendition)

@@ -38,6 +38,8 @@ class RenderRequest:
     variants: Sequence[VariantSpec]
     edits: Sequence[Mapping[str, Any] | Edit] = ()  # stored specs are parsed into typed edits here
     analysis: bool = True
+    # Face boxes (ratios) already known of this image, for focus "faces" when nothing analyses it.
+    faces: Sequence[Mapping[str, float]] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def _render_within_budget(
     with span("analyse"):
         analysis = describe(decoded, provider, request.analysis, limits.expose_location)
     with span("edit"):
-        image, faces = _apply_edits(decoded.image, typed, provider, face_boxes(analysis), limits.max_full_decode_pixels)
+        known = face_boxes(analysis) if request.analysis else [dict(box) for box in request.faces]
+        image, faces = _apply_edits(decoded.image, typed, provider, known, limits.max_full_decode_pixels)
     with span("render"):
         renditions = engine.render_variants(image, request.variants, decoded.profile, faces)
     return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)

@@ -22,6 +22,7 @@ class VariantSpec:
     height: int | None = None
     fit: str = "cover"
     focus: str = "center"
+    quality: int | None = None  # the encoder's; None: the format's default (engine.*_QUALITY)
 
     @property
     def box(self) -> tuple[int, int] | None:

@@ -96,6 +96,11 @@ def result_prefix(user_id: str, job_id: str) -> str:
     return f"results/{user_id}/{job_id}/"
 
 
+def renders_prefix(job_id: str) -> str:
+    """Where the delivery function caches the renders of a job's image (results bucket)."""
+    return f"renders/{job_id}/"
+
+
 def is_valid_job_id(job_id: str) -> bool:
     """Could name a job: anything else is answered 404 before a table is asked (an id past
     DynamoDB's key limit made the read fail, and the API answer a 500)."""

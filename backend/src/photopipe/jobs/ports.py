@@ -97,7 +97,9 @@ class ObjectStore(Protocol):
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None: ...
 
-    def delete_job_objects(self, original_key: str, results_prefix: str) -> None: ...
+    def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
+        """The original, and every object under the given prefixes of the results bucket."""
+        ...
 
 
 class EventPublisher(Protocol):

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.images.formats import canonical_content_type
-from photopipe.jobs.model import Job, JobStatus, Operations, is_valid_job_id, original_key, result_prefix
+from photopipe.jobs.model import (
+    Job,
+    JobStatus,
+    Operations,
+    is_valid_job_id,
+    original_key,
+    renders_prefix,
+    result_prefix,
+)
 from photopipe.jobs.ports import JobPage, JobRepository, ObjectStore, UploadSlot
-
-
-@dataclass(frozen=True)
-class OutputLink:
-    name: str
-    url: str
-    width: int
-    height: int
-    content_type: str
-    bytes: int
 
 
 class JobService:
@@ -106,17 +103,12 @@ class JobService:
             raise PhotopipeError(ErrorCode.NOT_FOUND, f"Job {job_id} not found.")
         return job
 
-    def output_links(self, job: Job) -> list[OutputLink]:
-        ttl = self._settings.download_url_ttl_seconds
-        return [
-            OutputLink(o.name, self._store.presign_download(o.key, ttl), o.width, o.height, o.content_type, o.bytes)
-            for o in job.outputs
-        ]
-
     def list_jobs(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
         return self._jobs.list_for_user(user_id, limit, cursor)
 
     def delete_job(self, user_id: str, job_id: str) -> None:
         job = self.get_job(user_id, job_id)
-        self._store.delete_job_objects(original_key(user_id, job.job_id), result_prefix(user_id, job.job_id))
+        self._store.delete_job_objects(
+            original_key(user_id, job.job_id), result_prefix(user_id, job.job_id), renders_prefix(job.job_id)
+        )
         self._jobs.delete(job.job_id)

@@ -1,0 +1,1 @@
+"""Delivery URLs: signed, cacheable renditions of a finished job's image."""
