@@ -363,11 +363,19 @@ module "delivery_function" {
     CORS_ALLOWED_ORIGINS      = join(",", local.cors_allowed_origins)
     PUBLIC_ENDPOINT_URL       = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
     DELIVERY_MAX_INLINE_BYTES = tostring(var.delivery_max_inline_bytes)
+    LIMITS_TABLE              = module.tables.limits_table_name
+    RENDERS_PER_USER_MINUTE   = tostring(var.delivery_renders_per_user_minute)
+    TRANSFORMS_PER_JOB        = tostring(var.delivery_transforms_per_job)
   })
   policy_statements = merge(local.kms_statements, {
     JobsRead = {
       actions   = ["dynamodb:GetItem"]
       resources = [module.tables.jobs_table_arn]
+    }
+    # Render counters per user and per job, and the lease that lets one request render.
+    Limits = {
+      actions   = ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+      resources = [module.tables.limits_table_arn]
     }
     OriginalsRead = {
       actions   = ["s3:GetObject"]

@@ -163,3 +163,11 @@ output "delivery_function_url_authorization" {
   description = "AWS_IAM where CloudFront fronts the function URL (not public), NONE on an emulator."
   value       = module.delivery.function_url_authorization
 }
+
+output "delivery_limits" {
+  description = "Render limits of delivery URLs: per user per minute, distinct transforms per job."
+  value = {
+    renders_per_user_minute = var.delivery_renders_per_user_minute
+    transforms_per_job      = var.delivery_transforms_per_job
+  }
+}

@@ -417,3 +417,15 @@ variable "delivery_render_cache_days" {
   type        = number
   default     = 30
 }
+
+variable "delivery_renders_per_user_minute" {
+  description = "Renders (cache misses that render) one user's URLs may cause per minute; past it 429 RATE_LIMITED with Retry-After. Cache hits and stored variants do not count."
+  type        = number
+  default     = 300
+}
+
+variable "delivery_transforms_per_job" {
+  description = "Distinct transforms rendered for one job (within the render cache's lifetime); past it 429 QUOTA_EXCEEDED, so a URL shared in public cannot spend its owner's budget."
+  type        = number
+  default     = 100
+}

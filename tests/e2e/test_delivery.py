@@ -151,3 +151,34 @@ def test_a_deleted_jobs_urls_are_not_found_and_its_renders_are_gone(stack: Stack
     assert gone.status_code == 404 and error_code(gone) == "NOT_FOUND"
     renders = stack.client("s3").list_objects_v2(Bucket=stack["results_bucket_name"], Prefix=f"renders/{job['jobId']}/")
     assert renders.get("KeyCount", 0) == 0, renders.get("Contents")
+
+
+def test_distinct_renders_of_one_job_are_capped(stack: Stack) -> None:
+    cap = int(stack["delivery_limits"]["transforms_per_job"])
+    client = PhotopipeClient.for_user(stack, "delivery-e2e-quota")
+    base = client.wait_for_job(client.submit(photo(320, 240), "image/jpeg"))["delivery"]["url"]
+    statuses = [fetch(f"{base}/w_{16 + n},f_jpeg").status_code for n in range(cap)]
+    assert statuses == [200] * cap, statuses
+    capped = fetch(f"{base}/w_{16 + cap},f_jpeg")
+    assert capped.status_code == 429 and error_code(capped) == "QUOTA_EXCEEDED"
+    assert int(capped.headers["Retry-After"]) > 0
+    assert fetch(f"{base}/w_16,f_jpeg").status_code == 200, "a cached render is still served"
+
+
+def test_a_flood_of_renders_meets_the_owners_rate_limit(stack: Stack) -> None:
+    rate = int(stack["delivery_limits"]["renders_per_user_minute"])
+    cap = int(stack["delivery_limits"]["transforms_per_job"])
+    client = PhotopipeClient.for_user(stack, "delivery-e2e-rate")
+    # Enough jobs that the per-job cap is never what stops the flood, even across a minute boundary.
+    jobs = [client.submit(photo(320, 240), "image/jpeg") for _ in range(2 * rate // cap + 1)]
+    bases = [client.wait_for_job(job_id)["delivery"]["url"] for job_id in jobs]
+    limited = None
+    for n in range(2 * rate + 1):
+        answer = fetch(f"{bases[n % len(bases)]}/w_{16 + n // len(bases)},f_webp")
+        if answer.status_code != 200:
+            limited = answer
+            break
+    assert limited is not None, f"{2 * rate + 1} renders in a row were all served"
+    assert limited.status_code == 429 and error_code(limited) == "RATE_LIMITED", limited.text
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert fetch(f"{bases[0]}/w_16,f_webp").status_code == 200, "cache hits do not count"

@@ -82,9 +82,15 @@ def test_a_generated_client_creates_uploads_gets_and_lists(sdk: ModuleType, stac
     assert analysis.placeholder.thumbhash
     assert isinstance(analysis.moderation, list), "moderation is a typed list wherever a model provider ran"
 
+    # The delivery URL is typed too, and a transform appended to it is a rendition.
+    assert isinstance(job.delivery, models.DeliveryModel), job.delivery
+    rendition = httpx.get(f"{job.delivery.url}/w_90,f_png", timeout=60)
+    assert rendition.status_code == 200 and rendition.headers["content-type"] == "image/png", rendition.text[:200]
+
     page = jobs.list_jobs.sync(client=api, limit=10)
     assert isinstance(page, models.JobListResponse), page
     assert [j.job_id for j in page.jobs] == [created.job_id]
+    assert page.jobs[0].delivery.url == job.delivery.url
 
     missing = jobs.get_job.sync(client=api, job_id="0" * 32)
     assert isinstance(missing, models.ErrorResponse), missing

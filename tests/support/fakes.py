@@ -269,3 +269,28 @@ class InMemoryIdempotencyStore(BasePersistenceLayer):
 
     def _delete_record(self, data_record: DataRecord) -> None:
         self.records.pop(data_record.idempotency_key, None)
+
+
+class InMemoryLimiter:
+    """The Limiter port with the DynamoDB adapter's rules: fixed windows, leases until released."""
+
+    def __init__(self) -> None:
+        self.uses: dict[str, int] = {}
+        self.leases: dict[str, int] = {}
+
+    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
+        window_start = now // window_seconds * window_seconds
+        counter = f"{key}#{window_start}"
+        if self.uses.get(counter, 0) >= limit:
+            return max(1, window_start + window_seconds - now)
+        self.uses[counter] = self.uses.get(counter, 0) + 1
+        return 0
+
+    def lease(self, key: str, seconds: int, now: int) -> bool:
+        if self.leases.get(key, 0) >= now:
+            return False
+        self.leases[key] = now + seconds
+        return True
+
+    def release(self, key: str) -> None:
+        self.leases.pop(key, None)

@@ -99,6 +99,9 @@ class Settings:
     delivery_max_side: int
     delivery_max_inline_bytes: int
     delivery_distribution_id: str  # the CDN in front of delivery (AWS); empty: none
+    limits_table: str
+    renders_per_user_minute: int
+    transforms_per_job: int
 
     @property
     def on_aws(self) -> bool:
@@ -184,6 +187,9 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         delivery_max_side=_int(env, "DELIVERY_MAX_SIDE", 4096),
         delivery_max_inline_bytes=_int(env, "DELIVERY_MAX_INLINE_BYTES", 4_000_000),
         delivery_distribution_id=env.get("DELIVERY_DISTRIBUTION_ID", ""),
+        limits_table=env.get("LIMITS_TABLE", ""),
+        renders_per_user_minute=_int(env, "RENDERS_PER_USER_MINUTE", 300),
+        transforms_per_job=_int(env, "TRANSFORMS_PER_JOB", 100),
     )
 
 

@@ -20,6 +20,9 @@ class ErrorCode(StrEnum):
     INVALID_TRANSFORM = "INVALID_TRANSFORM"
     SIGNATURE_INVALID = "SIGNATURE_INVALID"
     URL_EXPIRED = "URL_EXPIRED"
+    # Per-user limits: a rate (wait and retry) or an amount (free some first).
+    RATE_LIMITED = "RATE_LIMITED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     # Permanent image failures recorded on a FAILED job.
     EMPTY_FILE = "EMPTY_FILE"
     NOT_AN_IMAGE = "NOT_AN_IMAGE"
@@ -49,6 +52,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_TRANSFORM: 400,
     ErrorCode.SIGNATURE_INVALID: 403,
     ErrorCode.URL_EXPIRED: 403,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.QUOTA_EXCEEDED: 429,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
 }
@@ -65,6 +70,14 @@ class PhotopipeError(Exception):
     @property
     def http_status(self) -> int:
         return HTTP_STATUS.get(self.code, 500)
+
+
+class LimitExceeded(PhotopipeError):
+    """A per-user limit: answered 429 with Retry-After."""
+
+    def __init__(self, code: ErrorCode, message: str, retry_after_seconds: int) -> None:
+        super().__init__(code, message)
+        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
 class PermanentImageError(PhotopipeError):

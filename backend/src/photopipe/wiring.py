@@ -171,6 +171,7 @@ def url_signer() -> UrlSigner:
 
 @cache
 def delivery_service() -> DeliveryService:
+    from photopipe.adapters.dynamodb_limits import DynamoLimiter
     from photopipe.delivery.service import DeliveryLimits, DeliveryService
     from photopipe.images.pipeline import RenderLimits
 
@@ -180,11 +181,15 @@ def delivery_service() -> DeliveryService:
         max_inline_bytes=settings.delivery_max_inline_bytes,
         max_original_bytes=settings.max_upload_bytes,
         cors_allowed_origins=settings.cors_allowed_origins,
+        renders_per_user_minute=settings.renders_per_user_minute,
+        transforms_per_job=settings.transforms_per_job,
     )
     render_limits = RenderLimits(
         settings.max_image_pixels, settings.max_full_decode_pixels, max_output_pixels=settings.max_output_pixels
     )
-    return DeliveryService(url_signer(), job_repository(), object_store(), memory_budget(), render_limits, limits)
+    limiter = DynamoLimiter(client("dynamodb"), settings.limits_table)
+    store = object_store()
+    return DeliveryService(url_signer(), job_repository(), store, memory_budget(), render_limits, limits, limiter)
 
 
 def forget_delivery_paths(job_id: str) -> None:

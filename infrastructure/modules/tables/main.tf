@@ -132,3 +132,26 @@ resource "aws_dynamodb_table" "idempotency" {
     enabled = true
   }
 }
+
+# Per-user and per-job counters (delivery renders) and short render leases, each expiring by TTL.
+resource "aws_dynamodb_table" "limits" {
+  #checkov:skip=CKV_AWS_28:counters and leases of minutes; nothing to restore
+  #checkov:skip=CKV_AWS_119:encrypted with the AWS-owned key; a CMK adds cost and a key to manage
+  name         = "${var.name_prefix}-limits"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}

@@ -37,3 +37,11 @@ output "idempotency_table_arn" {
   description = "ARN of the idempotency table."
   value       = aws_dynamodb_table.idempotency.arn
 }
+
+output "limits_table_name" {
+  value = aws_dynamodb_table.limits.name
+}
+
+output "limits_table_arn" {
+  value = aws_dynamodb_table.limits.arn
+}

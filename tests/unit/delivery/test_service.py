@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -16,7 +18,7 @@ from photopipe.images.budget import MemoryBudget
 from photopipe.images.pipeline import RenderLimits
 from photopipe.images.variants import DEFAULT_VARIANTS
 from photopipe.jobs.model import Job, JobStatus, Output, original_key
-from tests.support.fakes import InMemoryJobs, InMemoryStore
+from tests.support.fakes import InMemoryJobs, InMemoryLimiter, InMemoryStore
 from tests.support.images import photo
 
 NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
@@ -59,22 +61,31 @@ def world() -> tuple[DeliveryService, CountingJobs, InMemoryStore, str]:
         outputs=outputs,
         analysis={"width": 1600, "height": 1200, "hasAlpha": False},
     )
-    service = DeliveryService(
+    return delivery(jobs, store), jobs, store, SIGNER.sign("job1", NOW).url.removeprefix("https://img.example")
+
+
+def delivery(
+    jobs: InMemoryJobs,
+    store: InMemoryStore,
+    limiter: InMemoryLimiter | None = None,
+    sleep: Callable[[float], None] = lambda seconds: None,
+    **limits: Any,
+) -> DeliveryService:
+    settings = DeliveryLimits(
+        **{"max_inline_bytes": 4_000_000, "cors_allowed_origins": ("https://app.example",)} | limits
+    )
+    memory, render_limits = MemoryBudget(512 * 2**20), RenderLimits(100_000_000, 64_000_000)
+    return DeliveryService(
         SIGNER,
         jobs,
         store,
-        MemoryBudget(512 * 2**20),
-        RenderLimits(100_000_000, 64_000_000),
-        DeliveryLimits(max_inline_bytes=2_000_000, cors_allowed_origins=("https://app.example",)),
+        memory,
+        render_limits,
+        settings,
+        limiter or InMemoryLimiter(),
         clock=lambda: NOW,
+        sleep=sleep,
     )
-    return service, jobs, store, SIGNER.sign("job1", NOW).url.removeprefix("https://img.example")
-
-
-def delivery(jobs: InMemoryJobs, store: InMemoryStore, max_inline_bytes: int = 4_000_000) -> DeliveryService:
-    limits = DeliveryLimits(max_inline_bytes=max_inline_bytes, cors_allowed_origins=("https://app.example",))
-    memory, render_limits = MemoryBudget(512 * 2**20), RenderLimits(100_000_000, 64_000_000)
-    return DeliveryService(SIGNER, jobs, store, memory, render_limits, limits, clock=lambda: NOW)
 
 
 def get(service: DeliveryService, path: str, method: str = "GET", **headers: str) -> Answer:
@@ -192,3 +203,47 @@ def test_cors_answers_the_configured_origins_only(
     assert (
         "Access-Control-Allow-Origin" not in get(service, f"{base}/w_100,f_jpeg", origin="https://evil.example").headers
     )
+
+
+def test_a_flood_of_renders_is_rate_limited_per_owner_but_cache_hits_and_variants_still_serve(
+    world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
+) -> None:
+    _, jobs, store, base = world
+    service = delivery(jobs, store, renders_per_user_minute=3)
+    assert [get(service, f"{base}/w_{w},f_jpeg").status for w in (100, 101, 102)] == [200, 200, 200]
+    limited = get(service, f"{base}/w_103,f_jpeg")
+    assert limited.status == 429 and error_code(limited) == "RATE_LIMITED"
+    assert limited.headers["Retry-After"] == "60"  # NOW is on a minute boundary
+    assert get(service, f"{base}/w_100,f_jpeg").status == 200, "a cached render is not counted"
+    assert get(service, f"{base}/w_256,h_256,fit_contain,f_jpeg").status == 200, "nor a stored variant"
+
+
+def test_distinct_transforms_per_job_are_capped(
+    world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
+) -> None:
+    _, jobs, store, base = world
+    service = delivery(jobs, store, transforms_per_job=2)
+    assert [get(service, f"{base}/w_{w},f_jpeg").status for w in (100, 101)] == [200, 200]
+    capped = get(service, f"{base}/w_102,f_jpeg")
+    assert capped.status == 429 and error_code(capped) == "QUOTA_EXCEEDED" and int(capped.headers["Retry-After"]) > 0
+
+
+def test_a_render_another_request_is_making_is_awaited_not_made_again(
+    world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
+) -> None:
+    _, jobs, store, base = world
+    limiter = InMemoryLimiter()
+    first = get(delivery(jobs, store, limiter), f"{base}/w_300,f_jpeg")
+    key = next(k for k in store.results if k.startswith("renders/"))
+    made = store.results.pop(key)  # as if the first request were still rendering, holding the lease
+    limiter.leases[key] = int(NOW.timestamp()) + 10
+    naps: list[float] = []
+
+    def holder_finishes(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 3:
+            store.results[key] = made
+
+    renders = limiter.uses.copy()
+    waited = get(delivery(jobs, store, limiter, sleep=holder_finishes), f"{base}/w_300,f_jpeg")
+    assert waited.body == first.body and len(naps) == 3 and limiter.uses == renders, "nothing rendered twice"

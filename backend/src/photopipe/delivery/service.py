@@ -9,6 +9,7 @@ the same pipeline, budget and guards as the worker, and cached.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,16 +21,21 @@ from photopipe.delivery import transforms
 from photopipe.delivery.ports import DeliveryStore, JobReader, StoredObject, render_key
 from photopipe.delivery.signing import UrlSigner
 from photopipe.delivery.transforms import Transform
-from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.images import pipeline
 from photopipe.images.budget import MemoryBudget
 from photopipe.images.edits import Edit
 from photopipe.images.pipeline import RenderLimits, RenderRequest
 from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Output, original_key
+from photopipe.jobs.ports import Limiter
 
 # A redirect's own lifetime: well inside the role credentials that sign the presigned URL.
 REDIRECT_MAX_AGE_SECONDS = 300
+# One request renders a given transform at a time; the others wait this long for its result
+# before rendering it themselves (so the same render is made once, at worst twice).
+RENDER_LEASE_SECONDS = 10
+LEASE_POLL_SECONDS = 0.1
 MAX_AGE_CEILING_SECONDS = 31_536_000
 
 
@@ -56,6 +62,9 @@ class DeliveryLimits:
     max_inline_bytes: int = 4_000_000  # a Lambda response is 6 MB; base64 makes it 4/3 larger
     max_original_bytes: int = 200 * 1024 * 1024
     cors_allowed_origins: tuple[str, ...] = ()
+    renders_per_user_minute: int = 300  # renders (not cache hits) one owner's URLs may cause
+    transforms_per_job: int = 100  # distinct renders of one job per window below
+    transforms_window_seconds: int = 30 * 86_400  # the render cache's lifetime
 
 
 class _NoProvider:
@@ -80,11 +89,15 @@ class DeliveryService:
         memory: MemoryBudget,
         render_limits: RenderLimits,
         limits: DeliveryLimits,
+        limiter: Limiter,
         clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._signer = signer
         self._jobs = jobs
         self._store = store
+        self._limiter = limiter
+        self._sleep = sleep
         self._memory = memory
         self._render_limits = render_limits
         self._limits = limits
@@ -116,7 +129,7 @@ class DeliveryService:
         key = render_key(job_id, transform.canonical)
         if transform.format == "auto":
             key += f"~{transforms.accept_class(accept)}"
-        remaining = expiry - int(self._clock().timestamp())
+        remaining = expiry - self._now()
         stored = self._store.get_render(key)
         if stored is None:
             job = self._jobs.get(job_id)
@@ -126,23 +139,72 @@ class DeliveryService:
         return self._answer(request, stored, key, transform, remaining)
 
     def _from_job(self, job: Job, transform: Transform, accept: str, key: str) -> tuple[StoredObject, str]:
-        analysis = job.analysis or {}
-        has_alpha = bool(analysis.get("hasAlpha"))
+        has_alpha = bool((job.analysis or {}).get("hasAlpha"))
         output_format = transforms.resolve_format(transform, accept, has_alpha)
         exact = _stored_variant(job, transform, output_format)
         if exact is not None:
             return self._store.get_result(exact), exact
-        data, content_type, size = self._source(job, transform, output_format, has_alpha)
-        spec = transforms.render_spec(transform, size, output_format, self._limits.max_side)
-        request = RenderRequest(variants=[spec], analysis=False, faces=pipeline.face_boxes(analysis))
-        rendered = pipeline.render(data, content_type, request, _NoProvider(), self._memory, self._render_limits)
-        rendition = rendered.renditions[0]
-        stored = self._store.put_render(key, rendition.body, rendition.content_type)
+        holding = self._limiter.lease(key, RENDER_LEASE_SECONDS, self._now())
+        if not holding:
+            rendered_meanwhile = self._wait_for_render(key)
+            if rendered_meanwhile is not None:
+                return rendered_meanwhile, key
+        try:
+            self._admit(job)
+            stored = self._render(job, transform, output_format, has_alpha, key)
+        finally:
+            if holding:
+                self._limiter.release(key)
         if self._jobs.get(job.job_id) is None:
             # Deleted while this rendered: the job's deletion has already emptied its prefix.
             self._store.delete_renders(job.job_id)
             raise PhotopipeError(ErrorCode.NOT_FOUND, f"Job {job.job_id} not found.")
         return stored, key
+
+    def _render(self, job: Job, transform: Transform, output_format: str, has_alpha: bool, key: str) -> StoredObject:
+        data, content_type, size = self._source(job, transform, output_format, has_alpha)
+        spec = transforms.render_spec(transform, size, output_format, self._limits.max_side)
+        faces = pipeline.face_boxes(job.analysis or {})
+        request = RenderRequest(variants=[spec], analysis=False, faces=faces)
+        rendered = pipeline.render(data, content_type, request, _NoProvider(), self._memory, self._render_limits)
+        rendition = rendered.renditions[0]
+        return self._store.put_render(key, rendition.body, rendition.content_type)
+
+    def _wait_for_render(self, key: str) -> StoredObject | None:
+        """Another request holds the render's lease: its result, once stored, or None after the
+        lease's time (the holder died or is slow: this request renders it too)."""
+        for _ in range(int(RENDER_LEASE_SECONDS / LEASE_POLL_SECONDS)):
+            self._sleep(LEASE_POLL_SECONDS)
+            stored = self._store.get_render(key)
+            if stored is not None:
+                return stored
+        return None
+
+    def _admit(self, job: Job) -> None:
+        """A render counts against its owner's rate and its job's distinct transforms; cache hits
+        and stored variants never reach here."""
+        now, limits = self._now(), self._limits
+        wait = self._limiter.take(f"renders#{job.user_id}", limits.renders_per_user_minute, 60, now)
+        if wait:
+            raise LimitExceeded(
+                ErrorCode.RATE_LIMITED,
+                f"This photo's owner has had {limits.renders_per_user_minute} renders this minute; "
+                "cached renditions are still served.",
+                wait,
+            )
+        wait = self._limiter.take(
+            f"transforms#{job.job_id}", limits.transforms_per_job, limits.transforms_window_seconds, now
+        )
+        if wait:
+            raise LimitExceeded(
+                ErrorCode.QUOTA_EXCEEDED,
+                f"Job {job.job_id} has {limits.transforms_per_job} distinct renditions already; "
+                "ask for one of those, or a stored variant.",
+                wait,
+            )
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())
 
     def _source(
         self, job: Job, transform: Transform, output_format: str, has_alpha: bool
@@ -246,6 +308,8 @@ def _error(error: PhotopipeError, status: int, cors: dict[str, str]) -> Answer:
         "Content-Length": str(len(body)),
         **cors,
     }
+    if isinstance(error, LimitExceeded):
+        headers["Retry-After"] = str(error.retry_after_seconds)
     return Answer(status, headers, body)
 
 

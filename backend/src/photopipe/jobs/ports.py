@@ -104,3 +104,18 @@ class ObjectStore(Protocol):
 
 class EventPublisher(Protocol):
     def publish_job_event(self, job: Job) -> None: ...
+
+
+class Limiter(Protocol):
+    """Counters in fixed windows and short leases, shared by every process of the deployment."""
+
+    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
+        """Counts one use of `key` in the window `now` falls in: 0 when it is within `limit`,
+        else the seconds until the window ends (nothing is counted then)."""
+        ...
+
+    def lease(self, key: str, seconds: int, now: int) -> bool:
+        """True for the one caller that holds `key` until it is released or `seconds` pass."""
+        ...
+
+    def release(self, key: str) -> None: ...

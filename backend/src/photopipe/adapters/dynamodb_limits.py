@@ -1,0 +1,55 @@
+"""Limiter over the limits table: one item per counter window or lease, expiring by TTL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from photopipe.adapters.dynamo import is_conditional_failure
+
+# Items outlive their window a little, so a late reader still sees the count; TTL removes them.
+_GRACE_SECONDS = 300
+
+
+class DynamoLimiter:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._dynamodb = dynamodb
+        self._table = table
+
+    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
+        window_start = now // window_seconds * window_seconds
+        window_end = window_start + window_seconds
+        try:
+            # One conditional ADD: concurrent takes of the last unit cannot both succeed.
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"{key}#{window_start}"}},
+                UpdateExpression="ADD uses :one SET expiresAt = :expires",
+                ConditionExpression="attribute_not_exists(uses) OR uses < :limit",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit)},
+                    ":expires": {"N": str(window_end + _GRACE_SECONDS)},
+                },
+            )
+        except Exception as error:
+            if is_conditional_failure(error):
+                return max(1, window_end - now)
+            raise
+        return 0
+
+    def lease(self, key: str, seconds: int, now: int) -> bool:
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item={"id": {"S": f"lease#{key}"}, "expiresAt": {"N": str(now + seconds)}},
+                ConditionExpression="attribute_not_exists(id) OR expiresAt < :now",
+                ExpressionAttributeValues={":now": {"N": str(now)}},
+            )
+        except Exception as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def release(self, key: str) -> None:
+        self._dynamodb.delete_item(TableName=self._table, Key={"id": {"S": f"lease#{key}"}})
