@@ -10,6 +10,7 @@ locals {
 
   # Bounds that keep one tenant from taking the account on AWS (variables.tf says why each).
   on_aws            = var.environment == "aws"
+  lifecycle_rules   = coalesce(var.lifecycle_rules, local.on_aws)
   max_receive_count = coalesce(var.max_receive_count, local.on_aws ? 5 : 3)
   worker_max_concurrent_batches = (var.worker_max_concurrent_batches == null ? (local.on_aws ? 10 : null)
   : var.worker_max_concurrent_batches == 0 ? null : var.worker_max_concurrent_batches)
@@ -112,7 +113,7 @@ module "storage" {
   results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
   force_destroy          = var.environment == "local"
   kms_key_arn            = module.keys.key_arn
-  lifecycle_rules        = coalesce(var.lifecycle_rules, var.environment == "aws")
+  lifecycle_rules        = local.lifecycle_rules
   render_cache_days      = var.delivery_render_cache_days
 }
 
@@ -281,6 +282,8 @@ locals {
       environment = {
         STALLED_AFTER_SECONDS = tostring(local.stalled_after_seconds)
         JOBS_QUEUE_NAME       = module.queues.jobs_queue_name
+        # Where the buckets have no lifecycle rules (the emulators), the sweeper expires renders.
+        SWEEP_RENDERS_AFTER_DAYS = local.lifecycle_rules ? "0" : tostring(var.delivery_render_cache_days)
       }
       policy_statements = merge(local.kms_statements, {
         StalledJobsRead = {
@@ -299,6 +302,11 @@ locals {
         JobEventsPublish = {
           actions   = ["sns:Publish"]
           resources = [module.events.job_events_topic_arn]
+        }
+        }, local.lifecycle_rules ? {} : {
+        RendersExpire = {
+          actions   = ["s3:ListBucket", "s3:DeleteObject"]
+          resources = [module.storage.results_bucket_arn, "${module.storage.results_bucket_arn}/renders/*"]
         }
       })
     }

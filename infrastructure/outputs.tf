@@ -59,6 +59,11 @@ output "idempotency_table_name" {
   value       = module.tables.idempotency_table_name
 }
 
+output "limits_table_name" {
+  description = "Name of the limits table (render counters and leases)."
+  value       = module.tables.limits_table_name
+}
+
 output "job_events_topic_arn" {
   description = "ARN of the job-events topic."
   value       = module.events.job_events_topic_arn

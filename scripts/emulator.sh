@@ -164,6 +164,9 @@ localstack_host_up() {
     # SQS_ENDPOINT_STRATEGY=off: queue URLs http://127.0.0.1:PORT/ACCOUNT/NAME, which the AWS provider
     # parses, without *.localhost.localstack.cloud names, which
     # need public DNS. S3_SKIP_SIGNATURE_VALIDATION=0: presigned URLs are checked as on AWS.
+    # DISABLE_CORS_*: LocalStack's own CORS rules (a 403 for a browser page's Origin or Referer,
+    # its own Access-Control-* headers) stay off the delivery function URL, which answers CORS
+    # itself as on AWS; S3 and execute-api keep their own CORS handling either way.
     # EAGER_SERVICE_LOADING=1: every service loads, one after another, before the port answers;
     # loaded lazily, Terraform's parallel first calls import moto's modules from two threads at
     # once, and a CI run died on "deadlock detected by _ModuleLock('moto.apigateway.models')".
@@ -177,6 +180,7 @@ localstack_host_up() {
       LAMBDA_HOST_INTERPRETERS="python3.12=$LAMBDA_PY_VENV/bin/python" \
       LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 \
       SQS_ENDPOINT_STRATEGY=off S3_SKIP_SIGNATURE_VALIDATION=0 EAGER_SERVICE_LOADING=1 \
+      DISABLE_CORS_CHECKS=1 DISABLE_CORS_HEADERS=1 DISABLE_PREFLIGHT_PROCESSING=1 \
       LS_LOG=${EMULATOR_LOG_LEVEL:-warning}
     export LS_LOG=${LS_LOG,,}
     launch "$LS_VENV/bin/python" -m localstack.runtime.main

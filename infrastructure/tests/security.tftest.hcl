@@ -52,6 +52,9 @@ mock_provider "aws" {
   mock_resource "aws_cloudfront_distribution" {
     defaults = { arn = "arn:aws:cloudfront::123456789012:distribution/EMOCK", domain_name = "dmock.cloudfront.net", id = "EMOCK" }
   }
+  mock_resource "aws_cloudfront_function" {
+    defaults = { arn = "arn:aws:cloudfront::123456789012:function/photopipe-accept-class" }
+  }
   mock_resource "aws_api_gateway_rest_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mockapi" }
   }
@@ -168,6 +171,11 @@ run "aws_environment" {
   assert {
     condition     = output.delivery_cdn.cache_key_headers == toset(["Accept"]) && output.delivery_cdn.cache_key_cookies == "none" && output.delivery_cdn.cache_key_query_strings == "none"
     error_message = "The cache key must be the path plus Accept (f_auto), and nothing else, so the cache does not fragment."
+  }
+
+  assert {
+    condition     = output.delivery_cdn.accept_normalised
+    error_message = "Accept must be normalised to its format class (a viewer-request function) before it joins the cache key."
   }
 
   assert {

@@ -12,6 +12,8 @@ Sections, a module each (each can be skipped with --skip NAME):
             to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   latency   warm API calls (health, a job in flight, a finished job) and a 12 MP photo's one small
             variant seen by a client polling every 20 ms (analysis off)
+  delivery  a delivery URL: cache hit, first render of w_1080,f_webp from a 12 MP photo's
+            stored variants, and f_auto's AVIF bytes next to the JPEG of the same transform
   pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time
   burst     throughput of a burst of uploads next to the engine's raw throughput on this machine
   cold      import time of each handler, and first-invoke time after a configuration update

@@ -15,6 +15,7 @@ from bench.cold import cold_section
 from bench.colour import colour_section
 from bench.common import RESULTS_DIR
 from bench.cost import cost_section
+from bench.delivery import delivery_section
 from bench.deploy import deploy_section
 from bench.engine import engine_section
 from bench.latency import latency_section
@@ -37,10 +38,10 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-ON_THE_STACK = ("latency", "pipeline", "burst", "cold", "watch")
+ON_THE_STACK = ("latency", "delivery", "pipeline", "burst", "cold", "watch")
 SECTIONS = [
     *("engine", "colour", "ondevice", "quality"),  # in-process
-    *("latency", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
+    *("latency", "delivery", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
     "cost",  # from the pipeline's worker time (this run's, or the newest saved one)
 ]
 
@@ -68,6 +69,7 @@ def main() -> int:
         "ondevice": lambda: ondevice_section(args.repeat),
         "quality": quality_section,
         "latency": lambda: latency_section(stack),  # type: ignore[arg-type]
+        "delivery": lambda: delivery_section(stack),  # type: ignore[arg-type]
         "pipeline": lambda: pipeline_section(stack, args.jobs),  # type: ignore[arg-type]
         "burst": lambda: burst_section(stack, args.burst),  # type: ignore[arg-type]
         "cold": lambda: cold_section(stack),  # type: ignore[arg-type]

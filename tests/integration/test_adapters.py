@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from devkit.stack import Stack
 from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
 from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
 from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+from photopipe.adapters.dynamodb_limits import DynamoLimiter
 from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.errors import PhotopipeError
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
@@ -182,6 +184,29 @@ def test_presigned_put_is_enforced_by_s3(stack: Stack, user_id: str) -> None:
     assert requests.put(url, data=b"12345", headers={"Content-Type": "image/png"}, timeout=10).status_code == 403
     assert requests.put(url, data=b"12345", headers=signed, timeout=10).status_code == 200
     assert requests.put(url, data=b"12345", headers=signed, timeout=10).status_code == 412  # single-use
+
+
+def test_the_sweeper_expires_only_renders_older_than_the_cutoff(stack: Stack, user_id: str) -> None:
+    store = S3ObjectStore(stack.client("s3"), stack["uploads_bucket_name"], stack["results_bucket_name"])
+    prefix = f"renders/{user_id}-job/"
+    for name in ("a", "b", "c"):
+        store.put_render(prefix + name, b"x", "image/jpeg")
+    assert store.expire_renders(datetime.now(UTC) - timedelta(hours=1), 100, prefix) == 0
+    assert store.expire_renders(datetime.now(UTC) + timedelta(hours=1), 2, prefix) == 2, "bounded per call"
+    assert store.expire_renders(datetime.now(UTC) + timedelta(hours=1), 100, prefix) == 1
+    left = stack.client("s3").list_objects_v2(Bucket=stack["results_bucket_name"], Prefix=prefix)
+    assert left.get("KeyCount", 0) == 0
+
+
+def test_limits_count_within_a_window_and_a_lease_has_one_holder(stack: Stack, user_id: str) -> None:
+    limiter = DynamoLimiter(stack.client("dynamodb"), stack["limits_table_name"])
+    now = 1_800_000_000  # a minute boundary
+    assert [limiter.take(f"test#{user_id}", 2, 60, now + 5) for _ in range(3)] == [0, 0, 55]
+    assert limiter.take(f"test#{user_id}", 2, 60, now + 60) == 0, "a new window counts afresh"
+    assert limiter.lease(f"lease-test#{user_id}", 10, now) and not limiter.lease(f"lease-test#{user_id}", 10, now + 1)
+    assert limiter.lease(f"lease-test#{user_id}", 10, now + 11), "an expired lease is taken over"
+    limiter.release(f"lease-test#{user_id}")
+    assert limiter.lease(f"lease-test#{user_id}", 10, now + 12), "a released lease is free"
 
 
 def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Stack, user_id: str) -> None:

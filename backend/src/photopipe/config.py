@@ -100,6 +100,9 @@ class Settings:
     delivery_max_inline_bytes: int
     delivery_distribution_id: str  # the CDN in front of delivery (AWS); empty: none
     limits_table: str
+    # Where no lifecycle rule expires cached renders (the emulators), the sweeper deletes those
+    # older than this many days; 0: a lifecycle rule does it.
+    sweep_renders_after_days: int
     renders_per_user_minute: int
     transforms_per_job: int
 
@@ -188,6 +191,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         delivery_max_inline_bytes=_int(env, "DELIVERY_MAX_INLINE_BYTES", 4_000_000),
         delivery_distribution_id=env.get("DELIVERY_DISTRIBUTION_ID", ""),
         limits_table=env.get("LIMITS_TABLE", ""),
+        sweep_renders_after_days=_int(env, "SWEEP_RENDERS_AFTER_DAYS", 0),
         renders_per_user_minute=_int(env, "RENDERS_PER_USER_MINUTE", 300),
         transforms_per_job=_int(env, "TRANSFORMS_PER_JOB", 100),
     )

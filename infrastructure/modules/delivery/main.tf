@@ -72,6 +72,16 @@ resource "aws_cloudfront_cache_policy" "renditions" {
   }
 }
 
+# Accept normalised to its format class before the cache key is made (avif, webp, anything else).
+resource "aws_cloudfront_function" "accept_class" {
+  count   = var.cdn_enabled ? 1 : 0
+  name    = "${var.name_prefix}-accept-class"
+  runtime = "cloudfront-js-2.0"
+  comment = "Accept -> image/avif | image/webp | */*"
+  publish = true
+  code    = file("${path.module}/functions/accept-class.js")
+}
+
 # What the origin sees beyond the cache key: the browser's Origin (CORS) and conditional headers.
 resource "aws_cloudfront_origin_request_policy" "renditions" {
   count   = var.cdn_enabled ? 1 : 0
@@ -128,6 +138,11 @@ resource "aws_cloudfront_distribution" "cdn" {
     compress                 = false # images are compressed already
     cache_policy_id          = aws_cloudfront_cache_policy.renditions[0].id
     origin_request_policy_id = aws_cloudfront_origin_request_policy.renditions[0].id
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.accept_class[0].arn
+    }
   }
 
   # A 403 (forged, expired), 404 (deleted) or 429 (limited) is never cached: the next request,

@@ -42,3 +42,29 @@ def test_stalled_jobs_are_failed_only_without_a_backlog(
         get_settings.cache_clear()
     assert len(service.swept) == sweeps
     assert result["skipped"] == ["job-still-failing"] and result["backlog"] == waiting
+
+
+@pytest.mark.parametrize(("days", "expired"), [("0", None), ("30", 30)])
+def test_renders_are_expired_only_where_no_lifecycle_rule_does_it(
+    monkeypatch: pytest.MonkeyPatch, days: str, expired: int | None
+) -> None:
+    monkeypatch.setenv("SWEEP_RENDERS_AFTER_DAYS", days)
+    get_settings.cache_clear()
+    monkeypatch.setattr(wiring, "sweep_service", Service)
+    cutoffs: list[Any] = []
+
+    class Store:
+        def expire_renders(self, modified_before: Any, limit: int) -> int:
+            cutoffs.append(modified_before)
+            return 7
+
+    monkeypatch.setattr(wiring, "object_store", Store)
+    try:
+        result = sweeper.lambda_handler({}, Context(remaining_ms=60_000))  # type: ignore[arg-type]
+    finally:
+        get_settings.cache_clear()
+    if expired is None:
+        assert cutoffs == [] and result["rendersExpired"] == 0
+    else:
+        assert result["rendersExpired"] == 7
+        assert abs((sweeper.utc_now() - cutoffs[0]) - timedelta(days=expired)) < timedelta(minutes=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from photopipe.delivery.ports import StoredObject
@@ -83,6 +84,20 @@ class S3ObjectStore:
 
     def delete_renders(self, job_id: str) -> None:
         self._delete_prefix(renders_prefix(job_id))
+
+    def expire_renders(self, modified_before: datetime, limit: int, prefix: str = "renders/") -> int:
+        """Deletes cached renders older than the cutoff, at most `limit` a call: the sweeper's
+        stand-in for the lifecycle rule where the emulator has none."""
+        expired: list[dict[str, str]] = []
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self._results, Prefix=prefix):
+            expired += [{"Key": o["Key"]} for o in page.get("Contents", []) if o["LastModified"] < modified_before]
+            if len(expired) >= limit:
+                break
+        for start in range(0, min(len(expired), limit), 1000):  # DeleteObjects takes 1000 keys
+            batch = expired[start : min(start + 1000, limit)]
+            self._s3.delete_objects(Bucket=self._results, Delete={"Objects": batch, "Quiet": True})
+        return min(len(expired), limit)
 
     def get_result(self, key: str) -> StoredObject:
         response = self._s3.get_object(Bucket=self._results, Key=key)

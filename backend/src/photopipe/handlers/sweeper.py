@@ -8,6 +8,7 @@
   (STALLED_AFTER_SECONDS) is such a job: it ends FAILED with PROCESSING_ABANDONED. While the
   jobs queue has a backlog, a message may wait longer than that for a consumer and its job is
   alive, so the sweeper fails nothing until the backlog is gone.
+- Cached delivery renders past their lifetime, where no lifecycle rule deletes them (emulators).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
 from photopipe.adapters.sqs import waiting_messages
+from photopipe.clock import utc_now
 from photopipe.config import get_settings
 from photopipe.handlers.logs import function_logger
 from photopipe.jobs.processing import OUTBOX_GRACE
@@ -29,6 +31,7 @@ logger = function_logger()
 metrics = Metrics(namespace="photopipe")
 # Per run; more wait for the next one, minutes later.
 SWEEP_LIMIT = 100
+RENDERS_EXPIRED_PER_RUN = 5000
 
 
 @metrics.log_metrics
@@ -48,11 +51,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for job in abandoned:
         logger.warning("failed a stalled job", extra={"jobId": job.job_id, "updatedAt": job.updated_at})
     metrics.add_metric("JobsAbandoned", MetricUnit.Count, len(abandoned))
+    renders_expired = 0
+    if settings.sweep_renders_after_days:
+        cutoff = utc_now() - timedelta(days=settings.sweep_renders_after_days)
+        renders_expired = wiring.object_store().expire_renders(cutoff, RENDERS_EXPIRED_PER_RUN)
     summary = {
         "abandoned": [job.job_id for job in abandoned],
         "published": [job.job_id for job in published],
         "skipped": skipped,
         "backlog": backlog,
+        "rendersExpired": renders_expired,
     }
     logger.info(
         "swept", extra={key: len(value) if isinstance(value, list) else value for key, value in summary.items()}
