@@ -154,6 +154,11 @@ output "delivery_signing_key_parameter" {
   value       = module.delivery.signing_key_parameter_name
 }
 
+output "delivery_distribution_domain" {
+  description = "The delivery distribution's domain (null where there is none). On MiniStack it answers at the emulator's port with this name as Host."
+  value       = module.delivery.distribution_domain
+}
+
 output "delivery_distribution_id" {
   description = "The CloudFront distribution in front of delivery (null where there is none)."
   value       = module.delivery.distribution_id

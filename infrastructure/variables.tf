@@ -355,7 +355,7 @@ variable "lifecycle_rules" {
 }
 
 variable "delivery_cdn_enabled" {
-  description = "A CloudFront distribution in front of the delivery function. Null: on AWS only (LocalStack Community has no CloudFront; MiniStack's does not cache)."
+  description = "A CloudFront distribution in front of the delivery function. Null: on AWS only. env/local.tfvars turns it on for MiniStack, which runs distributions (without caching); LocalStack Community has no CloudFront."
   type        = bool
   default     = null
 }

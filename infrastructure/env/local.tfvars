@@ -33,3 +33,6 @@ delivery_max_inline_bytes = 1000000
 # Lower render limits than on AWS, so the e2e tests reach them with a few dozen small renders.
 delivery_renders_per_user_minute = 60
 delivery_transforms_per_job      = 40
+# CloudFront in front of delivery, as on AWS: MiniStack runs distributions (without caching).
+# LocalStack Community has none: `make up EMULATOR=localstack` passes delivery_cdn_enabled=false.
+delivery_cdn_enabled = true

@@ -304,6 +304,26 @@ run "local_environment" {
   }
 }
 
+run "local_distribution_fronts_a_function_url_clients_may_call" {
+  command = apply
+
+  variables {
+    environment          = "local"
+    execute_api_endpoint = "http://127.0.0.1:4566"
+    delivery_cdn_enabled = true
+  }
+
+  assert {
+    condition     = output.delivery_cdn != null && output.delivery_cdn.origin_access_control && output.delivery_cdn.accept_normalised
+    error_message = "On an emulator that runs CloudFront (MiniStack) the distribution is the one AWS gets."
+  }
+
+  assert {
+    condition     = output.delivery_function_url_authorization == "NONE" && startswith(output.delivery_base_url, "http://127.0.0.1:4566/_aws/lambda-url/")
+    error_message = "Locally clients still call the function URL (the distribution's name resolves nowhere), so it stays NONE and delivery URLs name it."
+  }
+}
+
 run "aws_refuses_dev_tokens_unless_asked" {
   command = plan
 

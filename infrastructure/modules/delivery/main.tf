@@ -20,9 +20,9 @@ resource "aws_ssm_parameter" "signing_key" {
 }
 
 resource "aws_lambda_function_url" "origin" {
-  #checkov:skip=CKV_AWS_258:behind CloudFront the URL takes AWS_IAM (origin access control signs for it); without a CDN (an emulator) the signed delivery URL is the authorisation
+  #checkov:skip=CKV_AWS_258:behind CloudFront on AWS the URL takes AWS_IAM (origin access control signs for it); on an emulator clients call it too (its distribution's name resolves nowhere), and the signed delivery URL is the authorisation
   function_name      = var.function_name
-  authorization_type = var.cdn_enabled ? "AWS_IAM" : "NONE"
+  authorization_type = var.cdn_enabled && var.emulator_endpoint == null ? "AWS_IAM" : "NONE"
 }
 
 locals {
@@ -32,8 +32,11 @@ locals {
   # needs wildcard DNS that these machines do not have.
   local_base_url = var.emulator_endpoint == null ? null : "${var.emulator_endpoint}/_aws/lambda-url/${local.url_id}"
   cdn_domain     = var.cdn_enabled ? coalesce(var.custom_domain, aws_cloudfront_distribution.cdn[0].domain_name) : null
-  base_url = (var.cdn_enabled ? "https://${local.cdn_domain}"
-  : coalesce(local.local_base_url, trimsuffix(aws_lambda_function_url.origin.function_url, "/")))
+  # On an emulator the function URL even with a distribution: the distribution's name resolves
+  # nowhere (the tests reach it with a Host header).
+  base_url = (local.local_base_url != null ? local.local_base_url
+    : var.cdn_enabled ? "https://${local.cdn_domain}"
+  : trimsuffix(aws_lambda_function_url.origin.function_url, "/"))
 }
 
 resource "aws_cloudfront_origin_access_control" "origin" {
@@ -113,10 +116,12 @@ resource "aws_cloudfront_distribution" "cdn" {
   count           = var.cdn_enabled ? 1 : 0
   enabled         = true
   is_ipv6_enabled = true
-  comment         = "${var.name_prefix} delivery"
-  price_class     = var.price_class
-  aliases         = var.custom_domain == null ? [] : [var.custom_domain]
-  web_acl_id      = var.web_acl_id
+  # An emulator's distribution is ready at once; AWS takes minutes, which the apply waits for.
+  wait_for_deployment = var.emulator_endpoint == null
+  comment             = "${var.name_prefix} delivery"
+  price_class         = var.price_class
+  aliases             = var.custom_domain == null ? [] : [var.custom_domain]
+  web_acl_id          = var.web_acl_id
 
   origin {
     origin_id                = "delivery-function"

@@ -18,6 +18,11 @@ output "distribution_id" {
   value       = var.cdn_enabled ? aws_cloudfront_distribution.cdn[0].id : null
 }
 
+output "distribution_domain" {
+  description = "The distribution's own domain name (null without a CDN)."
+  value       = var.cdn_enabled ? aws_cloudfront_distribution.cdn[0].domain_name : null
+}
+
 output "distribution_arn" {
   value = var.cdn_enabled ? aws_cloudfront_distribution.cdn[0].arn : null
 }
