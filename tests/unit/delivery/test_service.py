@@ -209,10 +209,12 @@ def test_a_flood_of_renders_is_rate_limited_per_owner_but_cache_hits_and_variant
     world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
 ) -> None:
     _, jobs, store, base = world
-    service = delivery(jobs, store, renders_per_user_minute=3)
+    limiter = InMemoryLimiter()
+    service = delivery(jobs, store, limiter, renders_per_user_minute=3)
     assert [get(service, f"{base}/w_{w},f_jpeg").status for w in (100, 101, 102)] == [200, 200, 200]
     limited = get(service, f"{base}/w_103,f_jpeg")
     assert limited.status == 429 and error_code(limited) == "RATE_LIMITED"
+    assert "renders/job1/w_103,f_jpeg" not in limiter.leases, "a refused render frees its lease at once"
     assert limited.headers["Retry-After"] == "60"  # NOW is on a minute boundary
     assert get(service, f"{base}/w_100,f_jpeg").status == 200, "a cached render is not counted"
     assert get(service, f"{base}/w_256,h_256,fit_contain,f_jpeg").status == 200, "nor a stored variant"

@@ -152,9 +152,10 @@ class DeliveryService:
         try:
             self._admit(job)
             stored = self._render(job, transform, output_format, has_alpha, key)
-        finally:
-            if holding:
+        except BaseException:
+            if holding:  # a success needs no release: waiters find the render, later requests the cache
                 self._limiter.release(key)
+            raise
         if self._jobs.get(job.job_id) is None:
             # Deleted while this rendered: the job's deletion has already emptied its prefix.
             self._store.delete_renders(job.job_id)

@@ -148,5 +148,5 @@ def render_spec(transform: Transform, size: tuple[int, int], output_format: str,
         out = (max(1, round(width * scale)), max(1, round(height * scale)))
         fit, focus = "contain", "center"
     return VariantSpec(
-        "render", max(out), output_format, SRGB_COLOR_SPACE, out[0], out[1], fit, focus, transform.quality
+        "render", max(out), output_format, SRGB_COLOR_SPACE, out[0], out[1], fit, focus, transform.quality, fast=True
     )

@@ -23,6 +23,7 @@ class VariantSpec:
     fit: str = "cover"
     focus: str = "center"
     quality: int | None = None  # the encoder's; None: the format's default (engine.*_QUALITY)
+    fast: bool = False  # encode for latency over bytes (a render a viewer waits for)
 
     @property
     def box(self) -> tuple[int, int] | None:
