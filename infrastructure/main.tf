@@ -56,6 +56,7 @@ locals {
     TEXT_DETECTION                = var.text_detection ? "1" : "0"
     MODERATION_BLOCKED_CATEGORIES = join(",", var.moderation_blocked_categories)
     MODERATION_MIN_CONFIDENCE     = tostring(var.moderation_min_confidence)
+    LIMITS_TABLE                  = module.tables.limits_table_name
     DELIVERY_KEY_PARAMETER        = module.delivery.signing_key_parameter_name
     DELIVERY_WINDOW_SECONDS       = tostring(var.delivery_window_seconds)
     DELIVERY_MAX_SIDE             = tostring(var.delivery_max_side)
@@ -183,10 +184,12 @@ locals {
       # The API answers browsers from the origins the uploads bucket's CORS rule allows, and
       # presigns URLs for the address clients reach an emulator at (PUBLIC_HOST).
       environment = {
-        CORS_ALLOWED_ORIGINS     = join(",", local.cors_allowed_origins)
-        PUBLIC_ENDPOINT_URL      = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
-        DELIVERY_BASE_URL        = module.delivery.base_url
-        DELIVERY_DISTRIBUTION_ID = module.delivery.distribution_id == null ? "" : module.delivery.distribution_id
+        CORS_ALLOWED_ORIGINS      = join(",", local.cors_allowed_origins)
+        PUBLIC_ENDPOINT_URL       = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
+        DELIVERY_BASE_URL         = module.delivery.base_url
+        JOBS_PER_USER_MINUTE      = tostring(var.jobs_per_user_minute)
+        UPLOAD_BYTES_PER_USER_DAY = tostring(var.upload_bytes_per_user_day)
+        DELIVERY_DISTRIBUTION_ID  = module.delivery.distribution_id == null ? "" : module.delivery.distribution_id
       }
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
@@ -197,6 +200,11 @@ locals {
         DeliveriesReadDelete = {
           actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
           resources = [module.tables.deliveries_table_arn]
+        }
+        # Per-user counters: job creations a minute, upload bytes a day.
+        LimitsCount = {
+          actions   = ["dynamodb:UpdateItem"]
+          resources = [module.tables.limits_table_arn]
         }
         # Presigning a PUT needs the signer to hold s3:PutObject on the key.
         UploadsPutDelete = {
@@ -371,7 +379,6 @@ module "delivery_function" {
     CORS_ALLOWED_ORIGINS      = join(",", local.cors_allowed_origins)
     PUBLIC_ENDPOINT_URL       = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
     DELIVERY_MAX_INLINE_BYTES = tostring(var.delivery_max_inline_bytes)
-    LIMITS_TABLE              = module.tables.limits_table_name
     RENDERS_PER_USER_MINUTE   = tostring(var.delivery_renders_per_user_minute)
     TRANSFORMS_PER_JOB        = tostring(var.delivery_transforms_per_job)
   })

@@ -174,6 +174,14 @@ output "delivery_function_url_authorization" {
   value       = module.delivery.function_url_authorization
 }
 
+output "job_limits" {
+  description = "Per-user limits on POST /v1/jobs: creations a minute, declared bytes a UTC day."
+  value = {
+    jobs_per_user_minute      = var.jobs_per_user_minute
+    upload_bytes_per_user_day = var.upload_bytes_per_user_day
+  }
+}
+
 output "delivery_limits" {
   description = "Render limits of delivery URLs: per user per minute, distinct transforms per job."
   value = {

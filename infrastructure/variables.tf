@@ -429,3 +429,15 @@ variable "delivery_transforms_per_job" {
   type        = number
   default     = 100
 }
+
+variable "jobs_per_user_minute" {
+  description = "Jobs one user may create a minute (POST /v1/jobs); past it 429 RATE_LIMITED with Retry-After."
+  type        = number
+  default     = 120
+}
+
+variable "upload_bytes_per_user_day" {
+  description = "Bytes one user's jobs may declare (contentLength) per UTC day; past it 429 QUOTA_EXCEEDED with Retry-After."
+  type        = number
+  default     = 5368709120
+}

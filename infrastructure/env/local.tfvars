@@ -30,7 +30,9 @@ notifier_max_concurrent_batches = 4
 # Delivery answers above 1 MB are redirects to a presigned object here (4 MB on AWS, inside
 # Lambda's 6 MB response), so the e2e tests exercise the redirect with ordinary photos.
 delivery_max_inline_bytes = 1000000
-# Lower render limits than on AWS, so the e2e tests reach them with a few dozen small renders.
+# Lower limits than on AWS, so the e2e tests reach them with a few dozen small requests.
+jobs_per_user_minute             = 60
+upload_bytes_per_user_day        = 1073741824
 delivery_renders_per_user_minute = 60
 delivery_transforms_per_job      = 40
 # CloudFront in front of delivery, as on AWS: MiniStack runs distributions (without caching).

@@ -194,6 +194,11 @@ run "aws_environment" {
   }
 
   assert {
+    condition     = module.functions["api"].environment_variables.JOBS_PER_USER_MINUTE == "120" && module.functions["api"].environment_variables.UPLOAD_BYTES_PER_USER_DAY == "5368709120" && contains(module.functions["api"].policy.Statement[*].Sid, "LimitsCount")
+    error_message = "On AWS the api limits each user's job creations (120 a minute) and declared bytes (5 GiB a day) in the limits table."
+  }
+
+  assert {
     condition     = contains(module.functions["api"].policy.Statement[*].Sid, "DeliveryInvalidate") && module.functions["api"].environment_variables.DELIVERY_DISTRIBUTION_ID == "EMOCK"
     error_message = "The api must invalidate a deleted job's delivery paths in the distribution."
   }

@@ -21,6 +21,7 @@ from photopipe.providers.ondevice import OnDeviceProvider
 
 BURST_WARM_UP = 20  # photos: several batches for each concurrent worker invocation
 RAW_PHOTOS_PER_CORE = 25  # fewer gave readings 15% apart from run to run
+JOBS_PER_USER = 50  # within the local stack's 60 job creations per user a minute
 
 
 def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
@@ -31,13 +32,16 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
     warm_up = PhotopipeClient.for_user(stack, f"burst-warm-up-{uuid.uuid4().hex[:8]}")
     for job_id in [warm_up.submit(data, "image/jpeg") for _ in range(BURST_WARM_UP)]:
         warm_up.wait_for_job(job_id)
-    client = PhotopipeClient.for_user(stack, f"burst-{uuid.uuid4().hex[:8]}")
-    slots = [client.create_job("image/jpeg", len(data)) for _ in range(uploads)]
+    # Spread over users, as real traffic is: one user may create only so many jobs a minute.
+    run = uuid.uuid4().hex[:8]
+    clients = [PhotopipeClient.for_user(stack, f"burst-{run}-{n}") for n in range(-(-uploads // JOBS_PER_USER))]
+    slots = [(client, client.create_job("image/jpeg", len(data))) for _ in range(JOBS_PER_USER) for client in clients]
+    slots = slots[:uploads]
     cpu_before, client_before = emulator_cpu_seconds(stack), time.process_time()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(lambda slot: client.upload(slot["upload"], data).raise_for_status(), slots))
-    user_id = client.user_id
+        list(pool.map(lambda pair: pair[0].upload(pair[1]["upload"], data).raise_for_status(), slots))
+    user_ids = [client.user_id for client in clients]
     dynamodb, sqs = stack.client("dynamodb"), stack.client("sqs")
 
     def queued() -> int:
@@ -46,6 +50,9 @@ def burst_section(stack: Stack, uploads: int) -> dict[str, Any]:
         return sum(int(attributes[name]) for name in counts)
 
     def finished() -> int:
+        return sum(finished_of(user_id) for user_id in user_ids)
+
+    def finished_of(user_id: str) -> int:
         # Straight from the table, so the measurement does not load the API it measures.
         count, start_key = 0, None
         while True:

@@ -12,10 +12,12 @@ from devkit.stack import Stack
 
 
 def pipeline_section(stack: Stack, jobs: int) -> dict[str, Any]:
-    client = PhotopipeClient.for_user(stack, f"bench-{uuid.uuid4().hex[:8]}")
+    run = uuid.uuid4().hex[:8]
     data = photo_jpeg(1600, 1200)
     latencies, processing = [], []
-    for _ in range(jobs):
+    for index in range(jobs):
+        # A user per 50 jobs, as real traffic is: one user may create only so many jobs a minute.
+        client = PhotopipeClient.for_user(stack, f"bench-{run}-{index // 50}")
         created = client.create_job("image/jpeg", len(data))
         started = time.perf_counter()
         response = client.upload(created["upload"], data)

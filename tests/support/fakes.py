@@ -278,12 +278,12 @@ class InMemoryLimiter:
         self.uses: dict[str, int] = {}
         self.leases: dict[str, int] = {}
 
-    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
+    def take(self, key: str, limit: int, window_seconds: int, now: int, amount: int = 1) -> int:
         window_start = now // window_seconds * window_seconds
         counter = f"{key}#{window_start}"
-        if self.uses.get(counter, 0) >= limit:
+        if self.uses.get(counter, 0) + amount > limit:
             return max(1, window_start + window_seconds - now)
-        self.uses[counter] = self.uses.get(counter, 0) + 1
+        self.uses[counter] = self.uses.get(counter, 0) + amount
         return 0
 
     def lease(self, key: str, seconds: int, now: int) -> bool:

@@ -100,6 +100,8 @@ class Settings:
     delivery_max_inline_bytes: int
     delivery_distribution_id: str  # the CDN in front of delivery (AWS); empty: none
     limits_table: str
+    jobs_per_user_minute: int  # job creations one user may make a minute
+    upload_bytes_per_user_day: int  # bytes one user's jobs may declare per UTC day
     # Where no lifecycle rule expires cached renders (the emulators), the sweeper deletes those
     # older than this many days; 0: a lifecycle rule does it.
     sweep_renders_after_days: int
@@ -191,6 +193,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         delivery_max_inline_bytes=_int(env, "DELIVERY_MAX_INLINE_BYTES", 4_000_000),
         delivery_distribution_id=env.get("DELIVERY_DISTRIBUTION_ID", ""),
         limits_table=env.get("LIMITS_TABLE", ""),
+        jobs_per_user_minute=_int(env, "JOBS_PER_USER_MINUTE", 120),
+        upload_bytes_per_user_day=_int(env, "UPLOAD_BYTES_PER_USER_DAY", 5 * 1024**3),
         sweep_renders_after_days=_int(env, "SWEEP_RENDERS_AFTER_DAYS", 0),
         renders_per_user_minute=_int(env, "RENDERS_PER_USER_MINUTE", 300),
         transforms_per_job=_int(env, "TRANSFORMS_PER_JOB", 100),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from photopipe.adapters.dynamodb_deliveries import DynamoDeliveryLedger
     from photopipe.adapters.dynamodb_devices import DynamoDeviceRepository
     from photopipe.adapters.dynamodb_jobs import DynamoJobRepository
+    from photopipe.adapters.dynamodb_limits import DynamoLimiter
     from photopipe.adapters.s3_store import S3ObjectStore
     from photopipe.auth.tokens import Principal
     from photopipe.delivery.service import DeliveryService
@@ -70,7 +71,15 @@ def device_repository() -> DynamoDeviceRepository:
 def job_service() -> JobService:
     from photopipe.jobs.service import JobService
 
-    return JobService(get_settings(), job_repository(), object_store())
+    return JobService(get_settings(), job_repository(), object_store(), limiter=limiter())
+
+
+@cache
+def limiter() -> DynamoLimiter:
+    """Per-user counters and leases (the limits table), shared by the api and delivery."""
+    from photopipe.adapters.dynamodb_limits import DynamoLimiter
+
+    return DynamoLimiter(client("dynamodb"), get_settings().limits_table)
 
 
 @cache
@@ -171,7 +180,6 @@ def url_signer() -> UrlSigner:
 
 @cache
 def delivery_service() -> DeliveryService:
-    from photopipe.adapters.dynamodb_limits import DynamoLimiter
     from photopipe.delivery.service import DeliveryLimits, DeliveryService
     from photopipe.images.pipeline import RenderLimits
 
@@ -187,9 +195,8 @@ def delivery_service() -> DeliveryService:
     render_limits = RenderLimits(
         settings.max_image_pixels, settings.max_full_decode_pixels, max_output_pixels=settings.max_output_pixels
     )
-    limiter = DynamoLimiter(client("dynamodb"), settings.limits_table)
     store = object_store()
-    return DeliveryService(url_signer(), job_repository(), store, memory_budget(), render_limits, limits, limiter)
+    return DeliveryService(url_signer(), job_repository(), store, memory_budget(), render_limits, limits, limiter())
 
 
 def forget_delivery_paths(job_id: str) -> None:

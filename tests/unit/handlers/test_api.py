@@ -24,7 +24,14 @@ from photopipe.jobs.model import JobStatus, Output
 from photopipe.jobs.service import JobService
 from photopipe.notify.devices import DeviceService
 from photopipe.notify.targets import TargetPolicy
-from tests.support.fakes import InMemoryDevices, InMemoryIdempotencyStore, InMemoryJobs, InMemoryLedger, InMemoryStore
+from tests.support.fakes import (
+    InMemoryDevices,
+    InMemoryIdempotencyStore,
+    InMemoryJobs,
+    InMemoryLedger,
+    InMemoryLimiter,
+    InMemoryStore,
+)
 
 SECRET = "api-unit-secret-of-at-least-32-bytes"
 SIGNER = UrlSigner("https://img.example", ("delivery-key",))
@@ -215,6 +222,18 @@ def test_a_finished_job_carries_a_delivery_url_that_stays_the_same_all_day_and_n
     assert first["delivery"]["url"].startswith(f"https://img.example/{job_id}/")
     assert first["delivery"]["expiresAt"] == "2026-03-03T00:00:00.000Z"  # >= 24 h after either call
     assert [o["url"] for o in first["outputs"]] == [f"{first['delivery']['url']}/w_256,h_256,fit_contain,f_jpeg"]
+
+
+def test_a_limit_is_a_429_with_retry_after(backend: InMemoryJobs, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from({"MAX_UPLOAD_BYTES": "1000000", "JOBS_PER_USER_MINUTE": "1"})
+    service = JobService(settings, backend, InMemoryStore(), clock=lambda: api.utc_now(), limiter=InMemoryLimiter())
+    monkeypatch.setattr(wiring, "job_service", lambda: service)
+    assert create()[0] == 201
+    response = respond("POST", "/v1/jobs", body={"contentType": "image/jpeg", "contentLength": 5})
+    assert response["statusCode"] == 429 and json.loads(response["body"])["error"]["code"] == "RATE_LIMITED"
+    headers = response.get("multiValueHeaders") or {}
+    retry_after = (response.get("headers") or {}).get("Retry-After") or headers.get("Retry-After", [""])[0]
+    assert 1 <= int(retry_after) <= 60
 
 
 def test_list_limit_and_cursor_are_bounded(backend: InMemoryJobs) -> None:

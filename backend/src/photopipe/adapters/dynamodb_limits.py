@@ -15,19 +15,21 @@ class DynamoLimiter:
         self._dynamodb = dynamodb
         self._table = table
 
-    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
+    def take(self, key: str, limit: int, window_seconds: int, now: int, amount: int = 1) -> int:
         window_start = now // window_seconds * window_seconds
         window_end = window_start + window_seconds
+        if amount > limit:
+            return max(1, window_end - now)
         try:
             # One conditional ADD: concurrent takes of the last unit cannot both succeed.
             self._dynamodb.update_item(
                 TableName=self._table,
                 Key={"id": {"S": f"{key}#{window_start}"}},
-                UpdateExpression="ADD uses :one SET expiresAt = :expires",
-                ConditionExpression="attribute_not_exists(uses) OR uses < :limit",
+                UpdateExpression="ADD uses :amount SET expiresAt = :expires",
+                ConditionExpression="attribute_not_exists(uses) OR uses <= :room",
                 ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit)},
+                    ":amount": {"N": str(amount)},
+                    ":room": {"N": str(limit - amount)},
                     ":expires": {"N": str(window_end + _GRACE_SECONDS)},
                 },
             )

@@ -23,7 +23,7 @@ from photopipe import wiring
 from photopipe.auth.tokens import InvalidToken, bearer_token
 from photopipe.contract import examples as examples_
 from photopipe.contract.models import ErrorResponse
-from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
@@ -127,7 +127,10 @@ def install(app: APIGatewayRestResolver, logger: Logger, public_paths: set[str])
         return next_middleware(app)
 
     def domain_error(error: PhotopipeError) -> Response[str]:
-        return error_response(error.code, error.message)
+        response = error_response(error.code, error.message)
+        if isinstance(error, LimitExceeded):
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     def validation_error(error: RequestValidationError) -> Response[str]:
         problems = "; ".join(

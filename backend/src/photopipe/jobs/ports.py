@@ -109,9 +109,9 @@ class EventPublisher(Protocol):
 class Limiter(Protocol):
     """Counters in fixed windows and short leases, shared by every process of the deployment."""
 
-    def take(self, key: str, limit: int, window_seconds: int, now: int) -> int:
-        """Counts one use of `key` in the window `now` falls in: 0 when it is within `limit`,
-        else the seconds until the window ends (nothing is counted then)."""
+    def take(self, key: str, limit: int, window_seconds: int, now: int, amount: int = 1) -> int:
+        """Counts `amount` uses of `key` in the window `now` falls in: 0 when the total stays
+        within `limit`, else the seconds until the window ends (nothing is counted then)."""
         ...
 
     def lease(self, key: str, seconds: int, now: int) -> bool:

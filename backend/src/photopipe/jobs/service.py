@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
-from photopipe.errors import ErrorCode, PhotopipeError
+from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.images.formats import canonical_content_type
 from photopipe.jobs.model import (
     Job,
@@ -19,7 +19,7 @@ from photopipe.jobs.model import (
     renders_prefix,
     result_prefix,
 )
-from photopipe.jobs.ports import JobPage, JobRepository, ObjectStore, UploadSlot
+from photopipe.jobs.ports import JobPage, JobRepository, Limiter, ObjectStore, UploadSlot
 
 
 class JobService:
@@ -30,10 +30,12 @@ class JobService:
         store: ObjectStore,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        limiter: Limiter | None = None,
     ) -> None:
         self._settings = settings
         self._jobs = jobs
         self._store = store
+        self._limiter = limiter  # per-user limits on creations; None: none (in-process tests)
         self._clock = clock
         self._new_id = new_id
 
@@ -53,6 +55,7 @@ class JobService:
                 f"contentLength {content_length} exceeds the limit of {self._settings.max_upload_bytes} bytes.",
             )
         now = self._clock()
+        self._admit(user_id, content_length, int(now.timestamp()))
         stamp = iso(now)
         job = Job(
             job_id=self._new_id(),
@@ -68,6 +71,30 @@ class JobService:
         ttl = int((now + timedelta(days=self._settings.job_ttl_days)).timestamp())
         self._jobs.create(job, ttl)
         return job, self._slot(job, now)
+
+    def _admit(self, user_id: str, content_length: int, now: int) -> None:
+        """A user's job creations per minute and declared upload bytes per day, counted atomically
+        in the limits table: 429 with Retry-After past either."""
+        if self._limiter is None:
+            return
+        settings = self._settings
+        wait = self._limiter.take(f"jobs#{user_id}", settings.jobs_per_user_minute, 60, now)
+        if wait:
+            raise LimitExceeded(
+                ErrorCode.RATE_LIMITED,
+                f"At most {settings.jobs_per_user_minute} jobs a minute may be created; retry after {wait} s.",
+                wait,
+            )
+        wait = self._limiter.take(
+            f"upload-bytes#{user_id}", settings.upload_bytes_per_user_day, 86_400, now, amount=content_length
+        )
+        if wait:
+            raise LimitExceeded(
+                ErrorCode.QUOTA_EXCEEDED,
+                f"Uploads of {content_length} more bytes would pass the daily {settings.upload_bytes_per_user_day} "
+                f"bytes per user (UTC day); retry after {wait} s.",
+                wait,
+            )
 
     def renew_upload_slot(self, user_id: str, job_id: str) -> UploadSlot:
         """A fresh URL for a job still waiting for its photo (an idempotent replay after the

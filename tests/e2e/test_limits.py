@@ -1,0 +1,41 @@
+"""Per-user limits through the running stack: one user's flood is refused, nobody else's work is."""
+
+from __future__ import annotations
+
+import uuid
+
+from devkit.client import PhotopipeClient
+from devkit.stack import Stack
+from tests.support.images import photo
+
+
+def test_a_flood_of_job_creations_meets_429_while_another_users_photo_completes(stack: Stack) -> None:
+    rate = int(stack["job_limits"]["jobs_per_user_minute"])
+    flooder = PhotopipeClient.for_user(stack, f"flood-{uuid.uuid4().hex[:8]}")
+    bystander = PhotopipeClient.for_user(stack, f"bystander-{uuid.uuid4().hex[:8]}")
+    limited = None
+    # Twice the rate and one: enough to meet the limit even if a minute boundary passes meanwhile.
+    for _ in range(2 * rate + 1):
+        answer = flooder.request("POST", "/v1/jobs", json={"contentType": "image/jpeg", "contentLength": 1000})
+        if answer.status_code != 201:
+            limited = answer
+            break
+    assert limited is not None, f"{2 * rate + 1} job creations in a row were all accepted"
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "RATE_LIMITED", limited.text
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    job = bystander.wait_for_job(bystander.submit(photo(640, 480), "image/jpeg"))
+    assert job["status"] == "COMPLETED", job.get("error")
+
+
+def test_declared_bytes_past_the_daily_quota_are_refused(stack: Stack) -> None:
+    quota = int(stack["job_limits"]["upload_bytes_per_user_day"])
+    client = PhotopipeClient.for_user(stack, f"quota-{uuid.uuid4().hex[:8]}")
+    size = 50 * 1024 * 1024  # the single-PUT limit: a real client could declare this much each time
+    answers = [
+        client.request("POST", "/v1/jobs", json={"contentType": "image/jpeg", "contentLength": size})
+        for _ in range(quota // size + 1)
+    ]
+    assert [a.status_code for a in answers[:-1]] == [201] * (quota // size)
+    refused = answers[-1]
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "QUOTA_EXCEEDED", refused.text
+    assert int(refused.headers["Retry-After"]) >= 1
