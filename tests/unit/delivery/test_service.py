@@ -159,6 +159,15 @@ def test_a_current_etag_gets_304_and_head_gets_the_headers_alone(
     assert 0 < max_age <= (datetime(2026, 5, 12, tzinfo=UTC) - NOW).total_seconds()
 
 
+def test_percent_encoded_commas_name_the_same_transform_and_head_of_an_error_has_no_body(
+    world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
+) -> None:
+    service, _, _, base = world
+    assert get(service, f"{base}/w_300%2Cf_jpeg").body == get(service, f"{base}/w_300,f_jpeg").body
+    refused = get(service, f"{base}/w_99999", method="HEAD")
+    assert refused.status == 400 and refused.body == b"" and refused.headers["Cache-Control"] == "no-store"
+
+
 def test_forged_expired_and_invalid_urls_are_refused_before_anything_is_read(
     world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
 ) -> None:

@@ -13,7 +13,7 @@ from photopipe.images.budget import MemoryBudget
 from photopipe.images.edits import CropEdit
 from photopipe.images.variants import VariantSpec
 from photopipe.providers.local import LocalProvider
-from tests.support.images import photo
+from tests.support.images import encode, photo
 
 LIMITS = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
 MIB = 1024 * 1024
@@ -35,6 +35,18 @@ def test_a_photo_renders_its_variants_and_describes_itself() -> None:
     assert rendered.original_pixels == 1200 * 800
     assert rendered.analysis["width"] == 1200 and rendered.analysis["provider"] == "local"
     assert "thumbhash" in rendered.analysis["placeholder"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt", "content_type", "alpha"), [("RGBA", "PNG", "image/png", True), ("RGB", "JPEG", "image/jpeg", False)]
+)
+def test_whether_a_photo_has_alpha_is_known_even_without_analysis(
+    mode: str, fmt: str, content_type: str, alpha: bool
+) -> None:
+    data = encode(Image.new(mode, (64, 48)), fmt)
+    request = pipeline.RenderRequest((VariantSpec("small", 32, "png"),), analysis=False)
+    rendered = pipeline.render(data, content_type, request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS)
+    assert rendered.analysis["hasAlpha"] is alpha
 
 
 def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import unquote
 
 from PIL import Image
 
@@ -112,7 +113,7 @@ class DeliveryService:
         try:
             answer = self._serve(request)
         except PhotopipeError as error:
-            return _error(error, error.http_status if error.http_status < 500 else 400, cors)
+            answer = _error(error, error.http_status if error.http_status < 500 else 400, cors)
         answer.headers.update(cors)
         if request.method == "HEAD":
             return Answer(answer.status, answer.headers)
@@ -124,7 +125,8 @@ class DeliveryService:
             raise PhotopipeError(ErrorCode.NOT_FOUND, "No such delivery URL.")
         job_id, expires, signature = segments[:3]
         expiry = self._signer.verify(job_id, expires, signature, self._clock())
-        transform = transforms.parse(segments[3] if len(segments) == 4 else "", self._limits.max_side)
+        # A client may percent-encode the commas (%2C): the transform is read decoded.
+        transform = transforms.parse(unquote(segments[3]) if len(segments) == 4 else "", self._limits.max_side)
         accept = request.header("accept")
         key = render_key(job_id, transform.canonical)
         if transform.format == "auto":

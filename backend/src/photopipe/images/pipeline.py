@@ -166,6 +166,8 @@ def describe(
         placeholder=placeholder.placeholders(preview),
         **decoded.capture.as_analysis(expose_location),
     )
+    # Always known, analysis or not: delivery's f_auto and its choice of source depend on it.
+    analysis.setdefault("hasAlpha", preview.mode in ("RGBA", "LA"))
     return analysis
 
 
