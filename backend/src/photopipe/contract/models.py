@@ -10,10 +10,13 @@ from pydantic.alias_generators import to_camel
 from photopipe.images.edits import (
     AiEdit,
     AutocontrastEdit,
+    BlurBackgroundEdit,
     BlurEdit,
     CropEdit,
     FlipEdit,
     GrayscaleEdit,
+    RedactFacesEdit,
+    RemoveBackgroundEdit,
     ResizeEdit,
     RotateEdit,
     SharpenEdit,
@@ -71,7 +74,10 @@ EditRequest = Annotated[
     | BlurEdit
     | SharpenEdit
     | WatermarkEdit
-    | AiEdit,
+    | AiEdit
+    | RemoveBackgroundEdit
+    | BlurBackgroundEdit
+    | RedactFacesEdit,
     Field(discriminator="op"),
 ]
 

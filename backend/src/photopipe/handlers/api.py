@@ -81,6 +81,10 @@ def health() -> HealthResponse:
             "upload arrived, when the stored upload URL has expired (UPLOAD_SLOT_EXPIRED)",
         ),
         422: api_middleware.refusal(422, "Idempotency-Key reused with another body"),
+        429: api_middleware.limited(
+            "The caller's job creations this minute (RATE_LIMITED) or declared bytes today (QUOTA_EXCEEDED) "
+            "are at their limit"
+        ),
         **api_middleware.ERRORS,
     },
 )

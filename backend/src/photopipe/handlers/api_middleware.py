@@ -38,6 +38,15 @@ def refusal(status: int, description: str, *names: str) -> OpenAPIResponse:
     return documented(description, ErrorResponse, shown)
 
 
+def limited(description: str) -> OpenAPIResponse:
+    """A 429 of a per-user limit, with its Retry-After header."""
+    response = refusal(429, description)
+    response["headers"] = {
+        "Retry-After": {"description": "Seconds until the limit's window ends.", "schema": {"type": "integer"}}
+    }
+    return response
+
+
 ERRORS: dict[int, OpenAPIResponse] = {
     400: refusal(400, "Invalid request"),
     401: refusal(401, "Missing or invalid token"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 Focus = Literal["center", "faces", "attention"]
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 Size = tuple[int, int]
 
 
@@ -247,6 +249,52 @@ class AiEdit(Edit):
         raise PermanentImageError(ErrorCode.INVALID_EDIT, "an ai edit needs the http provider")
 
 
+class ModelEdit(Edit):
+    """An op a model makes (a subject mask, a face detector): the provider applies it, and a
+    provider without that model refuses it at the API (images/capabilities.py)."""
+
+    def apply(self, image: Image.Image) -> Image.Image:
+        op = self.as_dict()["op"]
+        raise PermanentImageError(ErrorCode.INVALID_EDIT, f"a {op} edit needs a provider that can make it")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveBackgroundEdit(ModelEdit):
+    """The subject kept, the rest transparent (png, webp, avif keep the alpha; jpeg is flattened
+    on white) or, with `background`, filled with that colour."""
+
+    op: Literal["removeBackground"] = "removeBackground"
+    background: Annotated[str, MinLen(7), MaxLen(7)] | None = None
+    """A colour as #rrggbb behind the subject; none: transparent."""
+    copies: ClassVar[float] = 3.0
+    keeps_frame: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if self.background is not None and not _HEX_COLOUR.match(self.background):
+            raise ValueError("background is a colour as #rrggbb")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlurBackgroundEdit(ModelEdit):
+    """The subject sharp, everything behind it blurred (a portrait mode)."""
+
+    op: Literal["blurBackground"] = "blurBackground"
+    radius: Annotated[float, Gt(0), Le(50)] = 12
+    """The blur's radius in pixels of a 1000 px image (scaled with the image)."""
+    copies: ClassVar[float] = 4.0
+    keeps_frame: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedactFacesEdit(ModelEdit):
+    """Every face the detector finds made unrecognisable, its box grown to cover hairline and chin."""
+
+    op: Literal["redactFaces"] = "redactFaces"
+    style: Literal["blur", "pixelate"] = "blur"
+    copies: ClassVar[float] = 2.0
+    keeps_frame: ClassVar[bool] = True
+
+
 EDIT_TYPES: tuple[type[Edit], ...] = (
     ResizeEdit,
     CropEdit,
@@ -258,7 +306,11 @@ EDIT_TYPES: tuple[type[Edit], ...] = (
     SharpenEdit,
     WatermarkEdit,
     AiEdit,
+    RemoveBackgroundEdit,
+    BlurBackgroundEdit,
+    RedactFacesEdit,
 )
+MODEL_OPS: frozenset[str] = frozenset({"ai", "removeBackground", "blurBackground", "redactFaces"})
 _BY_OP: dict[str, type[Edit]] = {str(cls.__dataclass_fields__["op"].default): cls for cls in EDIT_TYPES}
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
+from photopipe.images.capabilities import unsupported_ops
 from photopipe.images.formats import canonical_content_type
 from photopipe.jobs.model import (
     Job,
@@ -53,6 +54,13 @@ class JobService:
             raise PhotopipeError(
                 ErrorCode.PAYLOAD_TOO_LARGE,
                 f"contentLength {content_length} exceeds the limit of {self._settings.max_upload_bytes} bytes.",
+            )
+        refused = unsupported_ops(self._settings.image_provider, [str(edit.get("op")) for edit in operations.edits])
+        if refused:
+            raise PhotopipeError(
+                ErrorCode.INVALID_REQUEST,
+                f"This deployment's image provider ({self._settings.image_provider}) cannot make "
+                f"{', '.join(refused)} edits; docs/photos.md lists which provider makes which.",
             )
         now = self._clock()
         self._admit(user_id, content_length, int(now.timestamp()))
