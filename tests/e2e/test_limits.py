@@ -39,3 +39,19 @@ def test_declared_bytes_past_the_daily_quota_are_refused(stack: Stack) -> None:
     refused = answers[-1]
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "QUOTA_EXCEEDED", refused.text
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_sixty_racing_device_registrations_leave_at_most_the_cap(stack: Stack) -> None:
+    import concurrent.futures
+
+    client = PhotopipeClient.for_user(stack, f"devices-{uuid.uuid4().hex[:8]}")
+
+    def register(n: int) -> int:
+        body = {"platform": "ios", "token": f"apns-token-{n:06d}"}
+        return client.request("POST", "/v1/devices", json=body).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(register, range(60)))
+    devices = client.request("GET", "/v1/devices", 200).json()["devices"]
+    assert len(devices) <= 20 and statuses.count(201) == len(devices), (statuses, len(devices))
+    assert set(statuses) <= {201, 409}

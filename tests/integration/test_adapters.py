@@ -18,7 +18,7 @@ from photopipe.adapters.s3_store import S3ObjectStore
 from photopipe.errors import PhotopipeError
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 from photopipe.jobs.ports import TransitionRejected
-from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, Platform
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, DeviceLimitReached, Platform
 
 
 @pytest.fixture
@@ -209,12 +209,34 @@ def test_limits_count_within_a_window_and_a_lease_has_one_holder(stack: Stack, u
     assert limiter.lease(f"lease-test#{user_id}", 10, now + 12), "a released lease is free"
 
 
+def test_racing_registrations_never_pass_the_device_cap_and_deletes_give_places_back(
+    stack: Stack, user_id: str
+) -> None:
+    devices = DynamoDeviceRepository(stack.client("dynamodb"), stack["devices_table_name"])
+    stamp = "2026-01-01T00:00:00.000Z"
+
+    def register(n: int) -> str:
+        try:
+            devices.register(Device(user_id, f"dev_{n:024x}", Platform.IOS, f"token-{n:09d}", stamp), 5)
+            return "stored"
+        except DeviceLimitReached:
+            return "refused"
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(register, range(30)))
+    assert outcomes.count("stored") == 5 and len(devices.list_for_user(user_id)) == 5, outcomes
+    stored = devices.list_for_user(user_id)
+    assert devices.register(stored[0], 5) == stored[0], "registering a stored device again is no new device"
+    assert devices.delete(user_id, stored[0].device_id)
+    assert register(99) == "stored" and register(98) == "refused"
+
+
 def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Stack, user_id: str) -> None:
     devices = DynamoDeviceRepository(stack.client("dynamodb"), stack["devices_table_name"])
     ledger = DynamoDeliveryLedger(stack.client("dynamodb"), stack["deliveries_table_name"], 1)
     device = Device(user_id, "dev_1", Platform.IOS, "token-123456789", "2026-01-01T00:00:00.000Z")
-    assert devices.register(device) == device
-    assert devices.register(Device(user_id, "dev_1", Platform.IOS, "token-123456789", "later")) == device
+    assert devices.register(device, 20) == device
+    assert devices.register(Device(user_id, "dev_1", Platform.IOS, "token-123456789", "later"), 20) == device
     job_id = uuid.uuid4().hex
     now = "2026-01-01T00:00:00.000Z"
     assert ledger.claim(job_id, device, now, 60) is Claim.GRANTED

@@ -17,7 +17,7 @@ from photopipe.delivery.ports import StoredObject
 from photopipe.jobs.events import JobEvent, event_for
 from photopipe.jobs.model import Job, JobError, JobStatus, Output, renders_prefix
 from photopipe.jobs.ports import JobPage, TransitionRejected
-from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, SendResult
+from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, DeviceLimitReached, SendResult
 
 
 class InMemoryJobs:
@@ -186,8 +186,11 @@ class InMemoryDevices:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Device] = {}
 
-    def register(self, device: Device) -> Device:
-        return self.items.setdefault((device.user_id, device.device_id), device)
+    def register(self, device: Device, max_devices: int) -> Device:
+        key = (device.user_id, device.device_id)
+        if key not in self.items and len(self.list_for_user(device.user_id)) >= max_devices:
+            raise DeviceLimitReached(device.user_id)
+        return self.items.setdefault(key, device)
 
     def list_for_user(self, user_id: str) -> list[Device]:
         return [d for (u, _), d in sorted(self.items.items()) if u == user_id]

@@ -8,7 +8,7 @@ from datetime import datetime
 from photopipe.clock import iso, utc_now
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.notify import signing
-from photopipe.notify.model import Device, Platform, device_id_for, is_device_id
+from photopipe.notify.model import Device, DeviceLimitReached, Platform, device_id_for, is_device_id
 from photopipe.notify.ports import DeviceRepository
 from photopipe.notify.targets import Resolver, TargetPolicy, TargetRefused, canonical, resolve
 
@@ -35,15 +35,7 @@ class DeviceService:
                 resolve(address, self._policy, self._resolver)
             except TargetRefused as exc:
                 raise PhotopipeError(ErrorCode.INVALID_REQUEST, str(exc)) from exc
-        existing = self._devices.list_for_user(user_id)
         device_id = device_id_for(user_id, platform, address)
-        # Every device is a send per job: a cap keeps one user's fan-out (and a hostile user's
-        # dead-end endpoints) bounded. Registering a device again is not a new one.
-        if len(existing) >= self._max_devices and all(d.device_id != device_id for d in existing):
-            raise PhotopipeError(
-                ErrorCode.DEVICE_LIMIT_REACHED,
-                f"A user may register at most {self._max_devices} devices; remove one first.",
-            )
         device = Device(
             user_id=user_id,
             device_id=device_id,
@@ -52,7 +44,15 @@ class DeviceService:
             created_at=iso(self._clock()),
             signing_secret=signing.new_secret() if platform is Platform.WEBHOOK else None,
         )
-        return self._devices.register(device)
+        # Every device is a send per job: a cap keeps one user's fan-out (and a hostile user's
+        # dead-end endpoints) bounded. Registering a device again is not a new one.
+        try:
+            return self._devices.register(device, self._max_devices)
+        except DeviceLimitReached as exc:
+            raise PhotopipeError(
+                ErrorCode.DEVICE_LIMIT_REACHED,
+                f"A user may register at most {self._max_devices} devices; remove one first.",
+            ) from exc
 
     def list(self, user_id: str) -> list[Device]:
         return self._devices.list_for_user(user_id)

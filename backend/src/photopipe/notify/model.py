@@ -67,3 +67,7 @@ class SendResult:
 
 class DeviceGone(Exception):
     """The device's endpoint is gone for good (disabled endpoint, webhook 410): unregister it."""
+
+
+class DeviceLimitReached(Exception):
+    """The user already has as many devices as the cap allows (counted atomically)."""

@@ -9,8 +9,11 @@ from photopipe.notify.model import Claim, Delivery, Device, SendResult
 
 
 class DeviceRepository(Protocol):
-    def register(self, device: Device) -> Device:
-        """Stores the device, or returns the one already registered under its id."""
+    def register(self, device: Device, max_devices: int) -> Device:
+        """Stores the device, or returns the one already registered under its id. A new device
+        and the user's count of devices are written together, the count held under
+        `max_devices` in the same atomic write: DeviceLimitReached past it, however many
+        registrations race."""
         ...
 
     def list_for_user(self, user_id: str) -> list[Device]: ...
