@@ -167,3 +167,35 @@ def test_text_detection_is_not_called_unless_the_deployment_enables_it(
     stubber.add_response("detect_faces", NO_FACES)
     analysis = provider.analyse(Image.new("RGB", (64, 64)))
     assert "text" not in analysis and analysis["faces"] == [] and analysis["moderation"] == []
+
+
+def test_redact_faces_blurs_the_faces_rekognition_finds_and_nothing_else(
+    stubbed: tuple[RekognitionProvider, Stubber],
+) -> None:
+    from photopipe.images.edits import RedactFacesEdit
+    from tests.support import faces
+
+    provider, stubber = stubbed
+    portrait = faces.sample("astronaut.png")
+    left, top, width, height = faces.ASTRONAUT_FACE
+    found = {
+        "FaceDetails": [
+            {"BoundingBox": {"Left": left, "Top": top, "Width": width, "Height": height}, "Confidence": 99.9}
+        ]
+    }
+    stubber.add_response("detect_faces", found, {"Image": {"Bytes": ANY}, "Attributes": ["DEFAULT"]})
+    redacted = provider.edit(portrait, RedactFacesEdit(style="pixelate"))
+    face = (round(left * 512) + 10, round(top * 512) + 10)
+    corner = (5, 5)
+    assert redacted.getpixel(face) != portrait.getpixel(face) and redacted.getpixel(corner) == portrait.getpixel(corner)
+
+
+def test_a_refused_detect_faces_call_is_the_deployments_fault_when_access_is_denied(
+    stubbed: tuple[RekognitionProvider, Stubber],
+) -> None:
+    from photopipe.images.edits import RedactFacesEdit
+
+    provider, stubber = stubbed
+    stubber.add_client_error("detect_faces", "AccessDeniedException")
+    with pytest.raises(DeploymentFault):
+        provider.edit(Image.new("RGB", (64, 64)), RedactFacesEdit())

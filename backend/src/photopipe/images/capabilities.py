@@ -14,7 +14,7 @@ PILLOW_OPS: frozenset[str] = frozenset(str(t.__dataclass_fields__["op"].default)
 MODEL_OPS_BY_PROVIDER: dict[str, frozenset[str]] = {
     "ondevice": frozenset({"removeBackground", "blurBackground", "redactFaces"}),  # U²-Net-p, BlazeFace
     "local": frozenset(),
-    "rekognition": frozenset(),
+    "rekognition": frozenset({"redactFaces"}),  # DetectFaces
     "http": frozenset({"ai"}),  # the endpoint makes it
 }
 

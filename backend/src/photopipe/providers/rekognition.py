@@ -12,14 +12,16 @@ MODERATION_REJECTED failure.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.images.edits import Edit
+from photopipe.images.edits import Edit, RedactFacesEdit
 from photopipe.images.provider import Analysis
+from photopipe.providers import redaction
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import REPORT_FLOOR, ModerationPolicy
 
@@ -59,18 +61,12 @@ class RekognitionProvider:
     def analyse(self, image: Image.Image) -> Analysis:
         analysis = self._local.analyse(image)
         payload = {"Bytes": _jpeg(image)}
-        try:
-            labels = self._client.detect_labels(Image=payload, MaxLabels=15, MinConfidence=70)
-            moderation = self._client.detect_moderation_labels(Image=payload, MinConfidence=REPORT_FLOOR)
-            faces = self._client.detect_faces(Image=payload, Attributes=["DEFAULT"])
-            text = self._client.detect_text(Image=payload) if self._detect_text else None
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in _TRANSIENT:
-                raise TransientError(f"Rekognition {code}") from exc
-            if code in _DEPLOYMENT:
-                raise DeploymentFault(f"Rekognition refused the worker's call ({code}): check its role") from exc
-            raise PermanentImageError(ErrorCode.PROVIDER_REJECTED, f"Rekognition refused the image: {code}") from exc
+        labels = self._call(lambda: self._client.detect_labels(Image=payload, MaxLabels=15, MinConfidence=70))
+        moderation = self._call(
+            lambda: self._client.detect_moderation_labels(Image=payload, MinConfidence=REPORT_FLOOR)
+        )
+        faces = self._call(lambda: self._client.detect_faces(Image=payload, Attributes=["DEFAULT"]))
+        text = self._call(lambda: self._client.detect_text(Image=payload)) if self._detect_text else None
         analysis["provider"] = self.name
         analysis["labels"] = [
             {"name": label["Name"], "confidence": _percent(label["Confidence"])} for label in labels.get("Labels", [])
@@ -88,7 +84,23 @@ class RekognitionProvider:
         return analysis
 
     def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
+        if isinstance(edit, RedactFacesEdit):
+            # Rekognition finds the faces (DetectFaces on a copy of the image at its usual size);
+            # the boxes are ratios, so they mark the full-size image the same.
+            faces = self._call(lambda: self._client.detect_faces(Image={"Bytes": _jpeg(image)}, Attributes=["DEFAULT"]))
+            return redaction.redact(image, [_face(face) for face in faces.get("FaceDetails", [])], edit.style)
         return self._local.edit(image, edit)
+
+    def _call(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return call()
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in _TRANSIENT:
+                raise TransientError(f"Rekognition {code}") from exc
+            if code in _DEPLOYMENT:
+                raise DeploymentFault(f"Rekognition refused the worker's call ({code}): check its role") from exc
+            raise PermanentImageError(ErrorCode.PROVIDER_REJECTED, f"Rekognition refused the image: {code}") from exc
 
 
 def _percent(value: object) -> float:
