@@ -298,6 +298,16 @@ locals {
           actions   = ["dynamodb:Query"]
           resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
         }
+        # Whether a job still waiting for its photo has it (HeadObject; ListBucket makes a
+        # missing key a 404 rather than a 403).
+        OriginalsHead = {
+          actions   = ["s3:GetObject"]
+          resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
+        }
+        UploadsList = {
+          actions   = ["s3:ListBucket"]
+          resources = [module.storage.uploads_bucket_arn]
+        }
         JobsFailOrPublish = {
           actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
           resources = [module.tables.jobs_table_arn]

@@ -63,3 +63,21 @@ def test_the_sweeper_publishes_an_event_sns_refused_on_every_try(client: Photopi
         posts = wait_until(published, bool, 60, f"the sweep publishing {job_id}")
         assert [(p.event["jobId"], p.event["status"]) for p in posts] == [(job_id, "COMPLETED")]
         assert job_id not in sweep(stack)["published"]  # published once
+
+
+def test_a_job_whose_photo_never_came_ends_upload_abandoned(client: PhotopipeClient, stack: Stack) -> None:
+    job_id = client.create_job("image/jpeg", 1000)["jobId"]
+    # Created long ago, as far as the table says: past the upload window and the grace.
+    stack.client("dynamodb").update_item(
+        TableName=stack["jobs_table_name"],
+        Key={"jobId": {"S": job_id}},
+        UpdateExpression="SET updatedAt = :long_ago",
+        ExpressionAttributeValues={":long_ago": {"S": LONG_AGO}},
+    )
+
+    def swept() -> dict[str, Any]:
+        sweep(stack)
+        return client.get_job(job_id)
+
+    job = wait_until(swept, lambda j: j["status"] == "FAILED", 60, "the sweep ending it")
+    assert job["error"]["code"] == "UPLOAD_ABANDONED", job["error"]

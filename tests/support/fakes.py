@@ -95,11 +95,15 @@ class InMemoryJobs:
         error: JobError,
         updated_before: str | None = None,
         held_by: str | None = None,
+        waiting_since_before: str | None = None,
     ) -> Job:
         job = self.items.get(job_id)
         if job is None or job.status.is_terminal:
             raise TransitionRejected(job_id)
-        if updated_before is not None:
+        if waiting_since_before is not None:
+            if not (job.status is JobStatus.PENDING_UPLOAD and job.updated_at < waiting_since_before):
+                raise TransitionRejected(job_id)
+        elif updated_before is not None:
             if not (job.status is JobStatus.PROCESSING and job.updated_at < updated_before):
                 raise TransitionRejected(job_id)
         elif held_by is not None:
@@ -113,6 +117,12 @@ class InMemoryJobs:
 
     def mark_event_published(self, job_id: str) -> None:
         self.items[job_id].event_pending = False
+
+    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
+        waiting = [
+            j for j in self.items.values() if j.status is JobStatus.PENDING_UPLOAD and j.updated_at < created_before
+        ]
+        return [j.job_id for j in sorted(waiting, key=lambda j: j.updated_at)][:limit]
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
         stalled = [j for j in self.items.values() if j.status is JobStatus.PROCESSING and j.updated_at < updated_before]
@@ -140,6 +150,9 @@ class InMemoryStore:
 
     def read_original(self, key: str, max_bytes: int) -> bytes:
         return self.uploads[key]
+
+    def original_arrived(self, key: str) -> bool:
+        return key in self.uploads
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None:
         self.results[key] = (body, content_type)

@@ -38,6 +38,8 @@ class ErrorCode(StrEnum):
     PROVIDER_REJECTED = "PROVIDER_REJECTED"
     # A job whose transient failures exhausted the queue's retries.
     PROCESSING_ABANDONED = "PROCESSING_ABANDONED"
+    # A job whose photo never arrived within its upload window.
+    UPLOAD_ABANDONED = "UPLOAD_ABANDONED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
 

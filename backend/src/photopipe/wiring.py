@@ -133,7 +133,8 @@ def sweep_service() -> SweepService:
     from photopipe.jobs.sweeping import SweepService
 
     settings = get_settings()
-    return SweepService(job_repository(), SnsEventPublisher(client("sns"), settings.job_events_topic_arn))
+    events = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
+    return SweepService(job_repository(), events, object_store())
 
 
 @cache

@@ -24,6 +24,10 @@ class Service:
         self.swept.append(stalled_after)
         return []
 
+    def end_unfinished_uploads(self, waited: timedelta, limit: int, backlog: bool) -> list[Any]:
+        self.uploads_backlog = backlog
+        return []
+
 
 @pytest.mark.parametrize(("waiting", "sweeps"), [(0, 1), (25, 0)])
 def test_stalled_jobs_are_failed_only_without_a_backlog(
@@ -42,6 +46,7 @@ def test_stalled_jobs_are_failed_only_without_a_backlog(
         get_settings.cache_clear()
     assert len(service.swept) == sweeps
     assert result["skipped"] == ["job-still-failing"] and result["backlog"] == waiting
+    assert service.uploads_backlog is bool(waiting), "photos that arrived wait out a backlog too"
 
 
 @pytest.mark.parametrize(("days", "expired"), [("0", None), ("30", 30)])

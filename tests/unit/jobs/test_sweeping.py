@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from photopipe.jobs.model import JobStatus
+from photopipe.jobs.model import JobStatus, Operations
 from photopipe.jobs.sweeping import SweepService
 from tests.support.fakes import InMemoryJobs
 from tests.support.images import photo
@@ -71,3 +71,22 @@ def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
     assert sweeper.abandon_stalled(timedelta(minutes=10), limit=100) == []
     assert world.jobs.items[job_id].status is JobStatus.PROCESSING
     assert world.events.events == []
+
+
+def test_a_job_whose_photo_never_came_ends_upload_abandoned_and_one_never_claimed_processing_abandoned() -> None:
+    world = World()
+    arrived = world.upload(photo(8, 8)).key.split("/")[2]  # its photo is there; no delivery came
+    job, _ = world.api.create_job("alice", "image/jpeg", 10, Operations())  # no photo ever
+    recent = world.api.create_job("alice", "image/jpeg", 10, Operations())[0]
+    assert world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=False) == []
+    world.now = NOW + timedelta(minutes=21)
+    world.api.create_job("alice", "image/jpeg", 10, Operations())  # created now: waits its turn
+    assert [j.job_id for j in world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=True)] == [
+        job.job_id,
+        recent.job_id,
+    ], "behind a backlog a photo that arrived may still be queued: only the missing ones end"
+    ended = world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=False)
+    assert [j.job_id for j in ended] == [arrived]
+    codes = {j: world.jobs.get(j).error.code for j in (arrived, job.job_id)}  # type: ignore[union-attr]
+    assert codes == {arrived: "PROCESSING_ABANDONED", job.job_id: "UPLOAD_ABANDONED"}
+    assert {e.job_id for e in world.events.events} >= {arrived, job.job_id}, "devices hear of both"

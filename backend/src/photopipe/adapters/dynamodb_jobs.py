@@ -18,8 +18,9 @@ from photopipe.jobs.ports import JobPage, TransitionRejected
 
 BY_USER_INDEX = "byUser"
 # Sparse: only jobs the pipeline still owes something carry its key (inFlight), sorted by
-# updatedAt, so the sweeper reads them without scanning the table: PROCESSING while a delivery
-# works on it, EVENT_PENDING from the terminal write until its event is published.
+# updatedAt, so the sweeper reads them without scanning the table: PENDING_UPLOAD from creation,
+# PROCESSING while a delivery works on it, EVENT_PENDING from the terminal write until its event
+# is published.
 IN_FLIGHT_INDEX = "inFlight"
 EVENT_PENDING = "EVENT_PENDING"
 
@@ -95,7 +96,7 @@ class DynamoJobRepository:
         self._table = table
 
     def create(self, job: Job, ttl_epoch: int) -> None:
-        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch})
+        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch, "inFlight": JobStatus.PENDING_UPLOAD.value})
         self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(jobId)")
 
     def get(self, job_id: str) -> Job | None:
@@ -191,6 +192,7 @@ class DynamoJobRepository:
         error: JobError,
         updated_before: str | None = None,
         held_by: str | None = None,
+        waiting_since_before: str | None = None,
     ) -> Job:
         values: dict[str, Any] = {
             ":failed": JobStatus.FAILED.value,
@@ -208,8 +210,13 @@ class DynamoJobRepository:
             condition = "#s = :pending OR (#s = :processing AND claimToken = :t)"
             values[":pending"] = JobStatus.PENDING_UPLOAD.value
             values[":t"] = held_by
+        elif waiting_since_before is not None:
+            condition = "#s = :pending AND updatedAt < :before"
+            del values[":processing"]  # DynamoDB refuses a value the expressions do not use
+            values[":pending"] = JobStatus.PENDING_UPLOAD.value
+            values[":before"] = waiting_since_before
         else:
-            raise ValueError("fail_unclaimed needs updated_before or held_by")
+            raise ValueError("fail_unclaimed needs updated_before, held_by or waiting_since_before")
         return self._update(
             job_id,
             "SET #s = :failed, updatedAt = :now, #e = :error, eventPending = :true, inFlight = :outbox, "
@@ -220,6 +227,9 @@ class DynamoJobRepository:
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
         return self._in_flight(JobStatus.PROCESSING.value, updated_before, limit)
+
+    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
+        return self._in_flight(JobStatus.PENDING_UPLOAD.value, created_before, limit)
 
     def _in_flight(self, state: str, updated_before: str, limit: int) -> list[str]:
         response = self._db.query(

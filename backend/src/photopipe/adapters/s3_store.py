@@ -58,6 +58,15 @@ class S3ObjectStore:
             CacheControl="private, max-age=31536000, immutable",
         )
 
+    def original_arrived(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._uploads, Key=key)
+        except self._s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self._s3.delete_object(Bucket=self._uploads, Key=original_key)
         for prefix in prefixes:

@@ -8,6 +8,8 @@
   (STALLED_AFTER_SECONDS) is such a job: it ends FAILED with PROCESSING_ABANDONED. While the
   jobs queue has a backlog, a message may wait longer than that for a consumer and its job is
   alive, so the sweeper fails nothing until the backlog is gone.
+- Jobs still waiting for their photo past the upload window and the same grace: failed with
+  UPLOAD_ABANDONED (no photo) or PROCESSING_ABANDONED (a photo no delivery ever claimed).
 - Cached delivery renders past their lifetime, where no lifecycle rule deletes them (emulators).
 """
 
@@ -51,12 +53,21 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for job in abandoned:
         logger.warning("failed a stalled job", extra={"jobId": job.job_id, "updatedAt": job.updated_at})
     metrics.add_metric("JobsAbandoned", MetricUnit.Count, len(abandoned))
+    # An upload window, then the grace a queued message may wait for a consumer.
+    waited = timedelta(seconds=settings.upload_url_ttl_seconds + settings.stalled_after_seconds)
+    unfinished = service.end_unfinished_uploads(waited, SWEEP_LIMIT, backlog=bool(backlog))
+    for job in unfinished:
+        logger.warning(
+            "ended a job still waiting for its photo", extra={"jobId": job.job_id, "code": job.error and job.error.code}
+        )
+    metrics.add_metric("UploadsAbandoned", MetricUnit.Count, len(unfinished))
     renders_expired = 0
     if settings.sweep_renders_after_days:
         cutoff = utc_now() - timedelta(days=settings.sweep_renders_after_days)
         renders_expired = wiring.object_store().expire_renders(cutoff, RENDERS_EXPIRED_PER_RUN)
     summary = {
         "abandoned": [job.job_id for job in abandoned],
+        "uploadsEnded": [job.job_id for job in unfinished],
         "published": [job.job_id for job in published],
         "skipped": skipped,
         "backlog": backlog,

@@ -69,12 +69,18 @@ class JobRepository(Protocol):
         error: JobError,
         updated_before: str | None = None,
         held_by: str | None = None,
+        waiting_since_before: str | None = None,
     ) -> Job:
         """-> FAILED, marking the event pending; else TransitionRejected.
 
         With held_by: a PENDING_UPLOAD job, or a PROCESSING one that claim token holds.
         With updated_before: a PROCESSING job last updated before that time (the sweeper).
+        With waiting_since_before: a PENDING_UPLOAD job created before that time (the sweeper).
         """
+        ...
+
+    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
+        """Ids of PENDING_UPLOAD jobs created before the given time, oldest first."""
         ...
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
@@ -96,6 +102,8 @@ class ObjectStore(Protocol):
     def read_original(self, key: str, max_bytes: int) -> bytes: ...
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def original_arrived(self, key: str) -> bool: ...
 
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         """The original, and every object under the given prefixes of the results bucket."""

@@ -5,6 +5,9 @@
 - Jobs left PROCESSING whose last attempt died without a word (a process killed outright) are
   failed with PROCESSING_ABANDONED once no delivery has touched them for longer than any retry
   waits.
+- Jobs still PENDING_UPLOAD past their upload window and a grace: UPLOAD_ABANDONED when the photo
+  never arrived; PROCESSING_ABANDONED when it did but no delivery ever claimed the job (the
+  worker failed at start, or its messages went to the dead-letter queue unclaimed).
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from datetime import datetime, timedelta
 
 from photopipe.clock import iso, utc_now
 from photopipe.errors import ErrorCode
-from photopipe.jobs.model import Job, JobError
+from photopipe.jobs.model import Job, JobError, original_key
 from photopipe.jobs.outbox import Outbox
-from photopipe.jobs.ports import EventPublisher, JobRepository, TransitionRejected
+from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 
 
 class SweepService:
-    def __init__(self, jobs: JobRepository, events: EventPublisher, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        jobs: JobRepository,
+        events: EventPublisher,
+        store: ObjectStore | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self._jobs = jobs
+        self._store = store
         self._outbox = Outbox(jobs, events)
         self._clock = clock
 
@@ -66,3 +76,40 @@ class SweepService:
             self._outbox.publish_or_leave_to_sweeper(job)
             abandoned.append(job)
         return abandoned
+
+    def end_unfinished_uploads(self, waited: timedelta, limit: int, backlog: bool) -> list[Job]:
+        """Fails the jobs still waiting for their photo `waited` after they were created.
+
+        A photo that never arrived: UPLOAD_ABANDONED. One that arrived but was never claimed:
+        PROCESSING_ABANDONED, unless the jobs queue has a backlog (its message may still be
+        waiting for a consumer). Each write is conditional on the job still waiting.
+        """
+        if self._store is None:
+            return []
+        cutoff = iso(self._clock() - waited)
+        ended = []
+        for job_id in self._jobs.awaiting_upload(cutoff, limit):
+            waiting = self._jobs.get(job_id)
+            if waiting is None:
+                continue
+            arrived = self._store.original_arrived(original_key(waiting.user_id, job_id))
+            if arrived and backlog:
+                continue
+            reason = (
+                JobError(
+                    ErrorCode.PROCESSING_ABANDONED.value,
+                    f"The photo arrived but no attempt took the job up within {int(waited.total_seconds())} s.",
+                )
+                if arrived
+                else JobError(
+                    ErrorCode.UPLOAD_ABANDONED.value,
+                    f"No photo arrived within {int(waited.total_seconds())} s of the job's creation.",
+                )
+            )
+            try:
+                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, waiting_since_before=cutoff)
+            except TransitionRejected:
+                continue  # claimed, or deleted, since the index was read
+            self._outbox.publish_or_leave_to_sweeper(job)
+            ended.append(job)
+        return ended
