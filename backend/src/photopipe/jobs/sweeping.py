@@ -67,15 +67,8 @@ class SweepService:
             ErrorCode.PROCESSING_ABANDONED.value,
             f"No attempt finished or retried within {int(stalled_after.total_seconds())} s; the last one stopped.",
         )
-        abandoned = []
-        for job_id in self._jobs.stalled(cutoff, limit):
-            try:
-                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, updated_before=cutoff)
-            except TransitionRejected:
-                continue  # finished, or resumed, since the index was read
-            self._outbox.publish_or_leave_to_sweeper(job)
-            abandoned.append(job)
-        return abandoned
+        failed = (self._fail(job_id, reason, updated_before=cutoff) for job_id in self._jobs.stalled(cutoff, limit))
+        return [job for job in failed if job is not None]
 
     def end_unfinished_uploads(self, waited: timedelta, limit: int, backlog: bool) -> list[Job]:
         """Fails the jobs still waiting for their photo `waited` after they were created.
@@ -106,10 +99,17 @@ class SweepService:
                     f"No photo arrived within {int(waited.total_seconds())} s of the job's creation.",
                 )
             )
-            try:
-                job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, waiting_since_before=cutoff)
-            except TransitionRejected:
-                continue  # claimed, or deleted, since the index was read
-            self._outbox.publish_or_leave_to_sweeper(job)
-            ended.append(job)
+            job = self._fail(job_id, reason, waiting_since_before=cutoff)
+            if job is not None:
+                ended.append(job)
         return ended
+
+    def _fail(self, job_id: str, reason: JobError, **still: str) -> Job | None:
+        """Fails the job if it is still as `still` says (fail_unclaimed's condition), then
+        announces it; None when a delivery finished, resumed or claimed it since the index was read."""
+        try:
+            job = self._jobs.fail_unclaimed(job_id, iso(self._clock()), reason, **still)
+        except TransitionRejected:
+            return None
+        self._outbox.publish_or_leave_to_sweeper(job)
+        return job
