@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
 from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFont
 
 from devkit.client import PhotopipeClient, wait_until
@@ -127,6 +128,11 @@ def run(
     for output in job["outputs"]:
         size = f"{output['width']}x{output['height']}"
         print(f"{output['name']:<10} {size:>11} {output['bytes']:>9}  {output['contentType']}")
+    # Any size on demand: the job's delivery URL and a transform (docs/delivery.md).
+    square = f"{job['delivery']['url']}/w_400,h_400,f_auto"
+    served = requests.get(square, headers={"Accept": "image/avif,image/webp,*/*"}, timeout=30)
+    kind = served.headers.get("Content-Type")
+    print(f"delivery: {square}\n          -> {served.status_code} {kind}, {len(served.content)} bytes")
     analysis = job.get("analysis") or {}
     print(
         f"analysis: {analysis.get('width')}x{analysis.get('height')}, colours {analysis.get('dominantColors')}, "
