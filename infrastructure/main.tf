@@ -11,6 +11,7 @@ locals {
   # Bounds that keep one tenant from taking the account on AWS (variables.tf says why each).
   on_aws            = var.environment == "aws"
   lifecycle_rules   = coalesce(var.lifecycle_rules, local.on_aws)
+  delivery_cdn      = coalesce(var.delivery_cdn_enabled, local.on_aws)
   max_receive_count = coalesce(var.max_receive_count, local.on_aws ? 5 : 3)
   worker_max_concurrent_batches = (var.worker_max_concurrent_batches == null ? (local.on_aws ? 10 : null)
   : var.worker_max_concurrent_batches == 0 ? null : var.worker_max_concurrent_batches)
@@ -223,7 +224,7 @@ locals {
           actions   = ["ssm:GetParameter"]
           resources = [module.auth.secret_parameter_arn, module.delivery.signing_key_parameter_arn]
         }
-        }, module.delivery.distribution_arn == null ? {} : {
+        }, !local.delivery_cdn ? {} : {
         # A deleted job's delivery paths leave the CDN too.
         DeliveryInvalidate = {
           actions   = ["cloudfront:CreateInvalidation"]
@@ -430,7 +431,7 @@ module "delivery" {
   source            = "./modules/delivery"
   name_prefix       = var.name_prefix
   function_name     = module.delivery_function.function_name
-  cdn_enabled       = coalesce(var.delivery_cdn_enabled, local.on_aws)
+  cdn_enabled       = local.delivery_cdn
   emulator_endpoint = var.execute_api_endpoint
   custom_domain     = var.delivery_custom_domain
   certificate_arn   = var.delivery_certificate_arn

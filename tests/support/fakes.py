@@ -179,9 +179,6 @@ class InMemoryStore:
         body, content_type = self.results[key]
         return StoredObject(body, content_type, f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"')
 
-    def presign_get(self, key: str, ttl_seconds: int) -> str:
-        return self.presign_download(key, ttl_seconds)
-
 
 class RecordingPublisher:
     def __init__(self, failures: int = 0) -> None:

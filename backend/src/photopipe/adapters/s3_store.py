@@ -112,6 +112,3 @@ class S3ObjectStore:
         response = self._s3.get_object(Bucket=self._results, Key=key)
         body: bytes = response["Body"].read()
         return StoredObject(body, str(response.get("ContentType", "application/octet-stream")), str(response["ETag"]))
-
-    def presign_get(self, key: str, ttl_seconds: int) -> str:
-        return self.presign_download(key, ttl_seconds)

@@ -30,7 +30,7 @@ class DeliveryStore(Protocol):
 
     def read_original(self, key: str, max_bytes: int) -> bytes: ...
 
-    def presign_get(self, key: str, ttl_seconds: int) -> str:
+    def presign_download(self, key: str, ttl_seconds: int) -> str:
         """A URL for a render or a result (keys under renders/ or results/), for an answer too
         large to carry in a function's response."""
         ...

@@ -262,7 +262,7 @@ class DeliveryService:
                 302,
                 {
                     **headers,
-                    "Location": self._store.presign_get(key, ttl + 60),
+                    "Location": self._store.presign_download(key, ttl + 60),
                     "Cache-Control": f"public, max-age={max(0, ttl)}",
                     "Content-Length": "0",
                 },
