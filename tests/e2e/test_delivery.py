@@ -108,9 +108,10 @@ def test_a_tampered_or_expired_url_is_refused(stack: Stack, finished: dict[str, 
     base = finished["delivery"]["url"]
     prefix, job_id, expires, signature = base.rsplit("/", 3)
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    other_job = job_id[:-1] + ("0" if job_id[-1] != "0" else "1")  # always a different id
     for forged in (
         f"{prefix}/{job_id}/{expires}/{flipped}",
-        f"{prefix}/{job_id[:-1]}0/{expires}/{signature}",
+        f"{prefix}/{other_job}/{expires}/{signature}",
         f"{prefix}/{job_id}/{int(expires) + 86400}/{signature}",
     ):
         refused = fetch(f"{forged}/w_100")
