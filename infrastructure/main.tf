@@ -110,7 +110,7 @@ module "storage" {
   source                  = "./modules/storage"
   name_prefix             = var.name_prefix
   cors_allowed_origins    = local.cors_allowed_origins
-  original_retention_days = var.original_retention_days
+  original_retention_days = coalesce(var.original_retention_days, var.job_ttl_days)
   # A result outlives neither its job record (TTL) nor a deletion the worker raced with.
   results_retention_days = coalesce(var.results_retention_days, var.job_ttl_days)
   force_destroy          = var.environment == "local"
@@ -190,17 +190,25 @@ locals {
         DELIVERY_BASE_URL         = module.delivery.base_url
         JOBS_PER_USER_MINUTE      = tostring(var.jobs_per_user_minute)
         UPLOAD_BYTES_PER_USER_DAY = tostring(var.upload_bytes_per_user_day)
-        DELIVERY_DISTRIBUTION_ID  = module.delivery.distribution_id == null ? "" : module.delivery.distribution_id
+        EDITS_PER_JOB             = tostring(var.edits_per_job)
+        # Edits asked after upload go to the worker through the jobs queue.
+        JOBS_QUEUE_NAME          = module.queues.jobs_queue_name
+        DELIVERY_DISTRIBUTION_ID = module.delivery.distribution_id == null ? "" : module.delivery.distribution_id
       }
       policy_statements = merge(local.kms_statements, {
         JobsReadWrite = {
-          actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+          actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem", "dynamodb:Query"]
           resources = [module.tables.jobs_table_arn, "${module.tables.jobs_table_arn}/index/byUser",
           module.tables.devices_table_arn, module.tables.idempotency_table_arn]
         }
         DeliveriesReadDelete = {
           actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
           resources = [module.tables.deliveries_table_arn]
+        }
+        EditsQueue = {
+          actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+          resources = [module.queues.jobs_queue_arn_for_grants]
         }
         # Per-user counters: job creations a minute, upload bytes a day.
         LimitsCount = {

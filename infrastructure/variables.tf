@@ -94,9 +94,10 @@ variable "log_retention_days" {
 }
 
 variable "original_retention_days" {
-  description = "Days after which uploaded originals are deleted (results stay)."
+  description = "Days after which uploaded originals are deleted: by default the job record's lifetime (job_ttl_days), since an edit asked later starts from the original. Shorter saves storage; edits of older jobs then fail."
   type        = number
-  default     = 30
+  default     = null
+  nullable    = true
 }
 
 variable "job_ttl_days" {
@@ -431,9 +432,15 @@ variable "delivery_transforms_per_job" {
 }
 
 variable "jobs_per_user_minute" {
-  description = "Jobs one user may create a minute (POST /v1/jobs); past it 429 RATE_LIMITED with Retry-After."
+  description = "Jobs and edits one user may ask for a minute (POST /v1/jobs, POST /v1/jobs/{id}/edits); past it 429 RATE_LIMITED with Retry-After."
   type        = number
   default     = 120
+}
+
+variable "edits_per_job" {
+  description = "Edits one job may have at once (POST /v1/jobs/{id}/edits); past it 429 QUOTA_EXCEEDED until some are deleted."
+  type        = number
+  default     = 100
 }
 
 variable "upload_bytes_per_user_day" {

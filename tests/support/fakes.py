@@ -37,7 +37,9 @@ class InMemoryJobs:
 
     def list_for_user(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
         mine = sorted(
-            (j for j in self.items.values() if j.user_id == user_id), key=lambda j: j.created_at, reverse=True
+            (j for j in self.items.values() if j.user_id == user_id and not j.edit_of),  # the index holds jobs only
+            key=lambda j: j.created_at,
+            reverse=True,
         )
         start = int(cursor) if cursor else 0
         page = mine[start : start + limit]
@@ -118,6 +120,30 @@ class InMemoryJobs:
     def mark_event_published(self, job_id: str) -> None:
         self.items[job_id].event_pending = False
 
+    def get_many(self, job_ids: list[str]) -> list[Job]:
+        return [copy.deepcopy(self.items[i]) for i in job_ids if i in self.items]
+
+    def add_edit(self, job_id: str, edit_id: str, max_edits: int) -> Job:
+        job = self.items.get(job_id)
+        if job is None or job.status is not JobStatus.COMPLETED or len(job.edit_ids) >= max_edits:
+            raise TransitionRejected(job_id)
+        job.edit_ids = tuple(sorted({*job.edit_ids, edit_id}))
+        return copy.deepcopy(job)
+
+    def remove_edit(self, job_id: str, edit_id: str) -> None:
+        job = self.items.get(job_id)
+        if job is not None:
+            job.edit_ids = tuple(i for i in job.edit_ids if i != edit_id)
+
+    def claim_edit(self, job_id: str, claim_token: str, now: str) -> Job:
+        job = self.items.get(job_id)
+        if job is None or not job.edit_of or job.status is not JobStatus.PROCESSING or job_id in self.claims:
+            raise TransitionRejected(job_id)
+        self.claims[job_id] = job.claim_token = claim_token
+        job.updated_at = now
+        job.attempts += 1
+        return copy.deepcopy(job)
+
     def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
         waiting = [
             j for j in self.items.values() if j.status is JobStatus.PENDING_UPLOAD and j.updated_at < created_before
@@ -159,6 +185,9 @@ class InMemoryStore:
 
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self.uploads.pop(original_key, None)
+        self.delete_results(*prefixes)
+
+    def delete_results(self, *prefixes: str) -> None:
         for key in [k for k in self.results if k.startswith(prefixes)]:
             del self.results[key]
 
@@ -178,6 +207,16 @@ class InMemoryStore:
     def get_result(self, key: str) -> StoredObject:
         body, content_type = self.results[key]
         return StoredObject(body, content_type, f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"')
+
+
+class RecordingQueue:
+    """The jobs queue's edit messages, in the order sent."""
+
+    def __init__(self) -> None:
+        self.edits: list[str] = []
+
+    def send_edit(self, record_id: str) -> None:
+        self.edits.append(record_id)
 
 
 class RecordingPublisher:

@@ -11,7 +11,7 @@ from photopipe.jobs.processing import ProcessingService, UploadedObject
 from photopipe.jobs.service import JobService
 from photopipe.jobs.sweeping import SweepService
 from photopipe.providers.local import LocalProvider
-from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
+from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher, RecordingQueue
 
 SETTINGS = settings_from({"MAX_UPLOAD_BYTES": "10000000"})
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -23,7 +23,8 @@ class World:
         self.store = InMemoryStore()
         self.events = RecordingPublisher(publisher_failures)
         self.now = NOW
-        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: self.now)
+        self.queue = RecordingQueue()
+        self.api = JobService(SETTINGS, self.jobs, self.store, clock=lambda: self.now, queue=self.queue)
         self.worker = ProcessingService(
             SETTINGS, self.jobs, self.store, self.events, provider or LocalProvider(), clock=lambda: self.now
         )
@@ -34,6 +35,10 @@ class World:
         key = original_key(user, job.job_id)
         self.store.uploads[key] = data
         return UploadedObject("uploads", key, len(data), '"etag"')
+
+
+def job_id_of(upload: UploadedObject) -> str:
+    return upload.key.split("/")[2]
 
 
 def stall(world: World, upload: UploadedObject, minutes_ago: int) -> str:

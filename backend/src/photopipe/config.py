@@ -107,6 +107,7 @@ class Settings:
     sweep_renders_after_days: int
     renders_per_user_minute: int
     transforms_per_job: int
+    edits_per_job: int  # edits a job may have at once (deleting one frees its place)
 
     @property
     def on_aws(self) -> bool:
@@ -198,6 +199,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         sweep_renders_after_days=_int(env, "SWEEP_RENDERS_AFTER_DAYS", 0),
         renders_per_user_minute=_int(env, "RENDERS_PER_USER_MINUTE", 300),
         transforms_per_job=_int(env, "TRANSFORMS_PER_JOB", 100),
+        edits_per_job=_int(env, "EDITS_PER_JOB", 100),
     )
 
 

@@ -69,9 +69,13 @@ def device_repository() -> DynamoDeviceRepository:
 
 @cache
 def job_service() -> JobService:
+    from photopipe.adapters.sqs import SqsWorkQueue
     from photopipe.jobs.service import JobService
 
-    return JobService(get_settings(), job_repository(), object_store(), limiter=limiter())
+    settings = get_settings()
+    return JobService(
+        settings, job_repository(), object_store(), limiter=limiter(), queue=SqsWorkQueue(settings.jobs_queue_name)
+    )
 
 
 @cache
@@ -201,7 +205,8 @@ def delivery_service() -> DeliveryService:
 
 
 def forget_delivery_paths(job_id: str) -> None:
-    """A deleted job's delivery URLs leave the CDN (where there is one) as they leave S3."""
+    """A deleted job's (or edit's: its record id) delivery URLs leave the CDN (where there is
+    one) as they leave S3."""
     distribution_id = get_settings().delivery_distribution_id
     if distribution_id:
         from photopipe.adapters.cloudfront import CloudFrontInvalidator

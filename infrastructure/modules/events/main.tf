@@ -20,6 +20,6 @@ resource "aws_sns_topic_subscription" "notify" {
   endpoint             = var.notify_queue_arn
   raw_message_delivery = true
   filter_policy = jsonencode({
-    eventType = ["JobCompleted", "JobFailed"]
+    eventType = ["JobCompleted", "JobFailed", "EditCompleted", "EditFailed"]
   })
 }

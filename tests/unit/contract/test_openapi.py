@@ -41,6 +41,10 @@ def test_every_operation_has_the_name_an_sdk_generator_will_give_its_method() ->
         ("GET", "/v1/jobs"): "listJobs",
         ("GET", "/v1/jobs/{job_id}"): "getJob",
         ("DELETE", "/v1/jobs/{job_id}"): "deleteJob",
+        ("POST", "/v1/jobs/{job_id}/edits"): "createEdit",
+        ("GET", "/v1/jobs/{job_id}/edits"): "listEdits",
+        ("GET", "/v1/jobs/{job_id}/edits/{edit_id}"): "getEdit",
+        ("DELETE", "/v1/jobs/{job_id}/edits/{edit_id}"): "deleteEdit",
         ("POST", "/v1/devices"): "registerDevice",
         ("GET", "/v1/devices"): "listDevices",
         ("DELETE", "/v1/devices/{device_id}"): "deleteDevice",
@@ -87,7 +91,7 @@ def test_every_example_in_the_document_is_valid_for_its_model() -> None:
 def test_the_webhook_deliveries_are_described_as_the_notifier_sends_them() -> None:
     document = json.loads(openapi.render())
     assert document["openapi"].startswith("3.1")
-    assert set(document["webhooks"]) == {"job.completed", "job.failed"}
+    assert set(document["webhooks"]) == {"job.completed", "job.failed", "edit.completed", "edit.failed"}
     for name, entry in document["webhooks"].items():
         headers = {p["name"] for p in entry["post"]["parameters"] if p["in"] == "header"}
         assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}, name
@@ -109,8 +113,17 @@ def test_the_webhook_deliveries_are_described_as_the_notifier_sends_them() -> No
             "2026-12-02T00:00:00.000Z",
             error_code="TRUNCATED_IMAGE",
         ),
+        JobEvent(
+            EventType.EDIT_FAILED,
+            "job-3",
+            "user-1",
+            JobStatus.FAILED,
+            "2026-12-02T00:00:00.000Z",
+            error_code="INVALID_EDIT",
+            edit_id="019ae0f3c5a13f9d2c41",
+        ),
     ]
     for event in sent:
         payload = models.WebhookPayload.model_validate(json.loads(signing.payload(event)))
         assert payload.type in document["webhooks"], payload.type
-        assert payload.data.job_id == event.job_id
+        assert payload.data.job_id == event.job_id and payload.data.edit_id == event.edit_id

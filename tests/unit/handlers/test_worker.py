@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 
-from photopipe.handlers.worker import uploads_in
+from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
+from photopipe.handlers.worker import work_in
+from photopipe.jobs.processing import EditRequested, UploadedObject
 from tests.support.events import s3_notification
 
 
@@ -11,14 +13,22 @@ def notification(key: str, size: int = 10) -> str:
 
 
 def test_keys_are_url_decoded() -> None:
-    (upload,) = uploads_in(notification("incoming/user%40example.com/job+1/original"))
+    (upload,) = work_in(notification("incoming/user%40example.com/job+1/original"))
+    assert isinstance(upload, UploadedObject)
     assert upload.key == "incoming/user@example.com/job 1/original"
     assert (upload.bucket, upload.size, upload.etag) == ("uploads", 10, "abc")
 
 
 def test_s3_test_events_and_garbage_are_dropped() -> None:
-    assert uploads_in(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "uploads"})) == []
-    assert uploads_in("not json") == []
-    assert uploads_in(json.dumps({"Records": [{"nope": 1}]})) == []
+    assert work_in(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "uploads"})) == []
+    assert work_in("not json") == []
+    assert work_in(json.dumps({"Records": [{"nope": 1}]})) == []
     for garbage in ([1, 2], {"Records": "x"}, {"Records": [{"s3": {"bucket": {"name": "b"}}}]}, {"Records": [None]}):
-        assert uploads_in(json.dumps(garbage)) == [], garbage
+        assert work_in(json.dumps(garbage)) == [], garbage
+
+
+def test_an_edit_message_names_the_edit_record() -> None:
+    assert work_in(json.dumps({EDIT_MESSAGE_KEY: "job1~019ae0f3c5a13f9d2c41"})) == [
+        EditRequested("job1~019ae0f3c5a13f9d2c41")
+    ]
+    assert work_in(json.dumps({EDIT_MESSAGE_KEY: 7})) == []

@@ -11,8 +11,10 @@ class CloudFrontInvalidator:
         self._distribution_id = distribution_id
 
     def invalidate_job(self, job_id: str) -> None:
-        # One wildcard path per job: every URL of the job starts /{jobId}/ (delivery/signing.py).
+        """`job_id`: a job's (its URLs and its edits' start /{jobId}) or one edit's record id."""
+        # One wildcard path: every URL of the job starts /{jobId}/, of its edits /{jobId}~ (the
+        # ids have a fixed length, so no other job's URLs share the prefix).
         self._cloudfront.create_invalidation(
             DistributionId=self._distribution_id,
-            InvalidationBatch={"Paths": {"Quantity": 1, "Items": [f"/{job_id}/*"]}, "CallerReference": job_id},
+            InvalidationBatch={"Paths": {"Quantity": 1, "Items": [f"/{job_id}*"]}, "CallerReference": job_id},
         )

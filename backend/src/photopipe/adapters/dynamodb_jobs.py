@@ -26,9 +26,11 @@ EVENT_PENDING = "EVENT_PENDING"
 
 
 def job_to_record(job: Job) -> dict[str, Any]:
+    # An edit's owner is not under userId: the byUser index then lists jobs only.
+    owner = {"ownerId": job.user_id, "editOf": job.edit_of} if job.edit_of else {"userId": job.user_id}
     return {
         "jobId": job.job_id,
-        "userId": job.user_id,
+        **owner,
         "status": job.status.value,
         "contentType": job.content_type,
         "contentLength": job.content_length,
@@ -64,7 +66,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
     error = r.get("error")
     return Job(
         job_id=r["jobId"],
-        user_id=r["userId"],
+        user_id=r.get("userId") or r["ownerId"],
         status=JobStatus(r["status"]),
         content_type=r["contentType"],
         content_length=int(r["contentLength"]),
@@ -87,6 +89,8 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         attempts=int(r.get("attempts", 0)),
         claim_token=r.get("claimToken"),
         event_pending=bool(r.get("eventPending", False)),
+        edit_of=r.get("editOf"),
+        edit_ids=tuple(sorted(r.get("editIds", []))),
     )
 
 
@@ -96,7 +100,7 @@ class DynamoJobRepository:
         self._table = table
 
     def create(self, job: Job, ttl_epoch: int) -> None:
-        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch, "inFlight": JobStatus.PENDING_UPLOAD.value})
+        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch, "inFlight": job.status.value})
         self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(jobId)")
 
     def get(self, job_id: str) -> Job | None:
@@ -252,7 +256,56 @@ class DynamoJobRepository:
             ConditionExpression="attribute_exists(jobId)",
         )
 
-    def _update(self, job_id: str, update: str, condition: str, values: dict[str, Any]) -> Job:
+    def get_many(self, job_ids: list[str]) -> list[Job]:
+        found: list[Job] = []
+        for start in range(0, len(job_ids), 100):  # BatchGetItem takes 100 keys
+            keys: dict[str, Any] = {
+                self._table: {
+                    "Keys": [{"jobId": {"S": i}} for i in job_ids[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            while keys:
+                response = self._db.batch_get_item(RequestItems=keys)
+                found += [job_from_record(from_item(item)) for item in response["Responses"].get(self._table, [])]
+                keys = response.get("UnprocessedKeys") or {}
+        return found
+
+    def add_edit(self, job_id: str, edit_id: str, max_edits: int) -> Job:
+        # A string set: adding and removing ids are atomic, and its size is the count to cap.
+        return self._update(
+            job_id,
+            "ADD editIds :edit",
+            "#s = :completed AND (attribute_not_exists(editIds) OR size(editIds) < :max)",
+            {":completed": JobStatus.COMPLETED.value, ":max": max_edits},
+            {":edit": {"SS": [edit_id]}},
+        )
+
+    def remove_edit(self, job_id: str, edit_id: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key={"jobId": {"S": job_id}},
+            UpdateExpression="DELETE editIds :edit",
+            ExpressionAttributeValues={":edit": {"SS": [edit_id]}},
+        )
+
+    def claim_edit(self, job_id: str, claim_token: str, now: str) -> Job:
+        return self._update(
+            job_id,
+            "SET claimToken = :t, updatedAt = :now ADD attempts :one",
+            "#s = :processing AND attribute_exists(editOf) AND attribute_not_exists(claimToken)",
+            {":processing": JobStatus.PROCESSING.value, ":t": claim_token, ":now": now, ":one": 1},
+        )
+
+    def _update(
+        self,
+        job_id: str,
+        update: str,
+        condition: str,
+        values: dict[str, Any],
+        attribute_values: dict[str, Any] | None = None,
+    ) -> Job:
+        """`attribute_values`: values already in DynamoDB's form (a string set has no JSON one)."""
         names = {"#s": "status"}
         if "#e" in update:
             names["#e"] = "error"
@@ -263,7 +316,7 @@ class DynamoJobRepository:
                 UpdateExpression=update,
                 ConditionExpression=f"attribute_exists(jobId) AND ({condition})",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={k: to_value(v) for k, v in values.items()},
+                ExpressionAttributeValues={k: to_value(v) for k, v in values.items()} | (attribute_values or {}),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:

@@ -34,7 +34,8 @@ class SnsPushSender:
 
     def send(self, device: Device, event: JobEvent) -> SendResult:
         message = event.to_message()
-        title = "Your photo is ready" if event.status.value == "COMPLETED" else "Your photo could not be processed"
+        what = "edit" if event.edit_id else "photo"
+        title = f"Your {what} is ready" if event.status.value == "COMPLETED" else f"Your {what} could not be made"
         payload = {
             "default": json.dumps(message),
             "APNS": json.dumps({"aps": {"alert": {"title": title}, "content-available": 1}, "photopipe": message}),

@@ -69,6 +69,9 @@ class S3ObjectStore:
 
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self._s3.delete_object(Bucket=self._uploads, Key=original_key)
+        self.delete_results(*prefixes)
+
+    def delete_results(self, *prefixes: str) -> None:
         for prefix in prefixes:
             self._delete_prefix(prefix)
 

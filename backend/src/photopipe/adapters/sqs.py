@@ -1,13 +1,15 @@
-"""The two things the functions ask of SQS themselves (the event source mappings do the rest).
+"""What the functions ask of SQS themselves (the event source mappings do the rest).
 
 - A failed record's retry with exponential backoff: its visibility is shortened, so it comes
   back after 2, 4, 8 ... seconds instead of the queue's full visibility timeout (6x the function
   timeout), and the DLQ is reached in seconds.
 - How many messages wait in a queue: the sweeper holds off while the jobs queue has a backlog.
+- An edit asked after upload, sent by the api to the jobs queue beside S3's notifications.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import cache
 
@@ -61,3 +63,17 @@ def waiting_messages(queue_name: str) -> int:
         QueueUrl=_queue_url_of_name(queue_name), AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
     return int(attributes.get("ApproximateNumberOfMessages", 0))
+
+
+# The body of an edit's message on the jobs queue (handlers/worker.py reads it).
+EDIT_MESSAGE_KEY = "editRequested"
+
+
+class SqsWorkQueue:
+    def __init__(self, queue_name: str) -> None:
+        self._queue_name = queue_name
+
+    def send_edit(self, record_id: str) -> None:
+        client("sqs").send_message(
+            QueueUrl=_queue_url_of_name(self._queue_name), MessageBody=json.dumps({EDIT_MESSAGE_KEY: record_id})
+        )

@@ -177,6 +177,63 @@ JOB_LIST = {
     )
 }
 
+EDIT_ID = "019ae0f3c5a13f9d2c41"
+EDIT_DELIVERY = f"https://d111111abcdef8.cloudfront.net/{JOB_ID}~{EDIT_ID}/1796515200/GFqPDK1im2zCBvl3jF9VGYDDA106w116"
+
+CREATE_EDIT_REQUEST = {
+    "cutout": example(
+        "The subject cut out on a transparent background (the default sizes, in PNG)",
+        {"edits": [{"op": "removeBackground"}]},
+    ),
+    "share": example(
+        "Faces pixelated before sharing, as one 1080 px JPEG",
+        {
+            "edits": [{"op": "redactFaces", "style": "pixelate"}],
+            "variants": [{"name": "share", "maxSize": 1080, "format": "jpeg"}],
+        },
+    ),
+}
+
+EDIT_CREATED = {
+    "accepted": example(
+        "The worker makes it; edit.completed (or edit.failed) follows",
+        {"editId": EDIT_ID, "status": "PROCESSING"},
+    )
+}
+
+EDIT = {
+    "completed": example(
+        "A finished edit: its outputs are delivery URLs of its own",
+        {
+            "editId": EDIT_ID,
+            "status": "COMPLETED",
+            "error": None,
+            "edits": [{"op": "removeBackground"}],
+            "outputs": [
+                {
+                    "name": "thumbnail",
+                    "url": f"{EDIT_DELIVERY}/w_256,h_256,fit_contain,f_png",
+                    "width": 192,
+                    "height": 256,
+                    "contentType": "image/png",
+                    "bytes": 41233,
+                }
+            ],
+            "delivery": {"url": EDIT_DELIVERY, "expiresAt": "2026-12-03T00:00:00.000Z"},
+            "createdAt": "2026-12-02T06:01:10.211Z",
+            "updatedAt": "2026-12-02T06:01:11.102Z",
+            "processingMs": 811,
+        },
+    )
+}
+
+EDIT_LIST = {
+    "page": example(
+        "The newest edits first; pass nextCursor as cursor for the next page",
+        {"edits": [EDIT["completed"]["value"]], "nextCursor": None},
+    )
+}
+
 REGISTER_DEVICE_REQUEST = {
     "webhook": example(
         "A server of yours, told of every job's end",
@@ -285,6 +342,39 @@ WEBHOOK = {
                 "occurredAt": "2026-12-02T05:30:00.412Z",
                 "outputs": [],
                 "errorCode": "TRUNCATED_IMAGE",
+            },
+        },
+    ),
+    "editCompleted": example(
+        "edit.completed",
+        {
+            "type": "edit.completed",
+            "timestamp": "2026-12-02T06:01:11.102Z",
+            "data": {
+                "eventType": "EditCompleted",
+                "jobId": JOB_ID,
+                "editId": EDIT_ID,
+                "userId": "user-42",
+                "status": "COMPLETED",
+                "occurredAt": "2026-12-02T06:01:11.102Z",
+                "outputs": ["thumbnail", "medium", "large"],
+            },
+        },
+    ),
+    "editFailed": example(
+        "edit.failed",
+        {
+            "type": "edit.failed",
+            "timestamp": "2026-12-02T06:02:40.530Z",
+            "data": {
+                "eventType": "EditFailed",
+                "jobId": JOB_ID,
+                "editId": "019ae0f52b7e1c0a9d3f",
+                "userId": "user-42",
+                "status": "FAILED",
+                "occurredAt": "2026-12-02T06:02:40.530Z",
+                "outputs": [],
+                "errorCode": "INVALID_EDIT",
             },
         },
     ),

@@ -98,6 +98,27 @@ class OperationsRequest(ApiModel):
         return self
 
 
+class CreateEditRequest(ApiModel):
+    edits: Annotated[
+        list[EditRequest],
+        Field(min_length=1, max_length=10, description="Applied in order to the job's oriented original."),
+    ]
+    variants: Annotated[
+        list[VariantRequest] | None,
+        Field(
+            max_length=8,
+            description="Omitted: the default set (in PNG when a background is removed and not replaced).",
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CreateEditRequest:
+        names = [v.name for v in self.variants or []]
+        if len(names) != len(set(names)):
+            raise ValueError("variant names must be unique")
+        return self
+
+
 class CreateJobRequest(ApiModel):
     content_type: Annotated[str, Field(min_length=3, max_length=100, description="MIME type of the photo.")]
     content_length: Annotated[int, Field(ge=1, description="Exact size of the photo in bytes.")]
@@ -273,6 +294,30 @@ class Analysis(AnalysisModel):
     has_alpha: bool | None = optional()
 
 
+class EditCreatedResponse(ApiModel):
+    edit_id: str
+    status: Literal["PROCESSING"]
+
+
+class EditResponse(ApiModel):
+    """An edit asked of a finished job: its own outputs and delivery URL, the job unchanged."""
+
+    edit_id: str
+    status: Literal["PROCESSING", "COMPLETED", "FAILED"]
+    error: ErrorBody | None = None
+    edits: list[EditRequest]
+    outputs: list[OutputModel] = Field(description="COMPLETED only: URLs under `delivery.url`.")
+    delivery: DeliveryModel | None = None
+    created_at: str
+    updated_at: str
+    processing_ms: int | None = None
+
+
+class EditListResponse(ApiModel):
+    edits: list[EditResponse]
+    next_cursor: str | None = None
+
+
 class JobResponse(ApiModel):
     job_id: str
     status: str
@@ -288,6 +333,9 @@ class JobResponse(ApiModel):
     notifications: list[NotificationModel]
     processing_ms: int | None = None
     attempts: int = 0
+    edits: list[EditResponse] = Field(
+        default=[], description="The latest 20 edits, newest first; GET /v1/jobs/{jobId}/edits pages through all."
+    )
 
 
 class JobSummary(ApiModel):
@@ -339,9 +387,9 @@ class HealthResponse(ApiModel):
 
 
 class WebhookEventData(ApiModel):
-    """The job event a webhook delivery carries as `data`."""
+    """The job's or edit's event a webhook delivery carries as `data`."""
 
-    event_type: Literal["JobCompleted", "JobFailed"]
+    event_type: Literal["JobCompleted", "JobFailed", "EditCompleted", "EditFailed"]
     job_id: str
     user_id: str
     status: Literal["COMPLETED", "FAILED"]
@@ -349,11 +397,12 @@ class WebhookEventData(ApiModel):
     outputs: list[str] = Field(description="Names of the variants written (empty when FAILED).")
     error_code: str | None = Field(None, description="FAILED only: the job's error.code.")
     placeholder: dict[str, str] | None = Field(None, description="{thumbhash}: paint it before a variant loads.")
+    edit_id: str | None = Field(None, description="edit.* only: the edit of job jobId this is about.")
 
 
 class WebhookPayload(ApiModel):
     """A Standard Webhooks v1 message body."""
 
-    type: Literal["job.completed", "job.failed"]
-    timestamp: str = Field(description="When the job reached its final status (ISO 8601, UTC).")
+    type: Literal["job.completed", "job.failed", "edit.completed", "edit.failed"]
+    timestamp: str = Field(description="When the job or edit reached its final status (ISO 8601, UTC).")
     data: WebhookEventData

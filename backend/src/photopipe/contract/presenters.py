@@ -5,6 +5,7 @@ from __future__ import annotations
 from photopipe.contract.models import (
     DeliveryModel,
     DeviceResponse,
+    EditResponse,
     ErrorBody,
     JobResponse,
     JobSummary,
@@ -25,9 +26,46 @@ def delivery_model(signed: SignedUrl | None) -> DeliveryModel | None:
     return DeliveryModel(url=signed.url, expires_at=signed.expires_at) if signed else None
 
 
-def job_response(job: Job, signed: SignedUrl | None, deliveries: list[Delivery]) -> JobResponse:
-    """`signed`: the job's delivery URL, for a COMPLETED job; its outputs are URLs under it."""
+def _outputs(job: Job, signed: SignedUrl | None) -> list[OutputModel]:
+    """A COMPLETED job's or edit's outputs, as URLs under its delivery URL."""
+    if not signed or job.status is not JobStatus.COMPLETED:
+        return []
     specs = {spec.name: spec for spec in job.operations.variants}
+    return [
+        OutputModel(
+            name=o.name,
+            url=f"{signed.url}/{transforms.of_variant(specs[o.name]).canonical}",
+            width=o.width,
+            height=o.height,
+            content_type=o.content_type,
+            bytes=o.bytes,
+        )
+        for o in job.outputs
+        if o.name in specs
+    ]
+
+
+def edit_response(edit: Job, signed: SignedUrl | None) -> EditResponse:
+    """`signed`: the edit's delivery URL, for a COMPLETED edit."""
+    return EditResponse.model_validate(
+        {
+            "editId": edit.edit_id,
+            "status": edit.status.value,
+            "error": ErrorBody(code=edit.error.code, message=edit.error.message) if edit.error else None,
+            "edits": list(edit.operations.edits),
+            "outputs": _outputs(edit, signed),
+            "delivery": delivery_model(signed),
+            "createdAt": edit.created_at,
+            "updatedAt": edit.updated_at,
+            "processingMs": edit.processing_ms,
+        }
+    )
+
+
+def job_response(
+    job: Job, signed: SignedUrl | None, deliveries: list[Delivery], edits: list[EditResponse] | None = None
+) -> JobResponse:
+    """`signed`: the job's delivery URL, for a COMPLETED job; its outputs are URLs under it."""
     return JobResponse(
         job_id=job.job_id,
         status=job.status.value,
@@ -38,20 +76,7 @@ def job_response(job: Job, signed: SignedUrl | None, deliveries: list[Delivery])
         status_history=[StatusChange(status=h["status"], at=h["at"]) for h in job.status_history],
         error=ErrorBody(code=job.error.code, message=job.error.message) if job.error else None,
         analysis=job.analysis,
-        outputs=[
-            OutputModel(
-                name=o.name,
-                url=f"{signed.url}/{transforms.of_variant(specs[o.name]).canonical}",
-                width=o.width,
-                height=o.height,
-                content_type=o.content_type,
-                bytes=o.bytes,
-            )
-            for o in job.outputs
-            if o.name in specs
-        ]
-        if signed and job.status is JobStatus.COMPLETED
-        else [],
+        outputs=_outputs(job, signed),
         delivery=delivery_model(signed),
         notifications=[
             NotificationModel(
@@ -65,6 +90,7 @@ def job_response(job: Job, signed: SignedUrl | None, deliveries: list[Delivery])
         ],
         processing_ms=job.processing_ms,
         attempts=job.attempts,
+        edits=edits or [],
     )
 
 
@@ -95,13 +121,18 @@ def _variant(v: VariantRequest) -> VariantSpec:
     return VariantSpec(v.name, v.max_size, v.format, v.color_space)
 
 
+def variants_from(requested: list[VariantRequest] | None) -> tuple[VariantSpec, ...] | None:
+    """None when none were named: the caller's default set applies."""
+    return None if requested is None else tuple(_variant(v) for v in requested)
+
+
 def operations_from(request: OperationsRequest | None) -> Operations:
     """Operations of a CreateJobRequest's `operations` (None, or no variants: the default set)."""
     if request is None:
         return Operations()
-    variants = DEFAULT_VARIANTS if request.variants is None else tuple(_variant(v) for v in request.variants)
+    variants = variants_from(request.variants)
     return Operations(
-        variants=variants,
+        variants=DEFAULT_VARIANTS if variants is None else variants,
         analysis=request.analysis,
         edits=tuple(edit.as_dict() for edit in request.edits),
         inject_transient_failures=request.inject_transient_failures,

@@ -23,6 +23,8 @@ HEADERS = {
 EVENTS = {
     "job.completed": ("A job finished: its variants and analysis are ready to GET.", "completed"),
     "job.failed": ("A job failed: data.errorCode says why; GET the job for error.message.", "failed"),
+    "edit.completed": ("An edit asked after upload is ready: GET /v1/jobs/{jobId}/edits/{editId}.", "editCompleted"),
+    "edit.failed": ("An edit failed: data.errorCode says why; GET the edit for error.message.", "editFailed"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -24,9 +25,13 @@ from photopipe.clock import iso, utc_now
 from photopipe.config import get_settings
 from photopipe.contract import examples, presenters
 from photopipe.contract.models import (
+    CreateEditRequest,
     CreateJobRequest,
     DeviceListResponse,
     DeviceResponse,
+    EditCreatedResponse,
+    EditListResponse,
+    EditResponse,
     HealthResponse,
     JobCreatedResponse,
     JobListResponse,
@@ -38,7 +43,7 @@ from photopipe.delivery.signing import SignedUrl
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.handlers import api_middleware
 from photopipe.handlers.logs import function_logger
-from photopipe.jobs.model import Job, JobStatus
+from photopipe.jobs.model import Job, JobStatus, edit_record_id
 from photopipe.notify.model import Platform
 
 logger = function_logger()
@@ -122,13 +127,19 @@ def _create_job(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
     """Powertools idempotency keyed on (user, Idempotency-Key); the body must match on a retry."""
+    return _with_live_slot(_once(_create_job, payload, "[userId, key]"), payload["userId"])
+
+
+def _once(create: Callable[..., dict[str, Any]], payload: dict[str, Any], key_path: str) -> dict[str, Any]:
+    """`create(payload=...)` run once per idempotency key: Powertools names the function in the
+    stored key, so each route's keys are its own; `key_path` picks the rest from the payload."""
     config = IdempotencyConfig(
-        event_key_jmespath="[userId, key]", payload_validation_jmespath="body", expires_after_seconds=24 * 3600
+        event_key_jmespath=key_path, payload_validation_jmespath="body", expires_after_seconds=24 * 3600
     )
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
     once = idempotent_function(
-        _create_job, data_keyword_argument="payload", persistence_store=wiring.idempotency_store(), config=config
+        create, data_keyword_argument="payload", persistence_store=wiring.idempotency_store(), config=config
     )
     try:
         result: dict[str, Any] = once(payload=payload)
@@ -138,7 +149,7 @@ def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise PhotopipeError(ErrorCode.CONFLICT, "A request with this Idempotency-Key is in progress.") from exc
-    return _with_live_slot(result, payload["userId"])
+    return result
 
 
 def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
@@ -164,7 +175,12 @@ def get_job(job_id: str) -> JobResponse:
     job = service.get_job(current_user(), job_id)
     # Devices hear of a job only once it ends: a job still polled for has no deliveries to read.
     deliveries = wiring.delivery_ledger().list_for_job(job.job_id) if job.status.is_terminal else []
-    return presenters.job_response(job, delivery_url(job), deliveries)
+    edits = [presenters.edit_response(e, delivery_url(e)) for e in service.edits_of(job, LATEST_EDITS).edits]
+    return presenters.job_response(job, delivery_url(job), deliveries, edits)
+
+
+# How many of a job's edits its GET lists; GET /v1/jobs/{jobId}/edits pages through all.
+LATEST_EDITS = 20
 
 
 @app.get(
@@ -190,7 +206,7 @@ def list_jobs(
 
 
 def delivery_url(job: Job) -> SignedUrl | None:
-    """A finished job's delivery URL: the same all through the signer's window."""
+    """A finished job's (or edit's) delivery URL: the same all through the signer's window."""
     return wiring.url_signer().sign(job.job_id, utc_now()) if job.status is JobStatus.COMPLETED else None
 
 
@@ -206,6 +222,112 @@ def delete_job(job_id: str) -> Response[str]:
     wiring.job_service().delete_job(current_user(), job_id)
     wiring.delivery_ledger().delete_for_job(job_id)
     wiring.forget_delivery_paths(job_id)
+    return api_middleware.no_content()
+
+
+JOB_ID_PATH = "/v1/jobs/<job_id>"
+
+
+@app.post(
+    f"{JOB_ID_PATH}/edits",
+    operation_id="createEdit",
+    summary="Ask an edit of a finished job's photo",
+    tags=["edits"],
+    security=api_middleware.BEARER,
+    responses={
+        202: api_middleware.documented("Accepted: the worker makes it", EditCreatedResponse, examples.EDIT_CREATED),
+        409: api_middleware.refusal(
+            409,
+            "The job is not COMPLETED (JOB_NOT_READY), or a request with this Idempotency-Key is in progress "
+            "(CONFLICT)",
+        ),
+        415: api_middleware.refusal(415, "The request body is not JSON"),
+        422: api_middleware.refusal(422, "Idempotency-Key reused with another body"),
+        429: api_middleware.limited(
+            "The caller's jobs and edits this minute are at their limit (RATE_LIMITED), or the job has as many "
+            "edits as it may have (QUOTA_EXCEEDED: delete some first)"
+        ),
+        **api_middleware.ERRORS,
+    },
+)
+def create_edit(
+    job_id: str,
+    request: Annotated[CreateEditRequest, Body(openapi_examples=examples.CREATE_EDIT_REQUEST)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retries with the same key (and body) for the same job return the same edit.",
+        ),
+    ] = None,
+) -> Response[str]:
+    payload = {"userId": current_user(), "jobId": job_id, "body": request.model_dump(mode="json", by_alias=True)}
+    if idempotency_key is None:
+        created = _create_edit(payload)
+    else:
+        created = _once(_create_edit, {**payload, "key": idempotency_key}, "[userId, jobId, key]")
+    return Response(202, content_types.APPLICATION_JSON, json.dumps(created))
+
+
+def _create_edit(payload: dict[str, Any]) -> dict[str, Any]:
+    request = CreateEditRequest.model_validate(payload["body"])
+    variants = presenters.variants_from(request.variants)
+    edits = tuple(edit.as_dict() for edit in request.edits)
+    edit = wiring.job_service().request_edit(payload["userId"], payload["jobId"], edits, variants)
+    return EditCreatedResponse(edit_id=edit.edit_id or "", status="PROCESSING").model_dump(mode="json", by_alias=True)
+
+
+@app.get(
+    f"{JOB_ID_PATH}/edits",
+    operation_id="listEdits",
+    summary="A job's edits, newest first",
+    tags=["edits"],
+    security=api_middleware.BEARER,
+    responses={
+        200: api_middleware.documented("A page of edits", EditListResponse, examples.EDIT_LIST),
+        **api_middleware.ERRORS,
+    },
+)
+def list_edits(
+    job_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-f]+$")] = None,
+) -> EditListResponse:
+    page = wiring.job_service().list_edits(current_user(), job_id, limit, cursor)
+    return EditListResponse(
+        edits=[presenters.edit_response(e, delivery_url(e)) for e in page.edits], next_cursor=page.cursor
+    )
+
+
+@app.get(
+    f"{JOB_ID_PATH}/edits/<edit_id>",
+    operation_id="getEdit",
+    summary="One edit: its status, outputs and delivery URL",
+    tags=["edits"],
+    security=api_middleware.BEARER,
+    responses={200: api_middleware.documented("The edit", EditResponse, examples.EDIT), **api_middleware.ERRORS},
+)
+def get_edit(job_id: str, edit_id: str) -> EditResponse:
+    edit = wiring.job_service().get_edit(current_user(), job_id, edit_id)
+    return presenters.edit_response(edit, delivery_url(edit))
+
+
+@app.delete(
+    f"{JOB_ID_PATH}/edits/<edit_id>",
+    operation_id="deleteEdit",
+    summary="Delete an edit and its objects (the job stays)",
+    tags=["edits"],
+    security=api_middleware.BEARER,
+    responses={204: {"description": "Deleted"}, **api_middleware.ERRORS},
+)
+def delete_edit(job_id: str, edit_id: str) -> Response[str]:
+    service = wiring.job_service()
+    service.delete_edit(current_user(), job_id, edit_id)
+    wiring.delivery_ledger().delete_for_job(edit_record_id(job_id, edit_id))
+    wiring.forget_delivery_paths(edit_record_id(job_id, edit_id))
     return api_middleware.no_content()
 
 

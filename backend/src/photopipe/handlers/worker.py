@@ -1,4 +1,5 @@
-"""The worker function: S3 ObjectCreated notifications from the jobs queue, in batches.
+"""The worker function: S3 ObjectCreated notifications, and edits the api queued, from the jobs
+queue, in batches.
 
 Each record succeeds or fails alone (ReportBatchItemFailures). Permanent image problems end
 the job FAILED inside the domain and the record succeeds; transient faults fail the record so
@@ -25,12 +26,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
+from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
 from photopipe.handlers import batch
 from photopipe.handlers.logs import function_logger
 from photopipe.images.pipeline import Span
-from photopipe.jobs.processing import Outcome, Report, UploadedObject
+from photopipe.jobs.processing import EditRequested, Outcome, Report, UploadedObject, Work
 
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 logger = function_logger()
@@ -75,13 +77,14 @@ async def async_record_handler(record: SQSRecord, deadline: float) -> None:
             # The function is about to be stopped mid-record. Fail the attempt now, so the last
             # one still ends the job as abandoned instead of leaving it PROCESSING. The thread
             # runs on; its terminal write then meets a job that moved on and is refused.
-            for upload in uploads_in(record.body):
-                give_up_or_retry(record, upload, "the attempt ran out of time")
+            for work in work_in(record.body):
+                give_up_or_retry(record, work, "the attempt ran out of time")
             raise
 
 
-def uploads_in(body: str) -> list[UploadedObject]:
-    """The objects an S3 notification announces; [] for s3:TestEvent and anything unparseable.
+def work_in(body: str) -> list[Work]:
+    """The edit a message of the api asks for, or the objects an S3 notification announces;
+    [] for s3:TestEvent and anything unparseable.
 
     Read through Powertools' S3Event data class, not its pydantic S3Model: the same fields,
     without ~100 ms of model building in every cold start."""
@@ -89,6 +92,8 @@ def uploads_in(body: str) -> list[UploadedObject]:
         message = json.loads(body)
         if isinstance(message, dict) and message.get("Event") == "s3:TestEvent":
             return []
+        if isinstance(message, dict) and isinstance(message.get(EDIT_MESSAGE_KEY), str):
+            return [EditRequested(message[EDIT_MESSAGE_KEY])]
         return [
             UploadedObject(
                 bucket=str(record.s3.bucket.name),
@@ -99,22 +104,27 @@ def uploads_in(body: str) -> list[UploadedObject]:
             for record in S3Event(message).records
         ]
     except (ValueError, TypeError, AttributeError, KeyError):
-        logger.warning("dropping a message that is not an S3 event notification", extra={"body": body[:300]})
+        logger.warning("dropping a message that is neither an edit nor an S3 notification", extra={"body": body[:300]})
         return []
 
 
-def give_up_or_retry(record: SQSRecord, upload: UploadedObject, reason: str, deployment_fault: bool = False) -> None:
+def subject_of(work: Work) -> str:
+    """What a log line names: the upload's key, or the edit's record id."""
+    return work.key if isinstance(work, UploadedObject) else work.record_id
+
+
+def give_up_or_retry(record: SQSRecord, work: Work, reason: str, deployment_fault: bool = False) -> None:
     """A failed attempt: the domain decides whether it was the last (the job then fails as
     abandoned); the message comes back after a backoff either way (from the last, to the DLQ)."""
     receives = batch.receive_count(record)
     if deployment_fault:
         metrics.add_metric("DeploymentFaults", MetricUnit.Count, 1)
-    if wiring.processing_service().attempt_failed(upload, record.message_id, receives, reason):
+    if wiring.processing_service().attempt_failed(work, record.message_id, receives, reason):
         metrics.add_metric("JobsAbandoned", MetricUnit.Count, 1)
     batch.retry_later(record)
     logger.warning(
         "processing failed; SQS will deliver the message again",
-        extra={"key": upload.key, "receives": receives, "error": reason},
+        extra={"key": subject_of(work), "receives": receives, "error": reason},
     )
 
 
@@ -134,16 +144,19 @@ def record_metrics(report: Report) -> None:
 
 def record_handler(record: SQSRecord) -> None:
     service = wiring.processing_service(step_span)
-    for upload in uploads_in(record.body):
+    for work in work_in(record.body):
         try:
-            report = service.process(upload, claim_token=record.message_id)
+            if isinstance(work, EditRequested):
+                report = service.process_edit(work, claim_token=record.message_id)
+            else:
+                report = service.process(work, claim_token=record.message_id)
         except Exception as exc:
-            give_up_or_retry(record, upload, f"{type(exc).__name__}: {exc}", isinstance(exc, DeploymentFault))
+            give_up_or_retry(record, work, f"{type(exc).__name__}: {exc}", isinstance(exc, DeploymentFault))
             raise
         record_metrics(report)
         logger.info(
-            "processed upload",
-            extra={"key": upload.key, "outcome": report.outcome.value, "processingMs": report.processing_ms},
+            "processed",
+            extra={"key": subject_of(work), "outcome": report.outcome.value, "processingMs": report.processing_ms},
         )
 
 

@@ -125,6 +125,10 @@ def _render_within_budget(
     with span("edit"):
         known = face_boxes(analysis) if request.analysis else [dict(box) for box in request.faces]
         image, faces = _apply_edits(decoded.image, typed, provider, known, limits.max_full_decode_pixels)
+    if typed:
+        # Of the image the variants are made from: an edit may add transparency (a background
+        # removed) or take it away, and delivery serves the edited image.
+        analysis["hasAlpha"] = image.mode in ("RGBA", "LA")
     with span("render"):
         renditions = engine.render_variants(image, request.variants, decoded.profile, faces)
     return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)

@@ -24,6 +24,8 @@ class JobStatus(StrEnum):
 class EventType(StrEnum):
     JOB_COMPLETED = "JobCompleted"
     JOB_FAILED = "JobFailed"
+    EDIT_COMPLETED = "EditCompleted"
+    EDIT_FAILED = "EditFailed"
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,40 @@ class Job:
     claim_token: str | None = None
     # Set by the terminal write, cleared once the job event is published (the outbox flag).
     event_pending: bool = False
+    # An edit asked after upload is a record of its own in the jobs table, run through the same
+    # claim, finish, outbox and sweeper as a job: `edit_of` names the job whose original it
+    # renders (None for a job), and its job_id is edit_record_id(edit_of, edit id).
+    edit_of: str | None = None
+    # A job's edits, by edit id (time-ordered: the greatest is the newest).
+    edit_ids: tuple[str, ...] = ()
+
+    @property
+    def edit_id(self) -> str | None:
+        return self.job_id.split(EDIT_SEPARATOR, 1)[1] if self.edit_of else None
 
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
+# Outside the job id alphabet: an edit's record id can never be taken for a job's in a path.
+EDIT_SEPARATOR = "~"
+_EDIT_ID = re.compile(r"^[0-9a-f]{20}$")
+
+
+def edit_record_id(job_id: str, edit_id: str) -> str:
+    return f"{job_id}{EDIT_SEPARATOR}{edit_id}"
+
+
+def is_valid_edit_id(edit_id: str) -> bool:
+    return bool(_EDIT_ID.match(edit_id))
+
+
+def edit_result_prefix(user_id: str, job_id: str, edit_id: str) -> str:
+    """Under the job's own results: deleting the job deletes its edits' outputs."""
+    return f"{result_prefix(user_id, job_id)}edits/{edit_id}/"
+
+
+def edit_renders_prefix(job_id: str) -> str:
+    """The cached renders of every edit of the job (their record ids share this prefix)."""
+    return f"renders/{job_id}{EDIT_SEPARATOR}"
 
 
 def original_key(user_id: str, job_id: str) -> str:

@@ -93,6 +93,22 @@ class JobRepository(Protocol):
 
     def mark_event_published(self, job_id: str) -> None: ...
 
+    def get_many(self, job_ids: list[str]) -> list[Job]:
+        """The records of those ids that exist, in no particular order."""
+        ...
+
+    def add_edit(self, job_id: str, edit_id: str, max_edits: int) -> Job:
+        """A COMPLETED job counts one more edit while it has fewer than max_edits; else
+        TransitionRejected (no such job, not COMPLETED, or at the limit)."""
+        ...
+
+    def remove_edit(self, job_id: str, edit_id: str) -> None: ...
+
+    def claim_edit(self, job_id: str, claim_token: str, now: str) -> Job:
+        """An edit created PROCESSING and held by no delivery is held by claim_token from now;
+        else TransitionRejected."""
+        ...
+
 
 class ObjectStore(Protocol):
     def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str: ...
@@ -108,6 +124,16 @@ class ObjectStore(Protocol):
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         """The original, and every object under the given prefixes of the results bucket."""
         ...
+
+    def delete_results(self, *prefixes: str) -> None:
+        """Every object under the given prefixes of the results bucket."""
+        ...
+
+
+class WorkQueue(Protocol):
+    """Where the worker takes work from besides uploads: edits asked for later."""
+
+    def send_edit(self, record_id: str) -> None: ...
 
 
 class EventPublisher(Protocol):

@@ -1,4 +1,5 @@
-"""What the worker does with one uploaded original: claim the job, process, finish, announce.
+"""What the worker does with one uploaded original, or one edit asked of a finished job's
+original: claim the record, process, finish, announce.
 
 Every state change is a conditional write, so a duplicate or late delivery never moves a job
 back or processes it twice. The terminal write marks the job's event as pending and the event
@@ -21,7 +22,16 @@ from photopipe.errors import ErrorCode, PermanentImageError, TransientError
 from photopipe.images import budget, pipeline
 from photopipe.images.pipeline import Span, no_span
 from photopipe.images.provider import Provider
-from photopipe.jobs.model import Job, JobError, JobStatus, Output, parse_original_key, result_prefix
+from photopipe.jobs.model import (
+    Job,
+    JobError,
+    JobStatus,
+    Output,
+    edit_result_prefix,
+    original_key,
+    parse_original_key,
+    result_prefix,
+)
 from photopipe.jobs.outbox import Outbox
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
 
@@ -38,6 +48,17 @@ class UploadedObject:
     key: str
     size: int
     etag: str
+
+
+@dataclass(frozen=True)
+class EditRequested:
+    """An edit the api created PROCESSING and queued: its record id (edit_record_id)."""
+
+    record_id: str
+
+
+# What one queue message asks the worker to do.
+Work = UploadedObject | EditRequested
 
 
 class Outcome(StrEnum):
@@ -101,14 +122,29 @@ class ProcessingService:
             if isinstance(rejected, Report):
                 return rejected
             job = rejected
+        return self._run(job, claim_token, upload.key, upload.size)
 
+    def process_edit(self, edit: EditRequested, claim_token: str) -> Report:
+        """The edit's record was created PROCESSING by the api; the first delivery holds it."""
+        try:
+            job = self._jobs.claim_edit(edit.record_id, claim_token, iso(self._clock()))
+        except TransitionRejected:
+            rejected = self._rejected_claim(edit.record_id, None, claim_token)
+            if isinstance(rejected, Report):
+                return rejected
+            job = rejected
+        assert job.edit_of is not None  # claim_edit holds edit records only
+        return self._run(job, claim_token, original_key(job.user_id, job.edit_of), job.content_length)
+
+    def _run(self, job: Job, claim_token: str, source_key: str, source_size: int) -> Report:
+        job_id = job.job_id
         if self._settings.fault_injection and job.attempts <= job.operations.inject_transient_failures:
             raise TransientError(
                 f"injected transient failure {job.attempts} of {job.operations.inject_transient_failures}"
             )
         started = time.perf_counter()
         try:
-            outputs, analysis, pixels = self._render(job, upload)
+            outputs, analysis, pixels = self._render(job, source_key, source_size)
         except PermanentImageError as exc:
             elapsed = _elapsed_ms(started)
             try:
@@ -125,7 +161,7 @@ class ProcessingService:
             except TransitionRejected:
                 # Deleted, or finished by another delivery, while this one rendered: as on the
                 # success path, this delivery is done; a refused write is no fault to retry.
-                return self._lost_job(upload, user_id, job_id)
+                return self._lost_job(job)
             self._publish(job)
             return Report(Outcome.FAILED, job_id, elapsed, error_code=exc.code.value)
         elapsed = _elapsed_ms(started)
@@ -134,21 +170,27 @@ class ProcessingService:
                 job_id, claim_token, JobStatus.COMPLETED, iso(self._clock()), outputs, analysis, None, elapsed
             )
         except TransitionRejected:
-            return self._lost_job(upload, user_id, job_id)
+            return self._lost_job(job)
         self._publish(job)
         return Report(Outcome.COMPLETED, job_id, elapsed, round(pixels / 1e6, 2), sum(o.bytes for o in outputs))
 
-    def _lost_job(self, upload: UploadedObject, user_id: str, job_id: str) -> Report:
-        """The terminal write was refused: the job moved on without this delivery."""
-        if self._jobs.get(job_id) is None:
-            # Deleted while we rendered: what we wrote (and the original) has no job to belong to.
-            self._store.delete_job_objects(upload.key, result_prefix(user_id, job_id))
-        return Report(Outcome.DUPLICATE, job_id)
+    def _lost_job(self, job: Job) -> Report:
+        """The terminal write was refused: the job (or edit) moved on without this delivery."""
+        if self._jobs.get(job.job_id) is None:
+            # Deleted while we rendered: what we wrote (and a job's original) has nothing to belong to.
+            if job.edit_of and job.edit_id:
+                self._store.delete_results(edit_result_prefix(job.user_id, job.edit_of, job.edit_id))
+            else:
+                self._store.delete_job_objects(
+                    original_key(job.user_id, job.job_id), result_prefix(job.user_id, job.job_id)
+                )
+        return Report(Outcome.DUPLICATE, job.job_id)
 
-    def _rejected_claim(self, job_id: str, user_id: str, claim_token: str) -> Job | Report:
-        """Why the claim was refused, read only now: the resumed job, or the delivery's report."""
+    def _rejected_claim(self, job_id: str, user_id: str | None, claim_token: str) -> Job | Report:
+        """Why the claim was refused, read only now: the resumed job, or the delivery's report.
+        `user_id`: the owner the upload's key names (None for an edit: its record says)."""
         job = self._jobs.get(job_id)
-        if job is None or job.user_id != user_id:
+        if job is None or (user_id is not None and job.user_id != user_id):
             return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
         if job.status.is_terminal:
             if job.event_pending and self._may_repair_outbox(job, claim_token):
@@ -163,26 +205,24 @@ class ProcessingService:
             # the holder dies, its own redelivery resumes the job, or the sweeper fails it.
             return Report(Outcome.DUPLICATE, job_id)
 
-    def attempt_failed(self, upload: UploadedObject, claim_token: str, receives: int, reason: str) -> bool:
+    def attempt_failed(self, work: Work, claim_token: str, receives: int, reason: str) -> bool:
         """A delivery's attempt failed with a fault a retry may fix. Its last allowed attempt fails
         the job as abandoned instead of leaving it to hang (True then); earlier ones leave the job
         to the retry."""
         if receives < self._settings.max_receive_count:
             return False
-        self.abandon(upload, claim_token, f"Gave up after {receives} attempts: {reason}"[:500])
+        self.abandon(work, claim_token, f"Gave up after {receives} attempts: {reason}"[:500])
         return True
 
-    def abandon(self, upload: UploadedObject, claim_token: str, reason: str) -> Job | None:
+    def abandon(self, work: Work, claim_token: str, reason: str) -> Job | None:
         """For a delivery that exhausted its retries: the job fails instead of hanging.
 
         Only a job this delivery holds (or one still waiting for its upload) is failed: a
         duplicate delivery must never fail a job another delivery is processing. A finished job
         whose event is still pending (SNS was down) gets it published now.
         """
-        ids = parse_original_key(upload.key)
-        if ids is None:
-            return None
-        job = self._jobs.get(ids[1])
+        job_id = _job_id_of(work)
+        job = self._jobs.get(job_id) if job_id else None
         if job is None:
             return None
         if job.status.is_terminal:
@@ -197,24 +237,27 @@ class ProcessingService:
                 held_by=claim_token,
             )
         except TransitionRejected:
-            return self._jobs.get(ids[1])
+            return self._jobs.get(job.job_id)
         self._outbox.publish_or_leave_to_sweeper(job)
         return job
 
-    def _render(self, job: Job, upload: UploadedObject) -> tuple[list[Output], dict[str, object], int]:
+    def _render(self, job: Job, source_key: str, size: int) -> tuple[list[Output], dict[str, object], int]:
         """(outputs, analysis, pixels of the original)."""
-        if upload.size == 0:
+        if size == 0:
             raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
-        if upload.size > self._settings.max_upload_bytes:
-            raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {upload.size} bytes, over the limit.")
+        if size > self._settings.max_upload_bytes:
+            raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {size} bytes, over the limit.")
         with self._span("download"):
-            data = self._store.read_original(upload.key, self._settings.max_upload_bytes)
+            data = self._store.read_original(source_key, self._settings.max_upload_bytes)
         operations = job.operations
         request = pipeline.RenderRequest(operations.variants, operations.edits, operations.analysis)
         rendered = pipeline.render(
             data, job.content_type, request, self._provider, self._memory, self._limits, self._span
         )
-        prefix = result_prefix(job.user_id, job.job_id)
+        if job.edit_of and job.edit_id:
+            prefix = edit_result_prefix(job.user_id, job.edit_of, job.edit_id)
+        else:
+            prefix = result_prefix(job.user_id, job.job_id)
         outputs = []
         for rendition in rendered.renditions:
             key = f"{prefix}{rendition.name}.{rendition.extension}"
@@ -242,6 +285,13 @@ class ProcessingService:
             return True
         finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
         return (self._clock() - finished).total_seconds() >= OUTBOX_GRACE.total_seconds()
+
+
+def _job_id_of(work: Work) -> str | None:
+    if isinstance(work, EditRequested):
+        return work.record_id
+    ids = parse_original_key(work.key)
+    return ids[1] if ids else None
 
 
 def _elapsed_ms(started: float) -> int:

@@ -1,26 +1,48 @@
-"""What the API does with jobs: open an upload slot, read, list and delete."""
+"""What the API does with jobs: open an upload slot, read, list and delete; ask edits of a
+finished job's photo, read, list and delete them."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.images.capabilities import unsupported_ops
 from photopipe.images.formats import canonical_content_type
+from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import (
     Job,
     JobStatus,
     Operations,
+    edit_record_id,
+    edit_renders_prefix,
+    edit_result_prefix,
+    is_valid_edit_id,
     is_valid_job_id,
     original_key,
     renders_prefix,
     result_prefix,
 )
-from photopipe.jobs.ports import JobPage, JobRepository, Limiter, ObjectStore, UploadSlot
+from photopipe.jobs.ports import (
+    JobPage,
+    JobRepository,
+    Limiter,
+    ObjectStore,
+    TransitionRejected,
+    UploadSlot,
+    WorkQueue,
+)
+
+
+@dataclass(frozen=True)
+class EditPage:
+    edits: list[Job]
+    cursor: str | None
 
 
 class JobService:
@@ -32,11 +54,13 @@ class JobService:
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         limiter: Limiter | None = None,
+        queue: WorkQueue | None = None,
     ) -> None:
         self._settings = settings
         self._jobs = jobs
         self._store = store
         self._limiter = limiter  # per-user limits on creations; None: none (in-process tests)
+        self._queue = queue  # where asked edits go to the worker; needed by request_edit only
         self._clock = clock
         self._new_id = new_id
 
@@ -55,13 +79,7 @@ class JobService:
                 ErrorCode.PAYLOAD_TOO_LARGE,
                 f"contentLength {content_length} exceeds the limit of {self._settings.max_upload_bytes} bytes.",
             )
-        refused = unsupported_ops(self._settings.image_provider, [str(edit.get("op")) for edit in operations.edits])
-        if refused:
-            raise PhotopipeError(
-                ErrorCode.INVALID_REQUEST,
-                f"This deployment's image provider ({self._settings.image_provider}) cannot make "
-                f"{', '.join(refused)} edits; docs/photos.md lists which provider makes which.",
-            )
+        self._refuse_unsupported(operations.edits)
         now = self._clock()
         self._admit(user_id, content_length, int(now.timestamp()))
         stamp = iso(now)
@@ -80,19 +98,22 @@ class JobService:
         self._jobs.create(job, ttl)
         return job, self._slot(job, now)
 
+    def _refuse_unsupported(self, edits: Sequence[dict[str, Any]]) -> None:
+        refused = unsupported_ops(self._settings.image_provider, [str(edit.get("op")) for edit in edits])
+        if refused:
+            raise PhotopipeError(
+                ErrorCode.INVALID_REQUEST,
+                f"This deployment's image provider ({self._settings.image_provider}) cannot make "
+                f"{', '.join(refused)} edits; docs/photos.md lists which provider makes which.",
+            )
+
     def _admit(self, user_id: str, content_length: int, now: int) -> None:
         """A user's job creations per minute and declared upload bytes per day, counted atomically
         in the limits table: 429 with Retry-After past either."""
         if self._limiter is None:
             return
+        self._admit_work(user_id, now)
         settings = self._settings
-        wait = self._limiter.take(f"jobs#{user_id}", settings.jobs_per_user_minute, 60, now)
-        if wait:
-            raise LimitExceeded(
-                ErrorCode.RATE_LIMITED,
-                f"At most {settings.jobs_per_user_minute} jobs a minute may be created; retry after {wait} s.",
-                wait,
-            )
         wait = self._limiter.take(
             f"upload-bytes#{user_id}", settings.upload_bytes_per_user_day, 86_400, now, amount=content_length
         )
@@ -101,6 +122,19 @@ class JobService:
                 ErrorCode.QUOTA_EXCEEDED,
                 f"Uploads of {content_length} more bytes would pass the daily {settings.upload_bytes_per_user_day} "
                 f"bytes per user (UTC day); retry after {wait} s.",
+                wait,
+            )
+
+    def _admit_work(self, user_id: str, now: int) -> None:
+        """Jobs and edits share one rate: each is a render of an original by the worker."""
+        if self._limiter is None:
+            return
+        limit = self._settings.jobs_per_user_minute
+        wait = self._limiter.take(f"jobs#{user_id}", limit, 60, now)
+        if wait:
+            raise LimitExceeded(
+                ErrorCode.RATE_LIMITED,
+                f"At most {limit} jobs and edits a minute may be asked for; retry after {wait} s.",
                 wait,
             )
 
@@ -142,8 +176,99 @@ class JobService:
         return self._jobs.list_for_user(user_id, limit, cursor)
 
     def delete_job(self, user_id: str, job_id: str) -> None:
+        """The job, its edits, and every object of either: the results prefix holds the edits'
+        outputs too."""
         job = self.get_job(user_id, job_id)
         self._store.delete_job_objects(
-            original_key(user_id, job.job_id), result_prefix(user_id, job.job_id), renders_prefix(job.job_id)
+            original_key(user_id, job.job_id),
+            result_prefix(user_id, job.job_id),
+            renders_prefix(job.job_id),
+            edit_renders_prefix(job.job_id),
         )
+        for edit_id in job.edit_ids:
+            self._jobs.delete(edit_record_id(job.job_id, edit_id))
         self._jobs.delete(job.job_id)
+
+    def request_edit(
+        self,
+        user_id: str,
+        job_id: str,
+        edits: tuple[dict[str, Any], ...],
+        variants: tuple[VariantSpec, ...] | None,
+    ) -> Job:
+        """An edit of a COMPLETED job's original, made by the worker: the record is PROCESSING
+        from the start, and the queue carries its id to the worker."""
+        if self._queue is None:
+            raise RuntimeError("request_edit needs the work queue")
+        self._refuse_unsupported(edits)
+        job = self.get_job(user_id, job_id)
+        if job.status is not JobStatus.COMPLETED:
+            raise PhotopipeError(
+                ErrorCode.JOB_NOT_READY, f"Job {job_id} is {job.status.value}; edits are asked of a COMPLETED job."
+            )
+        now = self._clock()
+        self._admit_work(user_id, int(now.timestamp()))
+        # Time first, so that the ids sort newest last; the random tail keeps them unique.
+        edit_id = f"{int(now.timestamp() * 1000):012x}{self._new_id()[:8]}"
+        try:
+            self._jobs.add_edit(job_id, edit_id, self._settings.edits_per_job)
+        except TransitionRejected:
+            self.get_job(user_id, job_id)  # deleted meanwhile: 404
+            raise PhotopipeError(
+                ErrorCode.QUOTA_EXCEEDED,
+                f"Job {job_id} has {self._settings.edits_per_job} edits, the most it may have; delete some first.",
+            ) from None
+        stamp = iso(now)
+        edit = Job(
+            job_id=edit_record_id(job_id, edit_id),
+            user_id=user_id,
+            status=JobStatus.PROCESSING,
+            content_type=job.content_type,
+            content_length=job.content_length,
+            created_at=stamp,
+            updated_at=stamp,
+            operations=Operations(
+                variants=default_edit_variants(edits) if variants is None else variants, analysis=False, edits=edits
+            ),
+            status_history=[{"status": JobStatus.PROCESSING.value, "at": stamp}],
+            edit_of=job_id,
+        )
+        self._jobs.create(edit, int((now + timedelta(days=self._settings.job_ttl_days)).timestamp()))
+        # Should the send fail, the API answers 500 and the sweeper ends the edit as abandoned.
+        self._queue.send_edit(edit.job_id)
+        return edit
+
+    def get_edit(self, user_id: str, job_id: str, edit_id: str) -> Job:
+        self.get_job(user_id, job_id)
+        edit = self._jobs.get(edit_record_id(job_id, edit_id)) if is_valid_edit_id(edit_id) else None
+        if edit is None:
+            raise PhotopipeError(ErrorCode.NOT_FOUND, f"Edit {edit_id} of job {job_id} not found.")
+        return edit
+
+    def list_edits(self, user_id: str, job_id: str, limit: int, cursor: str | None = None) -> EditPage:
+        return self.edits_of(self.get_job(user_id, job_id), limit, cursor)
+
+    def edits_of(self, job: Job, limit: int, cursor: str | None = None) -> EditPage:
+        """A job's edits, newest first; the cursor is the last edit id of the page before."""
+        if cursor is not None and not is_valid_edit_id(cursor):
+            raise PhotopipeError(ErrorCode.INVALID_REQUEST, "cursor is not valid.")
+        ids = [i for i in sorted(job.edit_ids, reverse=True) if cursor is None or i < cursor]
+        page = ids[:limit]
+        if not page:
+            return EditPage([], None)
+        found = self._jobs.get_many([edit_record_id(job.job_id, i) for i in page])
+        edits = sorted(found, key=lambda edit: edit.job_id, reverse=True)
+        return EditPage(edits, page[-1] if len(ids) > limit else None)
+
+    def delete_edit(self, user_id: str, job_id: str, edit_id: str) -> None:
+        edit = self.get_edit(user_id, job_id, edit_id)
+        self._store.delete_results(edit_result_prefix(user_id, job_id, edit_id), renders_prefix(edit.job_id))
+        self._jobs.delete(edit.job_id)
+        self._jobs.remove_edit(job_id, edit_id)
+
+
+def default_edit_variants(edits: Sequence[dict[str, Any]]) -> tuple[VariantSpec, ...]:
+    """The default set; in PNG when a background is removed and not replaced, so that the
+    cut-out keeps its transparency (a JPEG variant would be flattened on white)."""
+    cut_out = any(edit.get("op") == "removeBackground" and not edit.get("background") for edit in edits)
+    return tuple(replace(spec, format="png") for spec in DEFAULT_VARIANTS) if cut_out else DEFAULT_VARIANTS

@@ -1,4 +1,4 @@
-"""Fan a job event out to each of the user's devices, at most once per (job, device)."""
+"""Fan a job or edit event out to each of the user's devices, at most once per (job or edit, device)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class NotificationService:
         if deadline is not None and self._monotonic() + self._send_seconds > deadline:
             return _Outcome(reason=f"{device.device_id}: no time left in this attempt")
         now = iso(self._clock())
-        claim = self._ledger.claim(event.job_id, device, now, self._lease_seconds)
+        claim = self._ledger.claim(event.subject_id, device, now, self._lease_seconds)
         if claim is Claim.DONE:
             return _Outcome()
         if claim is Claim.BUSY:
@@ -79,7 +79,7 @@ class NotificationService:
             self._complete(event, device, now, DeliveryStatus.FAILED, detail=f"unregistered: {exc}")
             return _Outcome()
         except TransientError as exc:
-            self._ledger.release(event.job_id, device.device_id, str(exc))
+            self._ledger.release(event.subject_id, device.device_id, str(exc))
             return _Outcome(reason=f"{device.device_id}: {exc}")
         except Exception as exc:
             # Neither a retry nor the device's absence explains it (a bug, a target no request can
@@ -102,7 +102,7 @@ class NotificationService:
         detail: str | None = None,
     ) -> None:
         self._ledger.complete(
-            Delivery(event.job_id, device.device_id, device.platform.value, status, simulated, now, detail)
+            Delivery(event.subject_id, device.device_id, device.platform.value, status, simulated, now, detail)
         )
 
 

@@ -7,7 +7,7 @@ spec) in a few lines.
     webhook-signature  "v1,<base64 HMAC-SHA256 of id.timestamp.body>", keyed with the secret
 
 Secrets are "whsec_" + base64 of 32 random bytes. The body is {type, timestamp, data}, `type`
-being job.completed or job.failed and `data` the job event.
+being job.completed, job.failed, edit.completed or edit.failed and `data` the event.
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ from photopipe.jobs.model import EventType
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
-EVENT_TYPES = {EventType.JOB_COMPLETED: "job.completed", EventType.JOB_FAILED: "job.failed"}
+EVENT_TYPES = {
+    EventType.JOB_COMPLETED: "job.completed",
+    EventType.JOB_FAILED: "job.failed",
+    EventType.EDIT_COMPLETED: "edit.completed",
+    EventType.EDIT_FAILED: "edit.failed",
+}
 
 
 def new_secret() -> str:
@@ -36,7 +41,7 @@ def new_secret() -> str:
 
 def message_id(event: JobEvent, device_id: str) -> str:
     """Derived, not drawn: a retry of this event to this device carries the same id."""
-    digest = hashlib.sha256(f"{event.job_id}\n{event.event_type.value}\n{device_id}".encode()).digest()
+    digest = hashlib.sha256(f"{event.subject_id}\n{event.event_type.value}\n{device_id}".encode()).digest()
     return "msg_" + base64.b32encode(digest[:20]).decode().lower()
 
 
