@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -120,6 +121,19 @@ def test_a_new_size_renders_from_the_smallest_variant_that_covers_it_then_is_one
     reads = jobs.reads
     again = get(service, f"{base}/f_webp,w_300")  # the same transform in another order
     assert again.body == first.body and again.headers["ETag"] == first.headers["ETag"] and jobs.reads == reads
+
+
+def test_an_edited_image_renders_from_the_variant_that_covers_the_size_never_the_original(
+    world: tuple[DeliveryService, CountingJobs, InMemoryStore, str],
+) -> None:
+    """The variants are the edited image (an edit asked later, or one made at creation); the
+    original is not, so a size no variant covers comes from the largest."""
+    service, jobs, store, base = world
+    job = jobs.items["job1"]
+    job.operations = replace(job.operations, edits=({"op": "grayscale"},))
+    del store.uploads[original_key("alice", "job1")]
+    assert size_of(get(service, f"{base}/w_640,f_png")) == (640, 480)  # from medium, not the 256 px thumbnail
+    assert size_of(get(service, f"{base}/w_1600,f_png")) == (1600, 1200)  # the large variant, the most there is
 
 
 def test_a_size_past_the_original_is_clamped_and_comes_from_the_original(

@@ -234,13 +234,18 @@ class DeliveryService:
             size = (int(analysis["width"]), int(analysis["height"]))
         max_side = self._limits.max_side
         wanted = transforms.render_spec(transform, size, output_format, max_side)
-        for output, _ in sorted(full_frame, key=lambda pair: pair[0].width * pair[0].height):
+        by_size = sorted(full_frame, key=lambda pair: pair[0].width * pair[0].height)
+        for output, _ in by_size:
             made = transforms.render_spec(
                 transform, (output.width, output.height), output_format, self._limits.max_side
             )
-            if (made.width, made.height) == (wanted.width, wanted.height) or edited:
+            if (made.width, made.height) == (wanted.width, wanted.height):
                 variant = self._store.get_result(output.key)
                 return variant.body, variant.content_type, size
+        if edited:
+            # The original is not the edited image: the largest variant is the most there is.
+            variant = self._store.get_result(by_size[-1][0].key)
+            return variant.body, variant.content_type, size
         data = self._store.read_original(original_key(job.user_id, job.job_id), self._limits.max_original_bytes)
         return data, job.content_type, size
 
