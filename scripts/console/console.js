@@ -152,6 +152,7 @@ function render(view, job) {
     $(".variants", view).replaceChildren(...[...outputs].reverse().map(variant));
     $(".analysis", view).replaceChildren(...describe(analysis, source));
     if (job.delivery) showDelivery(view, job.delivery.url);
+    if (job.delivery) offerEdits(view, job);
   }
   $(".notifications", view).textContent = job.notifications.length
     ? "notified: " + job.notifications.map((n) => `${n.platform} ${n.status}${n.simulated ? " (simulated)" : ""} at ${n.attemptedAt}`).join("; ")
@@ -171,6 +172,53 @@ function showDelivery(view, base) {
   slider.addEventListener("change", show);
   figure.hidden = false;
   show();
+}
+
+// ---- edits asked after upload -----------------------------------------------------------
+
+const EDIT_OPS = { redactFaces: { op: "redactFaces", style: "blur" }, blurBackground: { op: "blurBackground", radius: 12 } };
+const SHOWN = "w_480,f_auto";
+
+function offerEdits(view, job) {
+  const section = $("section.edits", view);
+  section.hidden = false;
+  for (const edit of [...job.edits].reverse()) followEdit(view, job, edit.editId);
+  $("form.edit-form", section).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = $("select.op", section).value;
+    try {
+      const created = await api("POST", `/v1/jobs/${job.jobId}/edits`, { edits: [EDIT_OPS[name] || { op: name }] });
+      followEdit(view, job, created.editId);
+    } catch (error) {
+      showError(view, error.code, error.message);
+    }
+  });
+}
+
+// Before and after, side by side: the job's delivery URL and the edit's, at the same transform.
+async function followEdit(view, job, editId) {
+  const pair = el("figure", { className: "edit", dataset: { editId } },
+    el("img", { className: "before", src: `${job.delivery.url}/${SHOWN}`, alt: "before" }),
+    el("img", { className: "after", alt: "after" }),
+    el("figcaption", {}, ""));
+  $(".edit-list", view).prepend(pair);
+  for (;;) {
+    let edit;
+    try {
+      edit = await api("GET", `/v1/jobs/${job.jobId}/edits/${editId}`);
+    } catch (error) {
+      pair.dataset.status = "REFUSED";
+      $("figcaption", pair).textContent = `${error.code} ${error.message}`;
+      return;
+    }
+    pair.dataset.status = edit.status;
+    const ops = edit.edits.map((e) => e.op).join(" + ");
+    const took = edit.processingMs != null ? ` in ${edit.processingMs} ms` : "";
+    $("figcaption", pair).textContent = `${ops}: ${edit.status}${took}${edit.error ? ` ${edit.error.code} ${edit.error.message}` : ""}`;
+    if (edit.status === "COMPLETED") $("img.after", pair).src = `${edit.delivery.url}/${SHOWN}`;
+    if (TERMINAL.has(edit.status)) return;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
 }
 
 function variant(output) {
@@ -256,6 +304,7 @@ async function pollHooks() {
         const log = await (await fetch(`hooks/${encodeURIComponent(state.user)}`, { headers: { Authorization: `Bearer ${state.token}` } })).json();
         $("#hooks").replaceChildren(...log.map((entry) => el("li", { className: entry.verified ? "ok" : "bad", dataset: { webhookId: entry.webhookId || "" } },
           `${new Date(entry.receivedAt * 1000).toLocaleTimeString()} ${entry.verified ? "✓" : "✗ " + entry.error} ${entry.type || ""} ${entry.data?.jobId || ""}`
+          + (entry.data?.editId ? ` edit ${entry.data.editId}` : "")
           + (entry.data?.errorCode ? ` ${entry.data.errorCode}` : ""))));
       } catch { /* the console server restarting: try again */ }
     }

@@ -86,6 +86,27 @@ class PhotopipeClient:
     ) -> dict[str, Any]:
         return wait_until(lambda: self.get_job(job_id), done, timeout, f"job {job_id}", interval)
 
+    def request_edit(
+        self,
+        job_id: str,
+        edits: list[dict[str, Any]],
+        variants: list[dict[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        body: dict[str, Any] = {"edits": edits} if variants is None else {"edits": edits, "variants": variants}
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        answer = self.request("POST", f"/v1/jobs/{job_id}/edits", 202, json=body, headers=headers).json()
+        return str(answer["editId"])
+
+    def get_edit(self, job_id: str, edit_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/v1/jobs/{job_id}/edits/{edit_id}", 200).json()
+        return result
+
+    def wait_for_edit(self, job_id: str, edit_id: str, timeout: float = 60) -> dict[str, Any]:
+        return wait_until(
+            lambda: self.get_edit(job_id, edit_id), lambda e: e["status"] in TERMINAL, timeout, f"edit {edit_id}"
+        )
+
     def submit(self, data: bytes, content_type: str, **extra: Any) -> str:
         created = self.create_job(content_type, len(data), **extra)
         response = self.upload(created["upload"], data)
@@ -166,6 +187,20 @@ def upload_many(client: PhotopipeClient, paths: list[Path], wait: bool, download
     return 1 if failures else 0
 
 
+def edit_and_wait(client: PhotopipeClient, job_id: str, ops: list[str]) -> int:
+    """Prints the edit as JSON once it ends: its outputs and delivery URL."""
+    edits = [json.loads(op) if op.startswith("{") else {"op": op} for op in ops]
+    try:
+        edit_id = client.request_edit(job_id, edits)
+    except ApiError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"edit {edit_id} of job {job_id}: PROCESSING", file=sys.stderr)
+    edit = client.wait_for_edit(job_id, edit_id, timeout=180)
+    print(json.dumps(edit, indent=2))
+    return 0 if edit["status"] == "COMPLETED" else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="photopipe client: everything through the public API")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     url.add_argument("job_id")
     url.add_argument("transform", nargs="?", default="")
     url.add_argument("--user", default="demo")
+    edit = sub.add_parser(
+        "edit", help="ask an edit of a finished job and wait for it (e.g. removeBackground, redactFaces)"
+    )
+    edit.add_argument("job_id")
+    edit.add_argument("ops", nargs="+", help='op names, or JSON edits like \'{"op":"blurBackground","radius":20}\'')
+    edit.add_argument("--user", default="demo")
     args = parser.parse_args(argv)
 
     stack = Stack.load()
@@ -193,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     client = PhotopipeClient.for_user(stack, args.user)
     if args.command == "upload":
         return upload_many(client, photos_in(args.paths), args.wait, args.download)
+    if args.command == "edit":
+        return edit_and_wait(client, args.job_id, args.ops)
     job = client.get_job(args.job_id)
     if args.command == "url":
         if not job.get("delivery"):

@@ -102,6 +102,21 @@ return {
 """
 
 
+EDIT = """
+const card = [...document.querySelectorAll("article.job")].find((a) => a.dataset.name === arguments[0]);
+card.querySelector("section.edits select.op").value = arguments[1];
+card.querySelector("section.edits form").requestSubmit();
+"""
+
+EDITS = """
+const card = [...document.querySelectorAll("article.job")].find((a) => a.dataset.name === arguments[0]);
+return [...card.querySelectorAll("figure.edit")].map((f) => ({
+  status: f.dataset.status, caption: f.querySelector("figcaption").textContent,
+  before: f.querySelector("img.before").naturalWidth, after: f.querySelector("img.after").naturalWidth,
+}));
+"""
+
+
 def drop(browser: Any, name: str, content_type: str, data: bytes) -> None:
     browser.execute_script(DROP, name, content_type, base64.b64encode(data).decode())
 
@@ -156,6 +171,19 @@ def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
         lambda: ((card(browser, "portrait.jpg") or {}).get("rendition") or {}).get("width") == 320,
     )
 
+    # An edit asked on the finished photo: its progress on the card, then before and after.
+    op = "redactFaces" if stack["image_provider"] == "ondevice" else "grayscale"
+    browser.execute_script(EDIT, "portrait.jpg", op)
+    (edited,) = wait_for(
+        f"the {op} edit COMPLETED with its before and after shown",
+        lambda: (
+            (edits := browser.execute_script(EDITS, "portrait.jpg"))
+            and all(e["status"] == "COMPLETED" and e["before"] == e["after"] == 480 for e in edits)
+            and edits
+        ),
+    )
+    assert op in edited["caption"], edited
+
     failed = wait_for("the cut-short photo FAILED", lambda: (c := card(browser, "cut-short.jpg")) and c["error"] and c)
     assert failed["status"] == "FAILED" and "TRUNCATED_IMAGE" in failed["error"], failed
     refused = wait_for("the text file refused", lambda: (c := card(browser, "notes.txt")) and c["error"] and c)
@@ -170,6 +198,7 @@ def test_a_photo_dropped_on_the_console_shows_its_variants_faces_and_delivery(
         "verified webhooks for the portrait and the failure in the notification log",
         lambda: (
             any(done["jobId"] in h and "job.completed" in h for h in verified_hooks())
+            and any(done["jobId"] in h and "edit.completed" in h for h in verified_hooks())
             and any(failed["jobId"] in h and "job.failed" in h and "TRUNCATED_IMAGE" in h for h in verified_hooks())
         ),
     )
