@@ -52,6 +52,7 @@ locals {
     WORKER_CONCURRENCY            = tostring(var.worker_concurrency)
     POWERTOOLS_TRACE_DISABLED     = var.tracing_enabled ? "false" : "true"
     EDIT_ENDPOINT_URL             = var.edit_endpoint_url == null ? "" : var.edit_endpoint_url
+    EDIT_ENDPOINT_OPS             = join(",", var.edit_endpoint_ops)
     EDIT_API_KEY_SECRET           = var.edit_api_key_secret_arn == null ? "" : var.edit_api_key_secret_arn
     EXPOSE_LOCATION               = var.expose_location ? "1" : "0"
     TEXT_DETECTION                = var.text_detection ? "1" : "0"

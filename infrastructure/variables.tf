@@ -208,6 +208,16 @@ variable "edit_endpoint_url" {
   default     = null
 }
 
+variable "edit_endpoint_ops" {
+  description = "image_provider = \"http\": the model ops the endpoint makes besides ai (removeBackground, blurBackground, redactFaces), forwarded to it with fields op and params; others are refused at the API."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for op in var.edit_endpoint_ops : contains(["removeBackground", "blurBackground", "redactFaces"], op)])
+    error_message = "edit_endpoint_ops may name removeBackground, blurBackground and redactFaces."
+  }
+}
+
 variable "edit_api_key_secret_arn" {
   description = "image_provider = \"http\": ARN of the Secrets Manager secret holding the endpoint's API key (the worker may read this one secret)."
   type        = string

@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.images.edits import AiEdit, RotateEdit
+from photopipe.images.capabilities import unsupported_ops
+from photopipe.images.edits import AiEdit, BlurBackgroundEdit, RemoveBackgroundEdit, RotateEdit
 from photopipe.providers.http_edits import HttpEditProvider
 
 
@@ -110,6 +111,26 @@ def test_a_refusal_is_permanent(endpoint: Endpoint) -> None:
 def test_other_edits_run_locally(endpoint: Endpoint) -> None:
     edited = provider(endpoint, []).edit(Image.new("RGB", (40, 20)), RotateEdit(degrees=90))
     assert edited.size == (20, 40) and endpoint.requests == []
+
+
+def test_a_model_op_the_endpoint_declares_is_forwarded_with_its_params(endpoint: Endpoint) -> None:
+    declared = frozenset({"removeBackground"})
+    edited = provider(endpoint, [], ops=declared).edit(
+        Image.new("RGB", (64, 64)), RemoveBackgroundEdit(background="#00ff00")
+    )
+    assert edited.size == (32, 16)
+    body = endpoint.requests[0]["body"]
+    assert b'name="op"\r\n\r\nremoveBackground\r\n' in body
+    assert b'name="params"\r\n\r\n{"background": "#00ff00"}\r\n' in body
+    # The API's table agrees: what the endpoint declares is accepted, the rest refused at once.
+    ops = ["removeBackground", "blurBackground", "grayscale", "ai"]
+    assert unsupported_ops("http", ops, declared) == ["blurBackground"]
+    assert unsupported_ops("http", ops) == ["removeBackground", "blurBackground"]
+    assert unsupported_ops("local", ops, declared) == ["removeBackground", "blurBackground", "ai"]
+    with pytest.raises(PermanentImageError) as undeclared:  # never sent: the API refuses it before
+        provider(endpoint, [], ops=declared).edit(Image.new("RGB", (8, 8)), BlurBackgroundEdit())
+    assert undeclared.value.code is ErrorCode.INVALID_EDIT
+    assert len(endpoint.requests) == 1
 
 
 def test_a_redirect_is_not_followed_and_the_key_goes_nowhere_else(endpoint: Endpoint) -> None:

@@ -82,6 +82,8 @@ class Settings:
     moderation_blocked_categories: frozenset[str]
     moderation_min_confidence: float  # percent
     edit_endpoint_url: str
+    # The model ops the http provider's endpoint declares it makes (besides `ai`), forwarded to it.
+    edit_endpoint_ops: frozenset[str]
     edit_api_key_secret: str
     # GPS coordinates from EXIF in a job's analysis (for its owner only); off by default. No
     # output file ever carries them.
@@ -186,6 +188,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         ),
         moderation_min_confidence=float(_int(env, "MODERATION_MIN_CONFIDENCE", 80)),
         edit_endpoint_url=env.get("EDIT_ENDPOINT_URL", ""),
+        edit_endpoint_ops=frozenset(op.strip() for op in env.get("EDIT_ENDPOINT_OPS", "").split(",") if op.strip()),
         edit_api_key_secret=env.get("EDIT_API_KEY_SECRET", ""),
         delivery_base_url=env.get("DELIVERY_BASE_URL", ""),
         delivery_key_parameter=env.get("DELIVERY_KEY_PARAMETER", ""),

@@ -15,11 +15,14 @@ MODEL_OPS_BY_PROVIDER: dict[str, frozenset[str]] = {
     "ondevice": frozenset({"removeBackground", "blurBackground", "redactFaces"}),  # U²-Net-p, BlazeFace
     "local": frozenset(),
     "rekognition": frozenset({"redactFaces"}),  # DetectFaces
-    "http": frozenset({"ai"}),  # the endpoint makes it
+    "http": frozenset({"ai"}),  # the endpoint makes it, and the model ops it declares (below)
 }
 
 
-def unsupported_ops(provider: str, ops: list[str]) -> list[str]:
-    """The ops of a request the provider cannot make, in request order, each once."""
+def unsupported_ops(provider: str, ops: list[str], endpoint_ops: frozenset[str] = frozenset()) -> list[str]:
+    """The ops of a request the provider cannot make, in request order, each once.
+    `endpoint_ops`: the model ops the http provider's endpoint declares (EDIT_ENDPOINT_OPS)."""
     allowed = PILLOW_OPS | MODEL_OPS_BY_PROVIDER.get(provider, frozenset())
+    if provider == "http":
+        allowed |= endpoint_ops & MODEL_OPS
     return list(dict.fromkeys(op for op in ops if op not in allowed))

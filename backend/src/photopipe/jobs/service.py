@@ -99,11 +99,14 @@ class JobService:
         return job, self._slot(job, now)
 
     def _refuse_unsupported(self, edits: Sequence[dict[str, Any]]) -> None:
-        refused = unsupported_ops(self._settings.image_provider, [str(edit.get("op")) for edit in edits])
+        settings = self._settings
+        refused = unsupported_ops(
+            settings.image_provider, [str(edit.get("op")) for edit in edits], settings.edit_endpoint_ops
+        )
         if refused:
             raise PhotopipeError(
                 ErrorCode.INVALID_REQUEST,
-                f"This deployment's image provider ({self._settings.image_provider}) cannot make "
+                f"This deployment's image provider ({settings.image_provider}) cannot make "
                 f"{', '.join(refused)} edits; docs/photos.md lists which provider makes which.",
             )
 

@@ -42,5 +42,6 @@ def build(settings: Settings, aws_client: Callable[[str], Any], secret_string: C
             lambda: secret_string(secret_id),
             max_pixels=settings.max_full_decode_pixels,
             allow_loopback_http=not settings.on_aws,
+            ops=settings.edit_endpoint_ops,
         )
     raise ValueError(f"IMAGE_PROVIDER={name!r} is not one of ondevice, local, rekognition, http")

@@ -2,7 +2,9 @@
 
 `edit` with `{"op": "ai", "prompt": "..."}` POSTs the image as multipart/form-data (fields
 `image`, `prompt`, `model`) with `Authorization: Bearer <key>` and expects
-`{"data": [{"b64_json": "..."}]}`. Timeouts, connection errors, 429 and 5xx are retried with
+`{"data": [{"b64_json": "..."}]}`. The model ops the endpoint declares (EDIT_ENDPOINT_OPS, e.g.
+removeBackground) are forwarded the same way with fields `image`, `op`, `params` (the edit's
+fields as JSON) and `model`, and answered in the same shape. Timeouts, connection errors, 429 and 5xx are retried with
 exponential backoff, then surface as a TransientError (SQS retries the job); 401 and 403 (a bad
 key) and a missing endpoint are the deployment's fault (DeploymentFault, retried and alarmed);
 other 4xx are a permanent PROVIDER_REJECTED. Every other op, and the analysis, run locally.
@@ -30,7 +32,7 @@ from PIL import Image
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
 from photopipe.images import engine
-from photopipe.images.edits import AiEdit, Edit
+from photopipe.images.edits import AiEdit, Edit, ModelEdit
 from photopipe.images.provider import Analysis
 from photopipe.providers.local import LocalProvider
 
@@ -73,6 +75,7 @@ class HttpEditProvider:
         max_pixels: int = 64_000_000,
         allow_loopback_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        ops: frozenset[str] = frozenset(),
     ) -> None:
         self._endpoint = endpoint
         self._api_key = api_key  # fetched lazily: a deployment that never edits never reads it
@@ -85,17 +88,22 @@ class HttpEditProvider:
         self._max_pixels = max_pixels
         self._allow_loopback_http = allow_loopback_http
         self._max_response_bytes = max_response_bytes
+        self._ops = ops  # the model ops the endpoint declares, besides `ai`
 
     def analyse(self, image: Image.Image) -> Analysis:
         return self._local.analyse(image)
 
     def edit(self, image: Image.Image, edit: Edit) -> Image.Image:
-        if not isinstance(edit, AiEdit):
+        if isinstance(edit, AiEdit):
+            fields = {"prompt": edit.prompt, "model": self._model}
+        elif isinstance(edit, ModelEdit) and (spec := edit.as_dict())["op"] in self._ops:
+            params = {name: value for name, value in spec.items() if name != "op"}
+            fields = {"op": spec["op"], "params": json.dumps(params), "model": self._model}
+        else:
+            # The API refuses a model op the endpoint does not declare; Pillow's ops run here.
             return self._local.edit(image, edit)
         check_endpoint(self._endpoint, self._allow_loopback_http)
-        body, content_type = _multipart(
-            {"prompt": edit.prompt, "model": self._model}, ("image", "image.png", _png(image))
-        )
+        body, content_type = _multipart(fields, ("image", "image.png", _png(image)))
         payload = self._post(body, content_type)
         try:
             data = base64.b64decode(payload["data"][0]["b64_json"], validate=True)
