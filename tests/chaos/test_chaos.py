@@ -1,6 +1,8 @@
 """Burst and chaos: N uploads with duplicates, hostile images, injected faults and failing webhooks,
 and a noisy-neighbour share: memory-heavy images, edit chains at the limit, repeated PUTs of one
-slot, and a tenant whose webhooks are slow-loris endpoints. The victims' delivery lag is printed.
+slot, and a tenant whose webhooks are slow-loris endpoints; edits asked of finished photos in the
+middle of it all, some replayed with their Idempotency-Key and some delivered to the worker twice.
+The victims' delivery lag is printed.
 
 `make chaos N=500` (default size in `make test`: CHAOS_N=40). CHAOS_RESTART=1 also stops the
 emulator mid-run and starts it again (`make down && make up`) before the accounting check.
@@ -21,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -128,6 +131,94 @@ def plan(rng: random.Random, users: list[str]) -> list[Planned]:
     return planned
 
 
+@dataclass
+class PlannedEdit:
+    """An edit asked of a finished photo during the burst. `key`: sent twice with this
+    Idempotency-Key (one edit); `requeued`: its message sent to the worker a second time."""
+
+    user: str
+    job_id: str
+    edits: list[dict[str, Any]]
+    key: str | None
+    requeued: bool
+    edit_id: str = ""
+    replayed_id: str = ""
+
+
+def edit_ops(stack: Stack) -> list[list[dict[str, Any]]]:
+    ops = [[{"op": "grayscale"}], [{"op": "rotate", "degrees": 90}, {"op": "sharpen", "percent": 150}]]
+    if stack["image_provider"] == "ondevice":
+        ops.append([{"op": "redactFaces", "style": "pixelate"}])
+    return ops
+
+
+def plan_edits(
+    rng: random.Random, stack: Stack, clients: dict[str, PhotopipeClient], users: list[str]
+) -> list[PlannedEdit]:
+    """Finished photos of the healthy users first (an edit needs a COMPLETED job), then the edits
+    the burst will ask of them."""
+    seeds = [
+        (users[i % len(users)], clients[users[i % len(users)]].submit(photo(640, 480), "image/jpeg"))
+        for i in range(max(2, N // 20))
+    ]
+    for user, job_id in seeds:
+        assert clients[user].wait_for_job(job_id, timeout=120)["status"] == "COMPLETED"
+    ops = edit_ops(stack)
+    return [
+        PlannedEdit(
+            *rng.choice(seeds),
+            rng.choice(ops),
+            key=f"chaos-edit-{uuid.uuid4().hex[:8]}" if index % 3 == 0 else None,
+            requeued=index % 4 == 1,
+        )
+        for index in range(max(4, N // 8))
+    ]
+
+
+def submit_edit(client: PhotopipeClient, stack: Stack, edit: PlannedEdit) -> None:
+    edit.edit_id = client.request_edit(edit.job_id, edit.edits, idempotency_key=edit.key)
+    if edit.key:
+        edit.replayed_id = client.request_edit(edit.job_id, edit.edits, idempotency_key=edit.key)
+    if edit.requeued:
+        message = json.dumps({"editRequested": f"{edit.job_id}~{edit.edit_id}"})
+        stack.client("sqs").send_message(QueueUrl=stack["jobs_queue_url"], MessageBody=message)
+
+
+def edit_problems(
+    clients: dict[str, PhotopipeClient], edits: list[PlannedEdit], receiver: WebhookReceiver
+) -> list[str]:
+    """Every edit COMPLETED with its outputs, once per replayed key, listed on its job, and
+    announced exactly once to its user's healthy webhook."""
+    problems = []
+    for edit in edits:
+        done = clients[edit.user].wait_for_edit(edit.job_id, edit.edit_id, timeout=180 + N)
+        if done["status"] != "COMPLETED" or {o["name"] for o in done["outputs"]} != {"thumbnail", "medium", "large"}:
+            problems.append(f"edit {edit.edit_id} of {edit.job_id}: {done['status']} {done.get('error')}")
+        if edit.key and edit.replayed_id != edit.edit_id:
+            problems.append(f"edit {edit.edit_id}: its Idempotency-Key replay made {edit.replayed_id}")
+    for job_id in {edit.job_id for edit in edits}:
+        user = next(edit.user for edit in edits if edit.job_id == job_id)
+        listed = {
+            e["editId"] for e in clients[user].request("GET", f"/v1/jobs/{job_id}/edits?limit=100", 200).json()["edits"]
+        }
+        asked = {edit.edit_id for edit in edits if edit.job_id == job_id}
+        if listed != asked:
+            problems.append(f"job {job_id}: edits listed {sorted(listed)}, asked {sorted(asked)}")
+    posts = Counter((r.path, subject(r)) for r in receiver.received)
+    problems += [
+        f"edit {edit.edit_id}: {posts[(f'/hook/{edit.user}', f'{edit.job_id}~{edit.edit_id}')]} webhook posts"
+        for edit in edits
+        if posts[(f"/hook/{edit.user}", f"{edit.job_id}~{edit.edit_id}")] != 1
+    ]
+    return problems
+
+
+def subject(received: Any) -> str:
+    """What a webhook post is about: a job, or one edit of it."""
+    event = received.event
+    return f"{event['jobId']}~{event['editId']}" if event.get("editId") else str(event["jobId"])
+
+
 def submit(client: PhotopipeClient, stack: Stack, item: Planned) -> None:
     body: dict[str, Any] = {"contentType": item.content_type, "contentLength": max(1, len(item.data))}
     if item.operations:
@@ -176,7 +267,7 @@ def finished_at(job: dict[str, Any]) -> float:
 
 
 def first_post_at(receiver: WebhookReceiver, path: str, job_id: str) -> float:
-    return min(r.at for r in receiver.received if r.path == path and r.event["jobId"] == job_id)
+    return min(r.at for r in receiver.received if r.path == path and subject(r) == job_id)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -298,11 +389,11 @@ def delivery_problems(
     again): the ledger makes that invisible to healthy devices, but each copy of an event has
     its own three tries at a failing one. The notify DLQ holds every copy, so the tries are
     bounded by 3 per copy found there."""
-    deliveries = Counter((r.path, r.event["jobId"]) for r in receiver.received)
+    deliveries = Counter((r.path, subject(r)) for r in receiver.received)
     # Standard Webhooks: every try of one event at one device carries the same webhook-id.
     ids: dict[tuple[str, str], set[str]] = {}
     for r in receiver.received:
-        ids.setdefault((r.path, r.event["jobId"]), set()).add(r.headers.get("webhook-id", ""))
+        ids.setdefault((r.path, subject(r)), set()).add(r.headers.get("webhook-id", ""))
     problems = []
     for item in planned:
         if item.user == tenants.noisy:
@@ -383,15 +474,22 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
                 index * len(planned) // noisy_jobs, Planned("slowloris", tenants.noisy, photo(640, 480), "image/jpeg")
             )
         warm_api(clients[tenants.noisy])
+        healthy = [user for user in tenants.users if user not in tenants.failing]
+        edits = plan_edits(rng, stack, clients, healthy)
+        # The edits go in among the uploads, so they run while the burst's jobs do.
+        work: list[Callable[[], None]] = [partial(submit, clients[item.user], stack, item) for item in planned]
+        for index, edit in enumerate(edits):
+            work.insert(index * len(work) // len(edits), partial(submit_edit, clients[edit.user], stack, edit))
         with concurrent.futures.ThreadPoolExecutor(max_workers=SUBMITTERS) as pool:
-            list(pool.map(lambda item: submit(clients[item.user], stack, item), planned))
+            list(pool.map(lambda run: run(), work))
         if RESTART:
             restart_emulator()
         wait_until_every_job_is_terminal(stack, clients, planned)
+        problems = edit_problems(clients, edits, receiver)
         elapsed = time.monotonic() - started
 
         jobs = {item.job_id: clients[item.user].get_job(item.job_id) for item in planned}
-        problems = [problem for item in planned for problem in job_problems(stack, item, jobs[item.job_id])]
+        problems += [problem for item in planned for problem in job_problems(stack, item, jobs[item.job_id])]
         dead_problems, dead_jobs, notify_dlq = dead_letter_problems(stack, tenants, planned)
         problems += delivery_problems(tenants, planned, receiver, notify_dlq) + dead_problems
         # The victims: healthy webhooks' first delivery after their job finished, while the
@@ -405,7 +503,8 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
     kinds = Counter(item.kind for item in planned)
     statuses = Counter(jobs[i.job_id]["status"] for i in planned)
     print(
-        f"\nchaos N={N} seed={SEED} restart={RESTART}: {dict(kinds)} -> {dict(statuses)}; "
+        f"\nchaos N={N} seed={SEED} restart={RESTART}: {dict(kinds)} -> {dict(statuses)}; {len(edits)} edits "
+        f"({sum(1 for e in edits if e.key)} replayed, {sum(1 for e in edits if e.requeued)} delivered twice); "
         f"{len(receiver.received)} webhook posts; jobs DLQ +{len(dead_jobs & set(jobs))}, "
         f"notify DLQ +{len(set(notify_dlq) & set(jobs))} "
         f"({sum(1 for j in jobs if notify_dlq[j] > 1)} events there twice or more); "
