@@ -155,6 +155,41 @@ def test_concurrent_claims_of_one_job_let_exactly_one_through(stack: Stack, user
             assert (winners, history) == (1, ["PENDING_UPLOAD", "PROCESSING"]), job.job_id
 
 
+def test_a_job_holds_its_edits_up_to_a_cap_and_an_edit_is_claimed_once(jobs: DynamoJobRepository, user_id: str) -> None:
+    job = new_job(user_id)
+    jobs.create(job, 2_000_000_000)
+    with pytest.raises(TransitionRejected):
+        jobs.add_edit(job.job_id, "e1", 2)  # not COMPLETED yet
+    jobs.claim(job.job_id, user_id, "token-a", "t1")
+    jobs.finish(job.job_id, "token-a", JobStatus.COMPLETED, "t2", [], None, None, 1)
+    # Racing adds never pass the cap: the string set's size is the count the condition reads.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(lambda n: _added(jobs, job.job_id, f"e{n}", 3), range(6)))
+    assert outcomes.count(True) == 3 and len(jobs.get(job.job_id).edit_ids) == 3  # type: ignore[union-attr]
+    kept = jobs.get(job.job_id).edit_ids  # type: ignore[union-attr]
+    jobs.remove_edit(job.job_id, kept[0])
+    assert jobs.add_edit(job.job_id, "e9", 3).edit_ids == tuple(sorted([*kept[1:], "e9"]))
+    edit = Job(f"{job.job_id}~e9", user_id, JobStatus.PROCESSING, "image/jpeg", 10, "t3", "t3", edit_of=job.job_id)
+    jobs.create(edit, 2_000_000_000)
+    assert [j.job_id for j in jobs.list_for_user(user_id, 10, None).jobs] == [job.job_id]  # edits are not listed
+    assert jobs.claim_edit(edit.job_id, "msg-1", "t4").claim_token == "msg-1"
+    with pytest.raises(TransitionRejected):
+        jobs.claim_edit(edit.job_id, "msg-2", "t5")  # a duplicate delivery
+    with pytest.raises(TransitionRejected):
+        jobs.claim_edit(job.job_id, "msg-3", "t5")  # a job is never claimed as an edit
+    found = jobs.get_many([edit.job_id, job.job_id, "no-such-record"])
+    assert sorted(j.job_id for j in found) == sorted([edit.job_id, job.job_id])
+    assert next(j for j in found if j.edit_of).user_id == user_id
+
+
+def _added(jobs: DynamoJobRepository, job_id: str, edit_id: str, cap: int) -> bool:
+    try:
+        jobs.add_edit(job_id, edit_id, cap)
+    except TransitionRejected:
+        return False
+    return True
+
+
 def test_listing_pages_newest_first_with_an_opaque_cursor(jobs: DynamoJobRepository, user_id: str) -> None:
     created = [new_job(user_id, f"2026-01-0{day}T00:00:00.000Z") for day in range(1, 6)]
     for job in created:
