@@ -32,11 +32,14 @@ def test_local_stacks_allow_localhost_origins_on_any_port(stack: Stack) -> None:
 
 def test_every_api_route_answers_a_preflight_from_an_allowed_origin_only(stack: Stack) -> None:
     routes = [
-        (method.upper(), path.replace("{job_id}", "0" * 32).replace("{device_id}", "dev_x"))
+        (
+            method.upper(),
+            path.replace("{job_id}", "0" * 32).replace("{device_id}", "dev_x").replace("{edit_id}", "0" * 20),
+        )
         for path, operations in json.loads(DOCUMENT.read_text())["paths"].items()
         for method in operations
     ]
-    assert len(routes) == 8
+    assert len(routes) == 12
     for method, path in routes:
         url = f"{stack.api_base_url}{path}"
         answer = preflight(url, ALLOWED, method, "authorization,content-type,idempotency-key")
