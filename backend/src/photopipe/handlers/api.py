@@ -219,9 +219,11 @@ def delivery_url(job: Job) -> SignedUrl | None:
     responses={204: {"description": "Deleted"}, **api_middleware.ERRORS},
 )
 def delete_job(job_id: str) -> Response[str]:
-    wiring.job_service().delete_job(current_user(), job_id)
-    wiring.delivery_ledger().delete_for_job(job_id)
-    wiring.forget_delivery_paths(job_id)
+    deleted = wiring.job_service().delete_job(current_user(), job_id)
+    ledger = wiring.delivery_ledger()
+    for subject in (job_id, *(edit_record_id(job_id, edit_id) for edit_id in deleted.edit_ids)):
+        ledger.delete_for_job(subject)
+    wiring.forget_delivery_paths(job_id)  # its edits' paths too
     return api_middleware.no_content()
 
 

@@ -178,9 +178,9 @@ class JobService:
     def list_jobs(self, user_id: str, limit: int, cursor: str | None) -> JobPage:
         return self._jobs.list_for_user(user_id, limit, cursor)
 
-    def delete_job(self, user_id: str, job_id: str) -> None:
+    def delete_job(self, user_id: str, job_id: str) -> Job:
         """The job, its edits, and every object of either: the results prefix holds the edits'
-        outputs too."""
+        outputs too. Returns what was deleted (its edit ids name the edits' other records)."""
         job = self.get_job(user_id, job_id)
         self._store.delete_job_objects(
             original_key(user_id, job.job_id),
@@ -191,6 +191,7 @@ class JobService:
         for edit_id in job.edit_ids:
             self._jobs.delete(edit_record_id(job.job_id, edit_id))
         self._jobs.delete(job.job_id)
+        return job
 
     def request_edit(
         self,
