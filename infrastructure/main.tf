@@ -247,7 +247,12 @@ locals {
       memory_mb            = var.worker_memory_mb
       timeout_seconds      = var.worker_timeout_seconds
       reserved_concurrency = -1
-      environment          = {}
+      # Each photo renders in a child process the worker kills past its deadline: two fifths of
+      # the timeout, so a batch's second wave still gets a whole one.
+      environment = {
+        RENDER_CHILDREN         = tostring(var.render_children)
+        RENDER_DEADLINE_SECONDS = tostring(max(5, floor(var.worker_timeout_seconds * 0.4)))
+      }
       policy_statements = merge(local.kms_statements, local.provider_statements, {
         JobsReadUpdate = {
           actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]

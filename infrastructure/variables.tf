@@ -288,9 +288,19 @@ variable "point_in_time_recovery" {
 }
 
 variable "worker_concurrency" {
-  description = "Records of one batch the worker processes at once (threads)."
+  description = "Records of one batch the worker processes at once (threads: download, hand over, upload)."
   type        = number
   default     = 4
+}
+
+variable "render_children" {
+  description = "Photos the worker renders at once, each in a child process it can kill (each holds ~190 MB besides its photo, taken from the render budget)."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.render_children >= 1 && var.render_children <= 8
+    error_message = "render_children is 1 to 8."
+  }
 }
 
 variable "allow_dev_tokens_on_aws" {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -176,6 +177,9 @@ class InMemoryStore:
 
     def read_original(self, key: str, max_bytes: int) -> bytes:
         return self.uploads[key]
+
+    def download_original(self, key: str, path: Path, max_bytes: int) -> int:
+        return path.write_bytes(self.uploads[key])
 
     def original_arrived(self, key: str) -> bool:
         return key in self.uploads

@@ -74,6 +74,8 @@ class Settings:
     image_provider: ImageProviderName
     fault_injection: bool
     worker_concurrency: int
+    render_children: int  # photos the worker renders at once, each in a child process
+    render_deadline_seconds: float  # each photo's render, fixed: past it PROCESSING_TIMEOUT
     auth_mode: AuthMode
     push_ios_application_arn: str
     push_android_application_arn: str
@@ -177,6 +179,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         auth_issuer=env.get("AUTH_ISSUER", ""),
         auth_client_id=env.get("AUTH_CLIENT_ID", ""),
         worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
+        render_children=max(1, _int(env, "RENDER_CHILDREN", 2)),
+        render_deadline_seconds=max(1, _int(env, "RENDER_DEADLINE_SECONDS", 24)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         expose_location=env.get("EXPOSE_LOCATION", "") == "1",
         text_detection=env.get("TEXT_DETECTION", "") == "1",

@@ -32,6 +32,10 @@ class ErrorCode(StrEnum):
     TRUNCATED_IMAGE = "TRUNCATED_IMAGE"
     PIXEL_LIMIT_EXCEEDED = "PIXEL_LIMIT_EXCEEDED"
     MEMORY_LIMIT_EXCEEDED = "MEMORY_LIMIT_EXCEEDED"
+    # The render of one photo overran its fixed deadline, or its process died by a signal (a
+    # decoder crashing): that photo alone fails, at once.
+    PROCESSING_TIMEOUT = "PROCESSING_TIMEOUT"
+    DECODER_CRASHED = "DECODER_CRASHED"
     DECOMPRESSION_BOMB = "DECOMPRESSION_BOMB"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     MODERATION_REJECTED = "MODERATION_REJECTED"

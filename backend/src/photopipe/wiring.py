@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from photopipe.delivery.signing import UrlSigner
     from photopipe.images.budget import MemoryBudget
     from photopipe.images.pipeline import Span
+    from photopipe.images.provider import Provider
     from photopipe.jobs.processing import ProcessingService
     from photopipe.jobs.service import JobService
     from photopipe.jobs.sweeping import SweepService
@@ -115,19 +116,31 @@ def memory_budget() -> MemoryBudget:
 
 
 @cache
-def processing_service(span: Span | None = None) -> ProcessingService:
+def provider() -> Provider:
+    """The deployment's image provider: built in the render child, on its first photo."""
     from photopipe import providers
+    from photopipe.adapters.secrets import secret_string
+
+    return providers.build(get_settings(), client, secret_string)
+
+
+@cache
+def processing_service(span: Span | None = None) -> ProcessingService:
+    from photopipe.adapters.render_children import CHILD_MB, PARENT_MB, ChildRenderer
     from photopipe.adapters.sns_events import SnsEventPublisher
+    from photopipe.images.budget import budget_for_function
     from photopipe.images.pipeline import no_span
     from photopipe.jobs.processing import ProcessingService
 
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
-    from photopipe.adapters.secrets import secret_string
-
-    provider = providers.build(settings, client, secret_string)
+    # Photos render in child processes this one can kill; the span traces the steps here. What
+    # renders may hold is the function's memory less this process's and each child's own.
+    memory = budget_for_function(settings.function_memory_mb, PARENT_MB + settings.render_children * CHILD_MB)
+    renderer = ChildRenderer(memory, settings.render_deadline_seconds, children=settings.render_children)
+    renderer.start()
     return ProcessingService(
-        settings, job_repository(), object_store(), publisher, provider, span=span or no_span, memory=memory_budget()
+        settings, job_repository(), object_store(), publisher, None, span=span or no_span, renderer=renderer
     )
 
 

@@ -19,7 +19,7 @@ class SlowService:
         self.failed: list[tuple[str, str, int, str]] = []
         self.release = threading.Event()
 
-    def process(self, upload: UploadedObject, claim_token: str) -> Report:
+    def process(self, upload: UploadedObject, claim_token: str, deadline: float = 0.0) -> Report:
         self.release.wait(1.5)  # stands for an image that takes longer than the function has left
         return Report(Outcome.COMPLETED)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from photopipe.delivery.ports import StoredObject
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.jobs.model import renders_prefix
+
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 
 
 class S3ObjectStore:
@@ -48,6 +51,22 @@ class S3ObjectStore:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload is larger than {max_bytes} bytes.")
         body: bytes = response["Body"].read()
         return body
+
+    def download_original(self, key: str, path: Path, max_bytes: int) -> int:
+        response = self._s3.get_object(Bucket=self._uploads, Key=key)
+        body = response["Body"]
+        if int(response.get("ContentLength", 0)) > max_bytes:
+            body.close()
+            raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload is larger than {max_bytes} bytes.")
+        size = 0
+        with path.open("wb") as file:
+            for chunk in body.iter_chunks(DOWNLOAD_CHUNK_BYTES):
+                size += len(chunk)
+                if size > max_bytes:  # a length header that lied
+                    body.close()
+                    raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload is larger than {max_bytes} bytes.")
+                file.write(chunk)
+        return size
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(

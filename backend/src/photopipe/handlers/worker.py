@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import Callable
 from functools import partial
@@ -72,7 +73,9 @@ async def async_record_handler(record: SQSRecord, deadline: float) -> None:
         slots = _slots[loop] = asyncio.Semaphore(get_settings().worker_concurrency)
     async with slots:
         try:
-            await asyncio.wait_for(asyncio.to_thread(record_handler, record), timeout=deadline - time.monotonic())
+            await asyncio.wait_for(
+                asyncio.to_thread(record_handler, record, deadline), timeout=deadline - time.monotonic()
+            )
         except TimeoutError:
             # The function is about to be stopped mid-record. Fail the attempt now, so the last
             # one still ends the job as abandoned instead of leaving it PROCESSING. The thread
@@ -142,14 +145,15 @@ def record_metrics(report: Report) -> None:
         metrics.add_metric("DuplicateDeliveries", MetricUnit.Count, 1)
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, deadline: float = math.inf) -> None:
+    """`deadline`: when the invocation's records must be given up (time.monotonic())."""
     service = wiring.processing_service(step_span)
     for work in work_in(record.body):
         try:
             if isinstance(work, EditRequested):
-                report = service.process_edit(work, claim_token=record.message_id)
+                report = service.process_edit(work, claim_token=record.message_id, deadline=deadline)
             else:
-                report = service.process(work, claim_token=record.message_id)
+                report = service.process(work, claim_token=record.message_id, deadline=deadline)
         except Exception as exc:
             give_up_or_retry(record, work, f"{type(exc).__name__}: {exc}", isinstance(exc, DeploymentFault))
             raise

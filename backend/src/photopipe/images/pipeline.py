@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import budget, crop, edits, engine, placeholder
 from photopipe.images.edits import CropEdit, Edit
@@ -48,6 +50,16 @@ class RenderLimits:
     max_full_decode_pixels: int  # what may be decoded, or made by an edit, at once
     expose_location: bool = False  # GPS from EXIF in the analysis
     max_output_pixels: int = 100_000_000  # every variant of one render together
+
+
+def limits_of(settings: Settings) -> RenderLimits:
+    """The worker's limits, from its settings."""
+    return RenderLimits(
+        settings.max_image_pixels,
+        settings.max_full_decode_pixels,
+        settings.expose_location,
+        settings.max_output_pixels,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,22 @@ def render(
         )
     with memory.reserve(need.peak_bytes):
         return _render_within_budget(opened, request, typed, provider, limits, (largest, shortest), span)
+
+
+class InProcessRenderer:
+    """render() in the calling process, on its thread: the unit tests' renderer (the deployed
+    worker renders in child processes it can kill, adapters/render_children.py)."""
+
+    def __init__(self, provider: Provider, memory: budget.MemoryBudget, limits: RenderLimits, span: Span = no_span):
+        self._provider = provider
+        self._memory = memory
+        self._limits = limits
+        self._span = span
+
+    def render(self, source: Path, content_type: str | None, request: RenderRequest, deadline: float) -> Rendered:
+        return render(
+            source.read_bytes(), content_type, request, self._provider, self._memory, self._limits, self._span
+        )
 
 
 def decode_target(request: RenderRequest, analysis_side: int) -> tuple[int, int]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
+from photopipe.images.pipeline import Rendered, RenderRequest
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 
 
@@ -115,7 +117,9 @@ class ObjectStore(Protocol):
 
     def presign_download(self, key: str, ttl_seconds: int) -> str: ...
 
-    def read_original(self, key: str, max_bytes: int) -> bytes: ...
+    def download_original(self, key: str, path: Path, max_bytes: int) -> int:
+        """The original streamed into a file (never whole in memory); returns its size."""
+        ...
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None: ...
 
@@ -127,6 +131,17 @@ class ObjectStore(Protocol):
 
     def delete_results(self, *prefixes: str) -> None:
         """Every object under the given prefixes of the results bucket."""
+        ...
+
+
+class Renderer(Protocol):
+    """Renders one stored photo: in this process (tests), or in a child process the worker can
+    kill (deployed: adapters/render_children.py)."""
+
+    def render(self, source: Path, content_type: str | None, request: RenderRequest, deadline: float) -> Rendered:
+        """`deadline`: time.monotonic() by which the whole invocation must be done. Raises
+        PermanentImageError for the photo's own faults (a timeout or a crash of its render
+        included), TransientError when this invocation has too little time left to start it."""
         ...
 
 

@@ -10,11 +10,14 @@ redelivered message, and the notifier's ledger absorbs the rare second publish.
 from __future__ import annotations
 
 import logging
+import math
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
@@ -33,7 +36,7 @@ from photopipe.jobs.model import (
     result_prefix,
 )
 from photopipe.jobs.outbox import Outbox
-from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
+from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, Renderer, TransitionRejected
 
 logger = logging.getLogger(__name__)
 
@@ -87,29 +90,30 @@ class ProcessingService:
         jobs: JobRepository,
         store: ObjectStore,
         events: EventPublisher,
-        provider: Provider,
+        provider: Provider | None,
         clock: Callable[[], datetime] = utc_now,
         span: Span = no_span,
         memory: budget.MemoryBudget | None = None,
+        renderer: Renderer | None = None,
     ) -> None:
+        """`renderer` None: photos render in this process with `provider` (the unit tests)."""
         self._settings = settings
         self._jobs = jobs
         self._store = store
-        self._provider = provider
         self._clock = clock
         self._span = span  # tracing hook: a context manager per named step
-        # Shared by every record of the process: records are admitted by their estimated bytes.
-        self._memory = memory or budget.budget_for_function(settings.function_memory_mb)
         self._outbox = Outbox(jobs, events)
-        self._limits = pipeline.RenderLimits(
-            settings.max_image_pixels,
-            settings.max_full_decode_pixels,
-            settings.expose_location,
-            settings.max_output_pixels,
-        )
+        if renderer is None:
+            if provider is None:
+                raise ValueError("ProcessingService needs a renderer or a provider")
+            # Shared by every record of the process: records are admitted by their estimated bytes.
+            memory = memory or budget.budget_for_function(settings.function_memory_mb)
+            renderer = pipeline.InProcessRenderer(provider, memory, pipeline.limits_of(settings), span)
+        self._renderer = renderer
 
-    def process(self, upload: UploadedObject, claim_token: str) -> Report:
-        """claim_token identifies this delivery: a retry of it may resume, a duplicate may not."""
+    def process(self, upload: UploadedObject, claim_token: str, deadline: float = math.inf) -> Report:
+        """claim_token identifies this delivery: a retry of it may resume, a duplicate may not.
+        `deadline`: time.monotonic() by which this invocation must be done."""
         ids = parse_original_key(upload.key)
         if ids is None:
             return Report(Outcome.IGNORED)
@@ -122,9 +126,9 @@ class ProcessingService:
             if isinstance(rejected, Report):
                 return rejected
             job = rejected
-        return self._run(job, claim_token, upload.key, upload.size)
+        return self._run(job, claim_token, upload.key, upload.size, deadline)
 
-    def process_edit(self, edit: EditRequested, claim_token: str) -> Report:
+    def process_edit(self, edit: EditRequested, claim_token: str, deadline: float = math.inf) -> Report:
         """The edit's record was created PROCESSING by the api; the first delivery holds it."""
         try:
             job = self._jobs.claim_edit(edit.record_id, claim_token, iso(self._clock()))
@@ -134,9 +138,9 @@ class ProcessingService:
                 return rejected
             job = rejected
         assert job.edit_of is not None  # claim_edit holds edit records only
-        return self._run(job, claim_token, original_key(job.user_id, job.edit_of), job.content_length)
+        return self._run(job, claim_token, original_key(job.user_id, job.edit_of), job.content_length, deadline)
 
-    def _run(self, job: Job, claim_token: str, source_key: str, source_size: int) -> Report:
+    def _run(self, job: Job, claim_token: str, source_key: str, source_size: int, deadline: float) -> Report:
         job_id = job.job_id
         if self._settings.fault_injection and job.attempts <= job.operations.inject_transient_failures:
             raise TransientError(
@@ -144,7 +148,7 @@ class ProcessingService:
             )
         started = time.perf_counter()
         try:
-            outputs, analysis, pixels = self._render(job, source_key, source_size)
+            outputs, analysis, pixels = self._render(job, source_key, source_size, deadline)
         except PermanentImageError as exc:
             elapsed = _elapsed_ms(started)
             try:
@@ -241,19 +245,22 @@ class ProcessingService:
         self._outbox.publish_or_leave_to_sweeper(job)
         return job
 
-    def _render(self, job: Job, source_key: str, size: int) -> tuple[list[Output], dict[str, object], int]:
+    def _render(
+        self, job: Job, source_key: str, size: int, deadline: float
+    ) -> tuple[list[Output], dict[str, object], int]:
         """(outputs, analysis, pixels of the original)."""
         if size == 0:
             raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
         if size > self._settings.max_upload_bytes:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {size} bytes, over the limit.")
-        with self._span("download"):
-            data = self._store.read_original(source_key, self._settings.max_upload_bytes)
         operations = job.operations
         request = pipeline.RenderRequest(operations.variants, operations.edits, operations.analysis)
-        rendered = pipeline.render(
-            data, job.content_type, request, self._provider, self._memory, self._limits, self._span
-        )
+        # Streamed to a file the render reads (in a child process, deployed): the original is
+        # never held whole here.
+        with tempfile.NamedTemporaryFile(prefix="photopipe-original-") as original:
+            with self._span("download"):
+                self._store.download_original(source_key, Path(original.name), self._settings.max_upload_bytes)
+            rendered = self._renderer.render(Path(original.name), job.content_type, request, deadline)
         if job.edit_of and job.edit_id:
             prefix = edit_result_prefix(job.user_id, job.edit_of, job.edit_id)
         else:
