@@ -294,9 +294,9 @@ variable "worker_concurrency" {
 }
 
 variable "render_children" {
-  description = "Photos the worker renders at once, each in a child process it can kill (each holds ~190 MB besides its photo, taken from the render budget)."
+  description = "Photos the worker renders at once, each in a child process it can kill (each holds ~190 MB besides its photo, taken from the render budget). One on AWS: a 1769 MB function has one vCPU."
   type        = number
-  default     = 2
+  default     = 1
   validation {
     condition     = var.render_children >= 1 && var.render_children <= 8
     error_message = "render_children is 1 to 8."

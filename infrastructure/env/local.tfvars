@@ -12,6 +12,8 @@ worker_memory_mb = 1024
 # A shorter timeout keeps the queue visibility timeout (6x) short: after an emulator restart,
 # messages a worker held come back in 3 minutes instead of 6.
 worker_timeout_seconds = 30
+# Two photos render at once here (2 cores); one on AWS, where 1769 MB is one vCPU.
+render_children = 2
 # Browsers on this machine (a dev server or the console) may PUT uploads.
 cors_allowed_origins = ["http://localhost:*", "http://127.0.0.1:*"]
 # Read text (OCR) in every photo, so `make demo` and the e2e tests see it: ~120 ms of CPU on a

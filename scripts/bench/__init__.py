@@ -4,6 +4,8 @@ Sections, a module each (each can be skipped with --skip NAME):
   engine    the worker's engine vs naive Pillow vs libvips thumbnail on a 12 MP JPEG, the same
             photo in Display P3 (the cost of colour management), and peak memory for a 48 MP
             input (a separate process, so the reading is its own)
+  isolation what rendering in a child process costs: the same 12 MP render in-process and
+            through a warm render child, and a new child's first photo
   colour    colour error (delta E) of the tests' wide-gamut and CMYK samples, before and after
   ondevice  the on-device models (faces, moderation, text): ms per photo on one core, each
             model's first-photo load time, the worker's layer sizes, and accuracy on the tests'

@@ -19,6 +19,7 @@ from bench.delivery import delivery_section
 from bench.deploy import deploy_section
 from bench.edits import edits_section
 from bench.engine import engine_section
+from bench.isolation import isolation_section
 from bench.latency import latency_section
 from bench.memory import memory_section
 from bench.ondevice import ondevice_section
@@ -41,7 +42,7 @@ def table(results: dict[str, Any]) -> str:
 
 ON_THE_STACK = ("latency", "delivery", "pipeline", "burst", "cold", "watch")
 SECTIONS = [
-    *("engine", "colour", "ondevice", "edits", "quality"),  # in-process
+    *("engine", "isolation", "colour", "ondevice", "edits", "quality"),  # in-process
     *("latency", "delivery", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
     "cost",  # from the pipeline's worker time (this run's, or the newest saved one)
 ]
@@ -66,6 +67,7 @@ def main() -> int:
     # In this order: cost reads what pipeline measured in the same run.
     runs: dict[str, Callable[[], dict[str, Any]]] = {
         "engine": lambda: engine_section(args.repeat),
+        "isolation": lambda: isolation_section(args.repeat),
         "colour": colour_section,
         "ondevice": lambda: ondevice_section(args.repeat),
         "edits": lambda: edits_section(args.repeat),

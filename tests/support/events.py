@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 
 def s3_notification(bucket: str, key: str, size: int, etag: str = "etag") -> str:
@@ -46,3 +47,27 @@ class Context:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
+
+
+def sqs_event(key: str, receive_count: int = 1, size: int = 100) -> dict[str, Any]:
+    """A jobs-queue batch of one record: the S3 notification of `key`, received so many times."""
+    return {
+        "Records": [
+            {
+                "messageId": "m-1",
+                "receiptHandle": "r-1",
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:photopipe-jobs",
+                "body": s3_notification("uploads", key, size),
+                "attributes": {
+                    "ApproximateReceiveCount": str(receive_count),
+                    "SentTimestamp": "1",
+                    "SenderId": "x",
+                    "ApproximateFirstReceiveTimestamp": "1",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "x",
+            }
+        ]
+    }

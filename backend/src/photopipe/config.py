@@ -179,7 +179,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         auth_issuer=env.get("AUTH_ISSUER", ""),
         auth_client_id=env.get("AUTH_CLIENT_ID", ""),
         worker_concurrency=max(1, _int(env, "WORKER_CONCURRENCY", 4)),
-        render_children=max(1, _int(env, "RENDER_CHILDREN", 2)),
+        render_children=max(1, _int(env, "RENDER_CHILDREN", 1)),
         render_deadline_seconds=max(1, _int(env, "RENDER_DEADLINE_SECONDS", 24)),
         fault_injection=environment != "aws" and env.get("FAULT_INJECTION", "") == "1",
         expose_location=env.get("EXPOSE_LOCATION", "") == "1",

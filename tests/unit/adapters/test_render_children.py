@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,7 +22,7 @@ from photopipe.images.pipeline import RenderRequest
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import JobStatus
 from photopipe.jobs.processing import ProcessingService
-from tests.support.events import Context, s3_notification
+from tests.support.events import Context, sqs_event
 from tests.support.images import photo
 from tests.support.worlds import World, job_id_of
 
@@ -145,26 +144,3 @@ def test_a_record_past_its_deadline_in_the_real_handler_fails_its_job_and_leaves
     assert job.status is JobStatus.FAILED and job.error and job.error.code == "PROCESSING_TIMEOUT"
     assert budget.free_bytes == budget.total_bytes
     assert threading.active_count() == threads and children_of_this_process() == []
-
-
-def sqs_event(key: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": "m-1",
-                "receiptHandle": "r-1",
-                "eventSource": "aws:sqs",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:photopipe-jobs",
-                "body": s3_notification("uploads", key, 100),
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "1",
-                    "SenderId": "x",
-                    "ApproximateFirstReceiveTimestamp": "1",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "x",
-            }
-        ]
-    }

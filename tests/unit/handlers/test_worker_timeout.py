@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 
@@ -11,7 +10,7 @@ from photopipe import wiring
 from photopipe.adapters import sqs
 from photopipe.handlers import worker
 from photopipe.jobs.processing import Outcome, Report, UploadedObject
-from tests.support.events import Context, s3_notification
+from tests.support.events import Context, sqs_event
 
 
 class SlowService:
@@ -28,29 +27,6 @@ class SlowService:
         return receives >= 3
 
 
-def sqs_event(receive_count: int) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": "m-1",
-                "receiptHandle": "r-1",
-                "eventSource": "aws:sqs",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:photopipe-jobs",
-                "body": s3_notification("uploads", "incoming/alice/job-1/original", 10),
-                "attributes": {
-                    "ApproximateReceiveCount": str(receive_count),
-                    "SentTimestamp": "1",
-                    "SenderId": "x",
-                    "ApproximateFirstReceiveTimestamp": "1",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "x",
-            }
-        ]
-    }
-
-
 @pytest.mark.slow  # waits out a real function deadline
 @pytest.mark.parametrize("receives", [1, 3])
 def test_a_record_that_outlives_the_function_fails_its_attempt_and_comes_back_later(
@@ -61,7 +37,9 @@ def test_a_record_that_outlives_the_function_fails_its_attempt_and_comes_back_la
     monkeypatch.setattr(wiring, "processing_service", lambda span=None: service)
     monkeypatch.setattr(sqs, "retry_later", lambda arn, handle, count, at_least=0: retries.append(count))
     try:
-        response = worker.lambda_handler(sqs_event(receives), Context(remaining_ms=3_300))  # type: ignore[arg-type]
+        response = worker.lambda_handler(
+            sqs_event("incoming/alice/job-1/original", receives, 10), Context(remaining_ms=3_300)
+        )  # type: ignore[arg-type]
     finally:
         service.release.set()
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}

@@ -59,6 +59,13 @@ def current_user() -> str:
     return api_middleware.current_user(app)
 
 
+def idempotency_header(description: str) -> Any:
+    """The Idempotency-Key header: printable ASCII, as Powertools keys it."""
+    return Header(
+        alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$", description=description
+    )
+
+
 @app.get(
     "/v1/health",
     summary="Liveness",
@@ -96,14 +103,7 @@ def health() -> HealthResponse:
 def create_job(
     request: Annotated[CreateJobRequest, Body(openapi_examples=examples.CREATE_JOB_REQUEST)],
     idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retries with the same key (and body) return the same job.",
-        ),
+        str | None, idempotency_header("Retries with the same key (and body) return the same job.")
     ] = None,
 ) -> Response[str]:
     payload = {"userId": current_user(), "body": request.model_dump(mode="json", by_alias=True)}
@@ -256,14 +256,7 @@ def create_edit(
     job_id: str,
     request: Annotated[CreateEditRequest, Body(openapi_examples=examples.CREATE_EDIT_REQUEST)],
     idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retries with the same key (and body) for the same job return the same edit.",
-        ),
+        str | None, idempotency_header("Retries with the same key (and body) for the same job return the same edit.")
     ] = None,
 ) -> Response[str]:
     payload = {"userId": current_user(), "jobId": job_id, "body": request.model_dump(mode="json", by_alias=True)}

@@ -56,8 +56,8 @@ else:
 # A wholly failed batch is reported item by item, not raised: the backoff set on each message
 # then holds, instead of the invocation error making every message wait its full visibility.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-# Records of a batch run concurrently in threads: Pillow releases the GIL while decoding,
-# resampling and encoding, so a batch uses every core the function has.
+# Records of a batch run concurrently in threads: each downloads its original, hands it to a
+# render child (render_children of them render at once, on every core) and uploads the results.
 _slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 # Records are given up this long before the function's timeout: the conditional write and the
 # visibility change that record the failure still fit.
