@@ -56,8 +56,8 @@ WORST_EDIT_CHAIN = [
 
 def memory_section() -> dict[str, Any]:
 
+    from photopipe.adapters.render_children import render_budget
     from photopipe.config import settings_from
-    from photopipe.images.budget import budget_for_function
 
     settings = settings_from({})
     side = int(settings.max_full_decode_pixels**0.5)  # the largest square decoded whole
@@ -68,7 +68,8 @@ def memory_section() -> dict[str, Any]:
     results: dict[str, Any] = {
         "input": f"{side}x{side} RGBA PNG ({side * side / 1e6:.0f} MP, the full-decode limit)",
         "function_memory_mb": settings.function_memory_mb,
-        "budget_mb": budget_for_function(settings.function_memory_mb).total_bytes // (1024 * 1024),
+        # The worker's, with the render children AWS runs (the settings' default).
+        "budget_mb": render_budget(settings.function_memory_mb, settings.render_children).total_bytes // (1024 * 1024),
     }
     wide = io.BytesIO()
     image = Image.open(io.BytesIO(buffer.getvalue()))

@@ -109,7 +109,8 @@ def webhook_target_policy() -> TargetPolicy:
 
 @cache
 def memory_budget() -> MemoryBudget:
-    """One per process: every record of every batch is admitted into the same memory."""
+    """The delivery function's, one per process: its renders run in it, each admitted by its
+    estimate (the worker's photos render in children: processing_service)."""
     from photopipe.images.budget import budget_for_function
 
     return budget_for_function(get_settings().function_memory_mb)
@@ -126,17 +127,15 @@ def provider() -> Provider:
 
 @cache
 def processing_service(span: Span | None = None) -> ProcessingService:
-    from photopipe.adapters.render_children import CHILD_MB, PARENT_MB, ChildRenderer
+    from photopipe.adapters.render_children import ChildRenderer, render_budget
     from photopipe.adapters.sns_events import SnsEventPublisher
-    from photopipe.images.budget import budget_for_function
     from photopipe.images.pipeline import no_span
     from photopipe.jobs.processing import ProcessingService
 
     settings = get_settings()
     publisher = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
-    # Photos render in child processes this one can kill; the span traces the steps here. What
-    # renders may hold is the function's memory less this process's and each child's own.
-    memory = budget_for_function(settings.function_memory_mb, PARENT_MB + settings.render_children * CHILD_MB)
+    # Photos render in child processes this one can kill; the span traces the steps here.
+    memory = render_budget(settings.function_memory_mb, settings.render_children)
     renderer = ChildRenderer(memory, settings.render_deadline_seconds, children=settings.render_children)
     renderer.start()
     return ProcessingService(

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.images.budget import MIB, MemoryBudget
+from photopipe.images.budget import MIB, MemoryBudget, budget_for_function
 from photopipe.images.pipeline import Rendered, RenderRequest
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ OPENING_BYTES = 256 * MIB
 # A child idle above this after a render is replaced, so no fragmentation outlives its photo.
 RECYCLE_ABOVE_BYTES = 640 * MIB
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def render_budget(function_memory_mb: int, children: int) -> MemoryBudget:
+    """What the children's photos may hold at once: the function's memory less the worker's own
+    and each child's."""
+    return budget_for_function(function_memory_mb, PARENT_MB + max(1, children) * CHILD_MB)
 
 
 def write_frame(stream: IO[bytes], value: object) -> None:
