@@ -523,10 +523,12 @@ def test_origins_match_as_s3_cors_rules_do(origin: str | None, allowed: bool) ->
 
 
 def test_the_api_loads_no_image_library_it_does_not_ship_with() -> None:
-    # The api function has no imaging layer: importing it, and validating a request with edits,
-    # must not import Pillow (the edit ops it validates against live in images/edits.py).
+    # The api function has no imaging layer: importing it and what its requests import (the job
+    # service, its ports), and validating a request with edits, must not import Pillow (the edit
+    # ops it validates against live in images/edits.py).
     probe = (
-        "import sys; from photopipe.handlers import api; from photopipe.contract.models import CreateJobRequest; "
+        "import sys; from photopipe.handlers import api; from photopipe.jobs import service; "
+        "from photopipe.contract.models import CreateJobRequest; "
         "CreateJobRequest.model_validate({'contentType': 'image/jpeg', 'contentLength': 1, "
         "'operations': {'edits': [{'op': 'watermark', 'text': 'x'}]}}); "
         "print(sorted(m for m in ('PIL', 'pillow_heif', 'numpy') if m in sys.modules))"

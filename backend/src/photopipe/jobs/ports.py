@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from photopipe.images.pipeline import Rendered, RenderRequest
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
+
+if TYPE_CHECKING:  # the api, which imports these ports, runs without an image library
+    from photopipe.images.pipeline import Rendered, RenderRequest
 
 
 @dataclass(frozen=True)
