@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import uuid
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageDraw
@@ -10,7 +12,7 @@ from PIL import Image, ImageDraw
 from devkit.client import PhotopipeClient, wait_until
 from devkit.stack import Stack
 from tests.support.events import s3_notification
-from tests.support.images import encode, photo, png_header_only
+from tests.support.images import encode, photo, png_header_only, tiff_claiming
 from tests.support.stack_queues import fetch, queue_depth, wait_drained
 
 
@@ -128,6 +130,26 @@ def test_edits_are_applied_before_the_variants(client: PhotopipeClient) -> None:
     assert image.format == "WEBP"
     # Without analysis only what the engine reads anyway: no provider ran.
     assert "provider" not in job["analysis"] and job["analysis"]["placeholder"]["thumbhash"]
+
+
+def test_hostile_photos_fail_alone_while_a_neighbours_photo_completes(
+    client: PhotopipeClient, client_for: Callable[[str], PhotopipeClient]
+) -> None:
+    """A TIFF claiming 3,000,000 strips, and a tiny PNG upscaled into eight 8000 px AVIF boxes:
+    each fails at once with its code, and another user's photo sent with them is not held up."""
+    neighbour = client_for(f"neighbour-{uuid.uuid4().hex[:8]}")
+    strips = client.submit(tiff_claiming(3_000_000), "image/tiff")
+    boxes = [{"name": f"b{i}", "width": 8000, "height": 8000 - i, "format": "avif"} for i in range(8)]
+    upscaled = client.submit(
+        encode(Image.new("RGB", (8, 8), (200, 30, 30)), "PNG"),
+        "image/png",
+        operations={"edits": [{"op": "resize", "width": 8000, "height": 8000}], "variants": boxes},
+    )
+    ordinary = neighbour.submit(photo(1600, 1200), "image/jpeg")
+    assert neighbour.wait_for_job(ordinary, timeout=15)["status"] == "COMPLETED"
+    for job_id, code in ((strips, "DECOMPRESSION_BOMB"), (upscaled, "PIXEL_LIMIT_EXCEEDED")):
+        job = client.wait_for_job(job_id, timeout=30)
+        assert (job["status"], (job["error"] or {}).get("code")) == ("FAILED", code), job
 
 
 def test_an_impossible_edit_fails_the_job_with_invalid_edit(client: PhotopipeClient) -> None:

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import io
-import struct
 
 import pytest
 from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import engine, structure
-
-
-def tiff_claiming(parts: int, tag: int = 273, byte_order: str = "<") -> bytes:
-    """A one-IFD TIFF of 1000 x 3000 pixels whose StripOffsets (or another part tag) claims
-    `parts` entries, with room for the offsets it names, as the hostile 12 MB file did."""
-    magic = b"II*\x00" if byte_order == "<" else b"MM\x00*"
-    entries = [(256, 4, 1, 1000), (257, 4, 1, 3000), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1)]
-    entries += [(tag, 4, parts, 4096), (278, 4, 1, 1)]
-    ifd = struct.pack(byte_order + "H", len(entries))
-    for code, kind, count, value in sorted(entries):
-        ifd += struct.pack(byte_order + "HHII", code, kind, count, value)
-    ifd += struct.pack(byte_order + "I", 0)
-    head = magic + struct.pack(byte_order + "I", 8) + ifd
-    return head + bytes(4096 - len(head)) + bytes(4 * parts)
+from tests.support.images import tiff_claiming
 
 
 @pytest.mark.parametrize("byte_order", ["<", ">"])
