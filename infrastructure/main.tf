@@ -37,6 +37,9 @@ locals {
     AUTH_SECRET_PARAMETER         = module.auth.secret_parameter_name
     MAX_UPLOAD_BYTES              = tostring(var.max_upload_bytes)
     UPLOAD_URL_TTL_SECONDS        = tostring(var.upload_url_ttl_seconds)
+    MAX_MULTIPART_BYTES           = tostring(var.max_multipart_bytes)
+    MULTIPART_PART_BYTES          = tostring(var.multipart_part_size_bytes)
+    MULTIPART_WINDOW_SECONDS      = tostring(var.multipart_window_hours * 3600)
     DOWNLOAD_URL_TTL_SECONDS      = tostring(var.download_url_ttl_seconds)
     JOB_TTL_DAYS                  = tostring(var.job_ttl_days)
     POWERTOOLS_LOG_LEVEL          = var.log_level
@@ -216,9 +219,11 @@ locals {
           actions   = ["dynamodb:UpdateItem"]
           resources = [module.tables.limits_table_arn]
         }
-        # Presigning a PUT needs the signer to hold s3:PutObject on the key.
+        # Presigning a PUT (or a part's) needs the signer to hold s3:PutObject on the key;
+        # uploads in parts are listed, completed and aborted here, and a completed one looked for.
         UploadsPutDelete = {
-          actions   = ["s3:PutObject", "s3:DeleteObject"]
+          actions = ["s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload",
+          "s3:GetObject"]
           resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
         }
         ResultsGetDelete = {
@@ -314,9 +319,9 @@ locals {
           resources = ["${module.tables.jobs_table_arn}/index/inFlight"]
         }
         # Whether a job still waiting for its photo has it (HeadObject; ListBucket makes a
-        # missing key a 404 rather than a 403).
+        # missing key a 404 rather than a 403), and the abort of an upload in parts it ends.
         OriginalsHead = {
-          actions   = ["s3:GetObject"]
+          actions   = ["s3:GetObject", "s3:AbortMultipartUpload"]
           resources = ["${module.storage.uploads_bucket_arn}/incoming/*"]
         }
         UploadsList = {

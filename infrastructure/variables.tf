@@ -112,6 +112,28 @@ variable "max_upload_bytes" {
   default     = 52428800
 }
 
+variable "max_multipart_bytes" {
+  description = "Largest photo uploaded in parts (POST /v1/jobs with multipart: true); the worker reads up to this."
+  type        = number
+  default     = 209715200
+}
+
+variable "multipart_part_size_bytes" {
+  description = "Size of each part of an upload in parts (the last is the rest): S3 takes 5 MiB and more."
+  type        = number
+  default     = 8388608
+  validation {
+    condition     = var.multipart_part_size_bytes >= 5242880
+    error_message = "S3 refuses parts under 5 MiB (but the last)."
+  }
+}
+
+variable "multipart_window_hours" {
+  description = "How long an upload in parts may take: its part URLs are valid until then, and the sweeper aborts it after (its job FAILED UPLOAD_ABANDONED)."
+  type        = number
+  default     = 24
+}
+
 variable "upload_url_ttl_seconds" {
   description = "Lifetime of a presigned upload URL."
   type        = number

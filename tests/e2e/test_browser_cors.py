@@ -39,7 +39,7 @@ def test_every_api_route_answers_a_preflight_from_an_allowed_origin_only(stack: 
         for path, operations in json.loads(DOCUMENT.read_text())["paths"].items()
         for method in operations
     ]
-    assert len(routes) == 12
+    assert len(routes) == 14
     for method, path in routes:
         url = f"{stack.api_base_url}{path}"
         answer = preflight(url, ALLOWED, method, "authorization,content-type,idempotency-key")

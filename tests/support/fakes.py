@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from photopipe.delivery.ports import StoredObject
 from photopipe.jobs.events import JobEvent, event_for
 from photopipe.jobs.model import Job, JobError, JobStatus, Output, renders_prefix
-from photopipe.jobs.ports import JobPage, TransitionRejected
+from photopipe.jobs.ports import JobPage, Part, TransitionRejected
 from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device, DeviceLimitReached, SendResult
 
 
@@ -145,9 +145,11 @@ class InMemoryJobs:
         job.attempts += 1
         return copy.deepcopy(job)
 
-    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
+    def awaiting_upload(self, created_before: str, limit: int, multipart: bool = False) -> list[str]:
         waiting = [
-            j for j in self.items.values() if j.status is JobStatus.PENDING_UPLOAD and j.updated_at < created_before
+            j
+            for j in self.items.values()
+            if j.status is JobStatus.PENDING_UPLOAD and j.updated_at < created_before and bool(j.upload_id) == multipart
         ]
         return [j.job_id for j in sorted(waiting, key=lambda j: j.updated_at)][:limit]
 
@@ -168,6 +170,7 @@ class InMemoryStore:
     def __init__(self) -> None:
         self.uploads: dict[str, bytes] = {}
         self.results: dict[str, tuple[bytes, str]] = {}
+        self.multipart: dict[str, tuple[str, dict[int, tuple[bytes, str]]]] = {}
 
     def presign_upload(self, key: str, content_type: str, content_length: int, ttl_seconds: int) -> str:
         return f"https://uploads.example/{key}?type={content_type}&length={content_length}&ttl={ttl_seconds}"
@@ -186,6 +189,36 @@ class InMemoryStore:
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None:
         self.results[key] = (body, content_type)
+
+    # Multipart uploads: parts by upload id; completing one makes the original.
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        upload_id = f"upload-{len(self.multipart) + 1}"
+        self.multipart[upload_id] = (key, {})
+        return upload_id
+
+    def presign_part(self, key: str, upload_id: str, number: int, length: int, ttl_seconds: int) -> str:
+        return (
+            f"https://uploads.example/{key}?uploadId={upload_id}&partNumber={number}&length={length}&ttl={ttl_seconds}"
+        )
+
+    def put_part(self, upload_id: str, number: int, body: bytes) -> str:
+        """What a client's PUT to a part URL does; returns the part's ETag."""
+        etag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
+        self.multipart[upload_id][1][number] = (body, etag)
+        return etag
+
+    def received_parts(self, key: str, upload_id: str) -> list[Part] | None:
+        if upload_id not in self.multipart:
+            return None
+        return [Part(n, len(body), etag) for n, (body, etag) in sorted(self.multipart[upload_id][1].items())]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[Part]) -> None:
+        held = self.multipart.pop(upload_id)[1]
+        self.uploads[key] = b"".join(held[p.number][0] for p in parts)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self.multipart.pop(upload_id, None)
 
     def delete_job_objects(self, original_key: str, *prefixes: str) -> None:
         self.uploads.pop(original_key, None)

@@ -46,6 +46,11 @@ class Settings:
     auth_secret_parameter: str
     max_upload_bytes: int
     upload_url_ttl_seconds: int
+    # Uploads in parts (S3 multipart, presigned part URLs): the largest, the part size, and how
+    # long one may take before the sweeper aborts it.
+    max_multipart_bytes: int
+    multipart_part_bytes: int
+    multipart_window_seconds: int
     download_url_ttl_seconds: int
     job_ttl_days: int
     max_image_pixels: int
@@ -151,6 +156,10 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         auth_secret_parameter=env.get("AUTH_SECRET_PARAMETER", ""),
         max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
         upload_url_ttl_seconds=_int(env, "UPLOAD_URL_TTL_SECONDS", 900),
+        max_multipart_bytes=_int(env, "MAX_MULTIPART_BYTES", 200 * 1024 * 1024),
+        # S3 takes parts of 5 MiB and more (the last excepted), 10,000 at most.
+        multipart_part_bytes=max(5 * 1024 * 1024, _int(env, "MULTIPART_PART_BYTES", 8 * 1024 * 1024)),
+        multipart_window_seconds=_int(env, "MULTIPART_WINDOW_SECONDS", 86_400),
         download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 3600),
         job_ttl_days=_int(env, "JOB_TTL_DAYS", 90),
         max_image_pixels=_int(env, "MAX_IMAGE_PIXELS", 100_000_000),

@@ -41,6 +41,8 @@ def test_every_operation_has_the_name_an_sdk_generator_will_give_its_method() ->
         ("GET", "/v1/jobs"): "listJobs",
         ("GET", "/v1/jobs/{job_id}"): "getJob",
         ("DELETE", "/v1/jobs/{job_id}"): "deleteJob",
+        ("GET", "/v1/jobs/{job_id}/upload"): "getUpload",
+        ("POST", "/v1/jobs/{job_id}/upload/complete"): "completeUpload",
         ("POST", "/v1/jobs/{job_id}/edits"): "createEdit",
         ("GET", "/v1/jobs/{job_id}/edits"): "listEdits",
         ("GET", "/v1/jobs/{job_id}/edits/{edit_id}"): "getEdit",

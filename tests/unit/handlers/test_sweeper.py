@@ -24,7 +24,9 @@ class Service:
         self.swept.append(stalled_after)
         return []
 
-    def end_unfinished_uploads(self, waited: timedelta, limit: int, backlog: bool) -> list[Any]:
+    def end_unfinished_uploads(
+        self, waited: timedelta, limit: int, backlog: bool, multipart: bool = False
+    ) -> list[Any]:
         self.uploads_backlog = backlog
         return []
 

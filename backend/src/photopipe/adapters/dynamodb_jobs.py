@@ -23,6 +23,9 @@ BY_USER_INDEX = "byUser"
 # is published.
 IN_FLIGHT_INDEX = "inFlight"
 EVENT_PENDING = "EVENT_PENDING"
+# A job whose photo comes in parts waits under its own key: its window is hours, not minutes,
+# and the sweeper's oldest-first reads of the others must not stop at it.
+PENDING_MULTIPART = "PENDING_MULTIPART"
 
 
 def job_to_record(job: Job) -> dict[str, Any]:
@@ -47,6 +50,7 @@ def job_to_record(job: Job) -> dict[str, Any]:
         "error": {"code": job.error.code, "message": job.error.message} if job.error else None,
         "statusHistory": job.status_history,
         "processingMs": job.processing_ms,
+        "uploadId": job.upload_id,
     }
 
 
@@ -91,6 +95,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         event_pending=bool(r.get("eventPending", False)),
         edit_of=r.get("editOf"),
         edit_ids=tuple(sorted(r.get("editIds", []))),
+        upload_id=r.get("uploadId"),
     )
 
 
@@ -100,7 +105,8 @@ class DynamoJobRepository:
         self._table = table
 
     def create(self, job: Job, ttl_epoch: int) -> None:
-        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch, "inFlight": job.status.value})
+        waiting = PENDING_MULTIPART if job.upload_id else job.status.value
+        item = to_item({**job_to_record(job), "expiresAt": ttl_epoch, "inFlight": waiting})
         self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(jobId)")
 
     def get(self, job_id: str) -> Job | None:
@@ -232,8 +238,10 @@ class DynamoJobRepository:
     def stalled(self, updated_before: str, limit: int) -> list[str]:
         return self._in_flight(JobStatus.PROCESSING.value, updated_before, limit)
 
-    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
-        return self._in_flight(JobStatus.PENDING_UPLOAD.value, created_before, limit)
+    def awaiting_upload(self, created_before: str, limit: int, multipart: bool = False) -> list[str]:
+        return self._in_flight(
+            PENDING_MULTIPART if multipart else JobStatus.PENDING_UPLOAD.value, created_before, limit
+        )
 
     def _in_flight(self, state: str, updated_before: str, limit: int) -> list[str]:
         response = self._db.query(

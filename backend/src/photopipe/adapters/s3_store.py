@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from photopipe.delivery.ports import StoredObject
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.jobs.model import renders_prefix
+from photopipe.jobs.ports import Part
 
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 
@@ -67,6 +69,50 @@ class S3ObjectStore:
                     raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload is larger than {max_bytes} bytes.")
                 file.write(chunk)
         return size
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        upload_id: str = self._s3.create_multipart_upload(Bucket=self._uploads, Key=key, ContentType=content_type)[
+            "UploadId"
+        ]
+        return upload_id
+
+    def presign_part(self, key: str, upload_id: str, number: int, length: int, ttl_seconds: int) -> str:
+        # ContentLength is signed: S3 refuses a part of any other length (403).
+        url: str = self._presigner.generate_presigned_url(
+            "upload_part",
+            Params={
+                "Bucket": self._uploads,
+                "Key": key,
+                "UploadId": upload_id,
+                "PartNumber": number,
+                "ContentLength": length,
+            },
+            ExpiresIn=ttl_seconds,
+        )
+        return url
+
+    def received_parts(self, key: str, upload_id: str) -> list[Part] | None:
+        parts: list[Part] = []
+        try:
+            for page in self._s3.get_paginator("list_parts").paginate(
+                Bucket=self._uploads, Key=key, UploadId=upload_id
+            ):
+                parts += [Part(int(p["PartNumber"]), int(p["Size"]), str(p["ETag"])) for p in page.get("Parts", [])]
+        except self._s3.exceptions.NoSuchUpload:
+            return None
+        return parts
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[Part]) -> None:
+        self._s3.complete_multipart_upload(
+            Bucket=self._uploads,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in parts]},
+        )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        with suppress(self._s3.exceptions.NoSuchUpload):  # ended already: nothing left to abort
+            self._s3.abort_multipart_upload(Bucket=self._uploads, Key=key, UploadId=upload_id)
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(

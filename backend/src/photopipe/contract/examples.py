@@ -24,6 +24,10 @@ CREATE_JOB_REQUEST = {
         "A photo with the default variants (thumbnail, medium, large) and analysis",
         {"contentType": "image/jpeg", "contentLength": 582737},
     ),
+    "multipart": example(
+        "A large photo uploaded in parts, resumable",
+        {"contentType": "image/jpeg", "contentLength": 11534336, "multipart": True},
+    ),
     "variants": example(
         "Square avatars cropped around the faces, and a WebP for the feed",
         {
@@ -40,6 +44,43 @@ CREATE_JOB_REQUEST = {
     ),
 }
 
+PART_URL = f"https://photopipe-uploads.s3.amazonaws.com/incoming/user-42/{JOB_ID}/original?uploadId=2~Xk9f&partNumber="
+MULTIPART_UPLOAD = {
+    "type": "multipart",
+    "partSize": 8388608,
+    "parts": [
+        {"number": 1, "url": f"{PART_URL}1&{SIGNED[1:]}", "headers": {"Content-Length": "8388608"}},
+        {"number": 2, "url": f"{PART_URL}2&{SIGNED[1:]}", "headers": {"Content-Length": "3145728"}},
+    ],
+    "expiresAt": "2026-12-03T05:25:17.618Z",
+}
+
+UPLOAD = {
+    "parts": example(
+        "A multipart upload resumed: fresh URLs, and the parts S3 holds",
+        {
+            **MULTIPART_UPLOAD,
+            "received": [{"number": 1, "size": 8388608, "etag": '"9b2cf535f27731c974343645a3985328"'}],
+        },
+    )
+}
+
+COMPLETE_UPLOAD_REQUEST = {
+    "parts": example(
+        "Every part's number and the ETag its PUT answered",
+        {
+            "parts": [
+                {"number": 1, "etag": '"9b2cf535f27731c974343645a3985328"'},
+                {"number": 2, "etag": '"4d0c1e9b55c1f7d9b1e2f0a4c6a7d311"'},
+            ]
+        },
+    )
+}
+
+UPLOAD_COMPLETED = {
+    "completed": example("S3 announces the photo: the worker takes it", {"jobId": JOB_ID, "status": "PENDING_UPLOAD"})
+}
+
 JOB_CREATED = {
     "created": example(
         "PUT the photo to upload.url with upload.headers, before upload.expiresAt",
@@ -48,13 +89,23 @@ JOB_CREATED = {
             "status": "PENDING_UPLOAD",
             "createdAt": "2026-12-02T05:25:17.618Z",
             "upload": {
+                "type": "put",
                 "url": f"https://photopipe-uploads.s3.amazonaws.com/incoming/user-42/{JOB_ID}/original{SIGNED}",
                 "method": "PUT",
                 "headers": {"Content-Type": "image/jpeg", "Content-Length": "582737"},
                 "expiresAt": "2026-12-02T05:40:17.618Z",
             },
         },
-    )
+    ),
+    "multipart": example(
+        "multipart: PUT each part to its URL (in parallel, any order), then POST .../upload/complete",
+        {
+            "jobId": JOB_ID,
+            "status": "PENDING_UPLOAD",
+            "createdAt": "2026-12-02T05:25:17.618Z",
+            "upload": MULTIPART_UPLOAD,
+        },
+    ),
 }
 
 _HISTORY = [
@@ -282,7 +333,12 @@ ERRORS: dict[int, dict[str, Example]] = {
     400: {
         "invalid": error(
             "INVALID_REQUEST", "Invalid request: contentLength: Input should be greater than or equal to 1"
-        )
+        ),
+        "incomplete": error(
+            "UPLOAD_INCOMPLETE",
+            "The upload is incomplete: parts 4, 5 are not uploaded or not listed. GET /v1/jobs/{jobId}/upload "
+            "says what S3 holds.",
+        ),
     },
     401: {"unauthorized": error("UNAUTHORIZED", "Unauthorized: missing bearer token.")},
     404: {"notFound": error("NOT_FOUND", f"Job {JOB_ID} not found.")},
@@ -292,6 +348,7 @@ ERRORS: dict[int, dict[str, Example]] = {
         "slotExpired": error(
             "UPLOAD_SLOT_EXPIRED", f"Job {JOB_ID} already has its upload (PROCESSING); its upload URL is not renewed."
         ),
+        "notReady": error("JOB_NOT_READY", f"Job {JOB_ID} is PROCESSING; edits are asked of a COMPLETED job."),
     },
     413: {"tooLarge": error("PAYLOAD_TOO_LARGE", "contentLength 73400320 exceeds the limit of 52428800 bytes.")},
     415: {

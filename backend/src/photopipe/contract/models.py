@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from pydantic.alias_generators import to_camel
 
 from photopipe.images.edits import (
@@ -123,20 +123,74 @@ class CreateJobRequest(ApiModel):
     content_type: Annotated[str, Field(min_length=3, max_length=100, description="MIME type of the photo.")]
     content_length: Annotated[int, Field(ge=1, description="Exact size of the photo in bytes.")]
     operations: OperationsRequest | None = None
+    multipart: bool = Field(
+        False,
+        description="Upload in parts (S3 multipart): up to the multipart limit (200 MiB by default), "
+        "resumable for 24 h. Without it: one PUT, up to 50 MiB.",
+    )
 
 
 class UploadSlotModel(ApiModel):
+    """The whole photo in one PUT, with exactly these headers (they are signed)."""
+
+    type: Literal["put"] = "put"
     url: str
     method: Literal["PUT"]
     headers: dict[str, str]
     expires_at: str
 
 
+class PartUploadModel(ApiModel):
+    number: int
+    url: str
+    headers: dict[str, str] = Field(description="Content-Length: this part's exact length, signed.")
+
+
+class ReceivedPartModel(ApiModel):
+    number: int
+    size: int
+    etag: str
+
+
+class MultipartUploadModel(ApiModel):
+    """The photo in parts: PUT each part (any order, in parallel) to its URL, keep each answer's
+    ETag, then POST /v1/jobs/{jobId}/upload/complete."""
+
+    type: Literal["multipart"] = "multipart"
+    part_size: int
+    parts: list[PartUploadModel]
+    expires_at: str = Field(description="The end of the upload's window: every URL is valid until then.")
+    received: list[ReceivedPartModel] | None = Field(
+        None, description="GET /v1/jobs/{jobId}/upload only: the parts S3 holds already (resume with the rest)."
+    )
+
+
+UploadModel = Annotated[UploadSlotModel | MultipartUploadModel, Field(discriminator="type")]
+
+
+class UploadResponse(RootModel[UploadModel]):
+    """What GET /v1/jobs/{jobId}/upload answers: the creation's `upload`, with fresh URLs."""
+
+
+class CompletedPartModel(ApiModel):
+    number: Annotated[int, Field(ge=1, le=10_000)]
+    etag: Annotated[str, Field(min_length=1, max_length=200, description="The part PUT's ETag header.")]
+
+
+class CompleteUploadRequest(ApiModel):
+    parts: Annotated[list[CompletedPartModel], Field(min_length=1, max_length=10_000)]
+
+
+class UploadCompletedResponse(ApiModel):
+    job_id: str
+    status: str
+
+
 class JobCreatedResponse(ApiModel):
     job_id: str
     status: str
     created_at: str
-    upload: UploadSlotModel
+    upload: UploadModel
 
 
 class ErrorBody(ApiModel):

@@ -9,17 +9,35 @@ from photopipe.contract.models import (
     ErrorBody,
     JobResponse,
     JobSummary,
+    MultipartUploadModel,
     NotificationModel,
     OperationsRequest,
     OutputModel,
+    PartUploadModel,
+    ReceivedPartModel,
     StatusChange,
+    UploadSlotModel,
     VariantRequest,
 )
 from photopipe.delivery import transforms
 from photopipe.delivery.signing import SignedUrl
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Operations
+from photopipe.jobs.ports import MultipartSlot, UploadSlot
 from photopipe.notify.model import Delivery, Device
+
+
+def upload_model(slot: UploadSlot | MultipartSlot) -> UploadSlotModel | MultipartUploadModel:
+    if isinstance(slot, UploadSlot):
+        return UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at)
+    return MultipartUploadModel(
+        part_size=slot.part_size,
+        parts=[PartUploadModel(number=p.number, url=p.url, headers=p.headers) for p in slot.parts],
+        expires_at=slot.expires_at,
+        received=None
+        if slot.received is None
+        else [ReceivedPartModel(number=p.number, size=p.size, etag=p.etag) for p in slot.received],
+    )
 
 
 def delivery_model(signed: SignedUrl | None) -> DeliveryModel | None:

@@ -25,6 +25,7 @@ from photopipe.clock import iso, utc_now
 from photopipe.config import get_settings
 from photopipe.contract import examples, presenters
 from photopipe.contract.models import (
+    CompleteUploadRequest,
     CreateEditRequest,
     CreateJobRequest,
     DeviceListResponse,
@@ -37,7 +38,8 @@ from photopipe.contract.models import (
     JobListResponse,
     JobResponse,
     RegisterDeviceRequest,
-    UploadSlotModel,
+    UploadCompletedResponse,
+    UploadResponse,
 )
 from photopipe.delivery.signing import SignedUrl
 from photopipe.errors import ErrorCode, PhotopipeError
@@ -114,15 +116,16 @@ def create_job(
 def _create_job(payload: dict[str, Any]) -> dict[str, Any]:
     request = CreateJobRequest.model_validate(payload["body"])
     job, slot = wiring.job_service().create_job(
-        payload["userId"], request.content_type, request.content_length, presenters.operations_from(request.operations)
+        payload["userId"],
+        request.content_type,
+        request.content_length,
+        presenters.operations_from(request.operations),
+        multipart=request.multipart,
     )
     body = JobCreatedResponse(
-        job_id=job.job_id,
-        status=job.status.value,
-        created_at=job.created_at,
-        upload=UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at),
+        job_id=job.job_id, status=job.status.value, created_at=job.created_at, upload=presenters.upload_model(slot)
     )
-    return body.model_dump(mode="json", by_alias=True)
+    return body.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
@@ -153,13 +156,53 @@ def _once(create: Callable[..., dict[str, Any]], payload: dict[str, Any], key_pa
 
 
 def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
-    """A replay returns the stored answer; its upload URL may have expired since (15 min)."""
+    """A replay returns the stored answer; its upload URL may have expired since (15 min). A
+    multipart one gets fresh URLs always: a client replays it to resume."""
     upload = created["upload"]
-    if upload["expiresAt"] > iso(utc_now()):
+    if upload.get("type") != "multipart" and upload["expiresAt"] > iso(utc_now()):
         return created
     slot = wiring.job_service().renew_upload_slot(user_id, created["jobId"])
-    renewed = UploadSlotModel(url=slot.url, method="PUT", headers=slot.headers, expires_at=slot.expires_at)
-    return {**created, "upload": renewed.model_dump(mode="json", by_alias=True)}
+    renewed = presenters.upload_model(slot).model_dump(mode="json", by_alias=True, exclude_none=True)
+    renewed.pop("received", None)  # the creation's shape
+    return {**created, "upload": renewed}
+
+
+@app.get(
+    "/v1/jobs/<job_id>/upload",
+    operation_id="getUpload",
+    summary="Fresh upload URLs for a job still waiting for its photo (and, in parts, what S3 holds)",
+    tags=["jobs"],
+    security=api_middleware.BEARER,
+    responses={
+        200: api_middleware.documented("The upload, as at creation", UploadResponse, examples.UPLOAD),
+        409: api_middleware.refusal(409, "The photo has arrived already (UPLOAD_SLOT_EXPIRED)", "uploadSlotExpired"),
+        **api_middleware.ERRORS,
+    },
+)
+def get_upload(job_id: str) -> Response[str]:
+    slot = wiring.job_service().renew_upload_slot(current_user(), job_id)
+    body = presenters.upload_model(slot).model_dump_json(by_alias=True, exclude_none=True)
+    return Response(200, content_types.APPLICATION_JSON, body)
+
+
+@app.post(
+    "/v1/jobs/<job_id>/upload/complete",
+    operation_id="completeUpload",
+    summary="End an upload in parts: the job moves on as after one PUT",
+    tags=["jobs"],
+    security=api_middleware.BEARER,
+    responses={
+        200: api_middleware.documented("Completed", UploadCompletedResponse, examples.UPLOAD_COMPLETED),
+        415: api_middleware.refusal(415, "The request body is not JSON"),
+        **api_middleware.ERRORS,
+    },
+)
+def complete_upload(
+    job_id: str, request: Annotated[CompleteUploadRequest, Body(openapi_examples=examples.COMPLETE_UPLOAD_REQUEST)]
+) -> UploadCompletedResponse:
+    parts = [(part.number, part.etag) for part in request.parts]
+    job = wiring.job_service().complete_upload(current_user(), job_id, parts)
+    return UploadCompletedResponse(job_id=job.job_id, status=job.status.value)
 
 
 @app.get(

@@ -56,6 +56,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # An upload window, then the grace a queued message may wait for a consumer.
     waited = timedelta(seconds=settings.upload_url_ttl_seconds + settings.stalled_after_seconds)
     unfinished = service.end_unfinished_uploads(waited, SWEEP_LIMIT, backlog=bool(backlog))
+    # Uploads in parts have their own window (hours): their parts are aborted with the job.
+    waited_for_parts = timedelta(seconds=settings.multipart_window_seconds + settings.stalled_after_seconds)
+    unfinished += service.end_unfinished_uploads(waited_for_parts, SWEEP_LIMIT, bool(backlog), multipart=True)
     for job in unfinished:
         logger.warning(
             "ended a job still waiting for its photo", extra={"jobId": job.job_id, "code": job.error and job.error.code}

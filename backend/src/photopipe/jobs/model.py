@@ -80,6 +80,8 @@ class Job:
     edit_of: str | None = None
     # A job's edits, by edit id (time-ordered: the greatest is the newest).
     edit_ids: tuple[str, ...] = ()
+    # The S3 multipart upload its photo arrives through, for a job created with multipart.
+    upload_id: str | None = None
 
     @property
     def edit_id(self) -> str | None:

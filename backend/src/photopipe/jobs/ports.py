@@ -18,10 +18,37 @@ if TYPE_CHECKING:  # the api, which imports these ports, runs without an image l
 
 @dataclass(frozen=True)
 class UploadSlot:
+    """One presigned PUT of the whole photo."""
+
     url: str
     method: str
     headers: dict[str, str]
     expires_at: str
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int
+    size: int
+    etag: str = ""  # S3's, quoted, once the part has arrived
+
+
+@dataclass(frozen=True)
+class PartSlot:
+    number: int
+    url: str
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class MultipartSlot:
+    """Presigned PUTs of each part, each signed for its exact length; `received`: the parts S3
+    holds already."""
+
+    part_size: int
+    parts: list[PartSlot]
+    expires_at: str
+    received: list[Part] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +110,9 @@ class JobRepository(Protocol):
         """
         ...
 
-    def awaiting_upload(self, created_before: str, limit: int) -> list[str]:
-        """Ids of PENDING_UPLOAD jobs created before the given time, oldest first."""
+    def awaiting_upload(self, created_before: str, limit: int, multipart: bool = False) -> list[str]:
+        """Ids of PENDING_UPLOAD jobs created before the given time, oldest first: those whose
+        photo comes in one PUT, or (multipart) those it comes to in parts, over a longer window."""
         ...
 
     def stalled(self, updated_before: str, limit: int) -> list[str]:
@@ -124,6 +152,22 @@ class ObjectStore(Protocol):
         ...
 
     def write_result(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        """An S3 multipart upload of the original at `key`: its upload id."""
+        ...
+
+    def presign_part(self, key: str, upload_id: str, number: int, length: int, ttl_seconds: int) -> str: ...
+
+    def received_parts(self, key: str, upload_id: str) -> list[Part] | None:
+        """The parts S3 holds, by number; None when the upload is no more (completed or aborted)."""
+        ...
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[Part]) -> None: ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Gone, with every part it held (an upload already ended is no error)."""
+        ...
 
     def original_arrived(self, key: str) -> bool: ...
 

@@ -251,7 +251,9 @@ class ProcessingService:
         """(outputs, analysis, pixels of the original)."""
         if size == 0:
             raise PermanentImageError(ErrorCode.EMPTY_FILE, "The uploaded file is empty.")
-        if size > self._settings.max_upload_bytes:
+        # The largest any upload may be: a single PUT's length is signed at the API's smaller limit.
+        largest = max(self._settings.max_upload_bytes, self._settings.max_multipart_bytes)
+        if size > largest:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {size} bytes, over the limit.")
         operations = job.operations
         request = pipeline.RenderRequest(operations.variants, operations.edits, operations.analysis)
@@ -259,7 +261,7 @@ class ProcessingService:
         # never held whole here.
         with tempfile.NamedTemporaryFile(prefix="photopipe-original-") as original:
             with self._span("download"):
-                self._store.download_original(source_key, Path(original.name), self._settings.max_upload_bytes)
+                self._store.download_original(source_key, Path(original.name), largest)
             rendered = self._renderer.render(Path(original.name), job.content_type, request, deadline)
         if job.edit_of and job.edit_id:
             prefix = edit_result_prefix(job.user_id, job.edit_of, job.edit_id)

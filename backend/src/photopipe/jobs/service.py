@@ -32,7 +32,10 @@ from photopipe.jobs.ports import (
     JobPage,
     JobRepository,
     Limiter,
+    MultipartSlot,
     ObjectStore,
+    Part,
+    PartSlot,
     TransitionRejected,
     UploadSlot,
     WorkQueue,
@@ -65,8 +68,10 @@ class JobService:
         self._new_id = new_id
 
     def create_job(
-        self, user_id: str, content_type: str, content_length: int, operations: Operations
-    ) -> tuple[Job, UploadSlot]:
+        self, user_id: str, content_type: str, content_length: int, operations: Operations, multipart: bool = False
+    ) -> tuple[Job, UploadSlot | MultipartSlot]:
+        """A job waiting for its photo, and where to put it: one presigned PUT, or (multipart)
+        a presigned PUT for each part of an S3 multipart upload."""
         canonical = canonical_content_type(content_type)
         if canonical not in {canonical_content_type(t) for t in self._settings.allowed_content_types}:
             raise PhotopipeError(
@@ -74,17 +79,21 @@ class JobService:
                 f"contentType {content_type!r} is not supported; use one of "
                 + ", ".join(self._settings.allowed_content_types),
             )
-        if content_length > self._settings.max_upload_bytes:
+        limit = self._settings.max_multipart_bytes if multipart else self._settings.max_upload_bytes
+        if content_length > limit:
+            larger = "" if multipart else f"; up to {self._settings.max_multipart_bytes} with multipart"
             raise PhotopipeError(
                 ErrorCode.PAYLOAD_TOO_LARGE,
-                f"contentLength {content_length} exceeds the limit of {self._settings.max_upload_bytes} bytes.",
+                f"contentLength {content_length} exceeds the limit of {limit} bytes{larger}.",
             )
         self._refuse_unsupported(operations.edits)
         now = self._clock()
         self._admit(user_id, content_length, int(now.timestamp()))
         stamp = iso(now)
+        job_id = self._new_id()
+        upload_id = self._store.start_multipart(original_key(user_id, job_id), content_type) if multipart else None
         job = Job(
-            job_id=self._new_id(),
+            job_id=job_id,
             user_id=user_id,
             status=JobStatus.PENDING_UPLOAD,
             content_type=content_type,
@@ -93,6 +102,7 @@ class JobService:
             updated_at=stamp,
             operations=operations,
             status_history=[{"status": JobStatus.PENDING_UPLOAD.value, "at": stamp}],
+            upload_id=upload_id,
         )
         ttl = int((now + timedelta(days=self._settings.job_ttl_days)).timestamp())
         self._jobs.create(job, ttl)
@@ -141,22 +151,27 @@ class JobService:
                 wait,
             )
 
-    def renew_upload_slot(self, user_id: str, job_id: str) -> UploadSlot:
-        """A fresh URL for a job still waiting for its photo (an idempotent replay after the
-        first URL expired); 409 UPLOAD_SLOT_EXPIRED once the photo has arrived."""
+    def renew_upload_slot(self, user_id: str, job_id: str) -> UploadSlot | MultipartSlot:
+        """Fresh URLs for a job still waiting for its photo (a replay after the first expired, a
+        client resuming parts: with what S3 holds); 409 UPLOAD_SLOT_EXPIRED once it has arrived."""
         job = self.get_job(user_id, job_id)
         if job.status is not JobStatus.PENDING_UPLOAD:
             raise PhotopipeError(
                 ErrorCode.UPLOAD_SLOT_EXPIRED,
                 f"Job {job_id} already has its upload ({job.status.value}); its upload URL is not renewed.",
             )
-        return self._slot(job, self._clock())
+        slot = self._slot(job, self._clock())
+        if isinstance(slot, MultipartSlot) and job.upload_id:
+            held = self._store.received_parts(original_key(user_id, job_id), job.upload_id)
+            slot = replace(slot, received=held or [])
+        return slot
 
-    def _slot(self, job: Job, now: datetime) -> UploadSlot:
+    def _slot(self, job: Job, now: datetime) -> UploadSlot | MultipartSlot:
+        key = original_key(job.user_id, job.job_id)
+        if job.upload_id:
+            return self._parts(job, key, job.upload_id, now)
         ttl_seconds = self._settings.upload_url_ttl_seconds
-        url = self._store.presign_upload(
-            original_key(job.user_id, job.job_id), job.content_type, job.content_length, ttl_seconds
-        )
+        url = self._store.presign_upload(key, job.content_type, job.content_length, ttl_seconds)
         return UploadSlot(
             url=url,
             method="PUT",
@@ -165,6 +180,55 @@ class JobService:
             headers={"Content-Type": job.content_type, "Content-Length": str(job.content_length), "If-None-Match": "*"},
             expires_at=iso(now + timedelta(seconds=ttl_seconds)),
         )
+
+    def _parts(self, job: Job, key: str, upload_id: str, now: datetime) -> MultipartSlot:
+        """Every part's URL, valid to the end of the upload's window (counted from the job's
+        creation): a client may take hours, and resume with these."""
+        ends = _parse(job.created_at) + timedelta(seconds=self._settings.multipart_window_seconds)
+        ttl_seconds = max(1, int((ends - now).total_seconds()))
+        parts = [
+            PartSlot(
+                p.number,
+                self._store.presign_part(key, upload_id, p.number, p.size, ttl_seconds),
+                {"Content-Length": str(p.size)},
+            )
+            for p in expected_parts(job.content_length, self._settings.multipart_part_bytes)
+        ]
+        return MultipartSlot(self._settings.multipart_part_bytes, parts, iso(ends))
+
+    def complete_upload(self, user_id: str, job_id: str, parts: Sequence[tuple[int, str]]) -> Job:
+        """Ends a job's multipart upload with the parts the client sent, (number, ETag): S3 then
+        announces the photo and the worker takes it, as after one PUT. A second call is harmless."""
+        job = self.get_job(user_id, job_id)
+        if not job.upload_id:
+            raise PhotopipeError(
+                ErrorCode.INVALID_REQUEST, f"Job {job_id} was not created with multipart: its photo is one PUT."
+            )
+        key = original_key(user_id, job_id)
+        held = self._store.received_parts(key, job.upload_id)
+        if held is None:  # completed already, or aborted (the job deleted or swept)
+            if not self._store.original_arrived(key):
+                raise PhotopipeError(
+                    ErrorCode.UPLOAD_INCOMPLETE,
+                    f"Job {job_id}'s upload has ended without its photo ({job.status.value}).",
+                )
+            return job
+        expected = expected_parts(job.content_length, self._settings.multipart_part_bytes)
+        by_number = {part.number: part for part in held}
+        sent = dict(parts)
+        missing = [p.number for p in expected if p.number not in by_number or p.number not in sent]
+        wrong = [n for n, etag in sent.items() if n in by_number and _unquoted(by_number[n].etag) != _unquoted(etag)]
+        unknown = sorted(set(sent) - {p.number for p in expected})
+        if missing or wrong or unknown:
+            raise PhotopipeError(ErrorCode.UPLOAD_INCOMPLETE, _incomplete(missing, wrong, unknown))
+        total = sum(by_number[p.number].size for p in expected)
+        if total != job.content_length:
+            raise PhotopipeError(
+                ErrorCode.CONTENT_LENGTH_MISMATCH,
+                f"The parts hold {total} bytes; the job declared contentLength {job.content_length}.",
+            )
+        self._store.complete_multipart(key, job.upload_id, [by_number[p.number] for p in expected])
+        return job
 
     def get_job(self, user_id: str, job_id: str) -> Job:
         if not is_valid_job_id(job_id):
@@ -182,6 +246,8 @@ class JobService:
         """The job, its edits, and every object of either: the results prefix holds the edits'
         outputs too. Returns what was deleted (its edit ids name the edits' other records)."""
         job = self.get_job(user_id, job_id)
+        if job.upload_id and job.status is JobStatus.PENDING_UPLOAD:
+            self._store.abort_multipart(original_key(user_id, job.job_id), job.upload_id)
         self._store.delete_job_objects(
             original_key(user_id, job.job_id),
             result_prefix(user_id, job.job_id),
@@ -276,3 +342,28 @@ def default_edit_variants(edits: Sequence[dict[str, Any]]) -> tuple[VariantSpec,
     cut-out keeps its transparency (a JPEG variant would be flattened on white)."""
     cut_out = any(edit.get("op") == "removeBackground" and not edit.get("background") for edit in edits)
     return tuple(replace(spec, format="png") for spec in DEFAULT_VARIANTS) if cut_out else DEFAULT_VARIANTS
+
+
+def expected_parts(content_length: int, part_size: int) -> list[Part]:
+    """The parts a photo of content_length bytes comes in: all of part_size, the last the rest."""
+    count = max(1, -(-content_length // part_size))
+    return [Part(n, min(part_size, content_length - (n - 1) * part_size)) for n in range(1, count + 1)]
+
+
+def _incomplete(missing: list[int], wrong: list[int], unknown: list[int]) -> str:
+    said = []
+    if missing:
+        said.append(f"parts {', '.join(map(str, missing))} are not uploaded or not listed")
+    if wrong:
+        said.append(f"the ETags of parts {', '.join(map(str, wrong))} are not what S3 holds")
+    if unknown:
+        said.append(f"parts {', '.join(map(str, unknown))} are not parts of this upload")
+    return "The upload is incomplete: " + "; ".join(said) + ". GET /v1/jobs/{jobId}/upload says what S3 holds."
+
+
+def _unquoted(etag: str) -> str:
+    return etag.strip().strip('"')
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

@@ -70,8 +70,11 @@ class SweepService:
         failed = (self._fail(job_id, reason, updated_before=cutoff) for job_id in self._jobs.stalled(cutoff, limit))
         return [job for job in failed if job is not None]
 
-    def end_unfinished_uploads(self, waited: timedelta, limit: int, backlog: bool) -> list[Job]:
-        """Fails the jobs still waiting for their photo `waited` after they were created.
+    def end_unfinished_uploads(
+        self, waited: timedelta, limit: int, backlog: bool, multipart: bool = False
+    ) -> list[Job]:
+        """Fails the jobs still waiting for their photo `waited` after they were created: those
+        uploading in one PUT, or (multipart) in parts, whose unfinished upload is aborted too.
 
         A photo that never arrived: UPLOAD_ABANDONED. One that arrived but was never claimed:
         PROCESSING_ABANDONED, unless the jobs queue has a backlog (its message may still be
@@ -81,7 +84,7 @@ class SweepService:
             return []
         cutoff = iso(self._clock() - waited)
         ended = []
-        for job_id in self._jobs.awaiting_upload(cutoff, limit):
+        for job_id in self._jobs.awaiting_upload(cutoff, limit, multipart):
             waiting = self._jobs.get(job_id)
             if waiting is None:
                 continue
@@ -101,6 +104,8 @@ class SweepService:
             )
             job = self._fail(job_id, reason, waiting_since_before=cutoff)
             if job is not None:
+                if job.upload_id and not arrived:
+                    self._store.abort_multipart(original_key(job.user_id, job_id), job.upload_id)
                 ended.append(job)
         return ended
 
