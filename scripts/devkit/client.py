@@ -14,6 +14,7 @@ import mimetypes
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,8 @@ from photopipe.auth import tokens
 
 T = TypeVar("T")
 TERMINAL = {"COMPLETED", "FAILED"}
+# One PUT's limit (max_upload_bytes): larger photos go up in parts.
+SINGLE_PUT_BYTES = 50 * 1024 * 1024
 
 
 class ApiError(RuntimeError):
@@ -107,6 +110,53 @@ class PhotopipeClient:
             lambda: self.get_edit(job_id, edit_id), lambda e: e["status"] in TERMINAL, timeout, f"edit {edit_id}"
         )
 
+    def upload_parts(
+        self, upload: dict[str, Any], data: bytes, parallel: int = 2, skip: frozenset[int] = frozenset()
+    ) -> dict[int, str]:
+        """PUTs each part of a multipart `upload` not in `skip`, `parallel` at once: {number: ETag}."""
+        size = int(upload["partSize"])
+
+        def put(part: dict[str, Any]) -> tuple[int, str]:
+            number = int(part["number"])
+            body = data[(number - 1) * size : number * size]
+            response = requests.put(part["url"], data=body, headers=part["headers"], timeout=self.timeout * 4)
+            if response.status_code != 200:
+                raise ApiError(response)
+            return number, response.headers["ETag"]
+
+        todo = [part for part in upload["parts"] if int(part["number"]) not in skip]
+        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+            return dict(pool.map(put, todo))
+
+    def complete_upload(self, job_id: str, etags: dict[int, str]) -> dict[str, Any]:
+        parts = [{"number": number, "etag": etag} for number, etag in sorted(etags.items())]
+        result: dict[str, Any] = self.request(
+            "POST", f"/v1/jobs/{job_id}/upload/complete", 200, json={"parts": parts}
+        ).json()
+        return result
+
+    def submit_in_parts(self, data: bytes, content_type: str, parallel: int = 2, **extra: Any) -> str:
+        """An upload in parts (multipart: true), `parallel` parts at once, then its completion."""
+        created = self.create_job(content_type, len(data), multipart=True, **extra)
+        self.complete_upload(created["jobId"], self.upload_parts(created["upload"], data, parallel))
+        return str(created["jobId"])
+
+    def resume_upload(self, job_id: str, data: bytes, parallel: int = 2) -> int:
+        """Sends the parts S3 does not hold yet (GET .../upload says which), then completes;
+        returns how many parts were sent now."""
+        upload = self.request("GET", f"/v1/jobs/{job_id}/upload", 200).json()
+        held = {int(part["number"]): str(part["etag"]) for part in upload.get("received") or []}
+        sent = self.upload_parts(upload, data, parallel, skip=frozenset(held))
+        self.complete_upload(job_id, held | sent)
+        return len(sent)
+
+    def submit_photo(self, path: Path, parts: bool = False) -> str:
+        """A photo file: in parts (two at once) when asked, or when it is past one PUT's limit."""
+        data = path.read_bytes()
+        if parts or len(data) > SINGLE_PUT_BYTES:
+            return self.submit_in_parts(data, _content_type(path))
+        return self.submit(data, _content_type(path))
+
     def submit(self, data: bytes, content_type: str, **extra: Any) -> str:
         created = self.create_job(content_type, len(data), **extra)
         response = self.upload(created["upload"], data)
@@ -143,10 +193,12 @@ def progress(done: int, total: int, label: str) -> None:
         print(file=sys.stderr)
 
 
-def upload_many(client: PhotopipeClient, paths: list[Path], wait: bool, download: Path | None) -> int:
+def upload_many(
+    client: PhotopipeClient, paths: list[Path], wait: bool, download: Path | None, parts: bool = False
+) -> int:
     jobs: dict[str, Path] = {}
     for index, path in enumerate(paths, 1):
-        jobs[client.submit(path.read_bytes(), _content_type(path))] = path
+        jobs[client.submit_photo(path, parts)] = path
         progress(index, len(paths), "uploaded")
     if not wait and download is None:
         for job_id, path in jobs.items():
@@ -212,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     upload.add_argument("--user", default="demo")
     upload.add_argument("--wait", action="store_true", help="wait for every job and show its outcome")
     upload.add_argument("--download", type=Path, help="save each job's outputs under DIR/<photo name>/")
+    upload.add_argument("--parts", action="store_true", help="upload in parts (multipart), two at once")
+    resume = sub.add_parser("resume", help="finish an upload in parts: send what S3 lacks, then complete")
+    resume.add_argument("job_id")
+    resume.add_argument("path", type=Path)
+    resume.add_argument("--user", default="demo")
     get = sub.add_parser("get", help="show a job as JSON")
     get.add_argument("job_id")
     get.add_argument("--user", default="demo")
@@ -233,7 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     client = PhotopipeClient.for_user(stack, args.user)
     if args.command == "upload":
-        return upload_many(client, photos_in(args.paths), args.wait, args.download)
+        return upload_many(client, photos_in(args.paths), args.wait, args.download, args.parts)
+    if args.command == "resume":
+        sent = client.resume_upload(args.job_id, args.path.read_bytes())
+        print(f"{args.job_id}: {sent} parts sent, upload completed", file=sys.stderr)
+        return 0
     if args.command == "edit":
         return edit_and_wait(client, args.job_id, args.ops)
     job = client.get_job(args.job_id)
