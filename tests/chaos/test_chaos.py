@@ -1,6 +1,7 @@
 """Burst and chaos: N uploads with duplicates, hostile images, injected faults and failing webhooks,
 and a noisy-neighbour share: memory-heavy images, edit chains at the limit, repeated PUTs of one
-slot, and a tenant whose webhooks are slow-loris endpoints; edits asked of finished photos in the
+slot, uploads in parts whose connection drops mid-part and resumes, and a tenant whose webhooks
+are slow-loris endpoints; edits asked of finished photos in the
 middle of it all, some replayed with their Idempotency-Key and some delivered to the worker twice.
 The victims' delivery lag is printed.
 
@@ -35,6 +36,7 @@ from devkit.webhook_receiver import WebhookReceiver
 from tests.support.events import s3_notification
 from tests.support.images import encode, photo, png_header_only
 from tests.support.stack_queues import wait_drained
+from tests.support.uploads import dropped_midway
 
 N = int(os.environ.get("CHAOS_N", "40"))
 RESTART = os.environ.get("CHAOS_RESTART") == "1"
@@ -79,7 +81,7 @@ class Planned:
     # ok | duplicate | hostile | transient | abandoned, and the noisy neighbour's:
     # heavy (64 MP RGBA + a watermark: over any worker's memory budget), large (25 MP RGBA PNG:
     # admitted), edit_chain, rotation_bomb, reput (the slot PUT twice), slowloris (a job of the
-    # tenant whose webhooks dribble)
+    # tenant whose webhooks dribble), parts (uploaded in parts, the second dropped midway, resumed)
     kind: str
     user: str
     data: bytes
@@ -93,6 +95,7 @@ class Planned:
 def plan(rng: random.Random, users: list[str]) -> list[Planned]:
     good = photo(640, 480)
     heavy, large, four_mp = rgba_png(8000), rgba_png(5000), photo(2309, 1732)
+    in_parts = good + bytes(9 * 1024 * 1024)  # two parts: a JPEG decodes past trailing bytes
 
     def hostile(user: str) -> Planned:
         code = rng.choice(sorted(HOSTILE))
@@ -121,6 +124,7 @@ def plan(rng: random.Random, users: list[str]) -> list[Planned]:
         (0.52, lambda user: Planned("heavy", user, heavy, "image/png", watermark, "MEMORY_LIMIT_EXCEEDED")),
         (0.54, lambda user: Planned("large", user, large, "image/png")),
         (0.60, lambda user: Planned("reput", user, good, "image/jpeg")),
+        (0.64, lambda user: Planned("parts", user, in_parts, "image/jpeg")),
         (1.00, lambda user: Planned("ok", user, good, "image/jpeg")),
     ]
     planned = []
@@ -223,8 +227,17 @@ def submit(client: PhotopipeClient, stack: Stack, item: Planned) -> None:
     body: dict[str, Any] = {"contentType": item.content_type, "contentLength": max(1, len(item.data))}
     if item.operations:
         body["operations"] = item.operations
+    if item.kind == "parts":
+        body["multipart"] = True
     created = client.request("POST", "/v1/jobs", 201, json=body).json()
     item.job_id = created["jobId"]
+    if item.kind == "parts":
+        upload = created["upload"]
+        client.upload_parts({**upload, "parts": upload["parts"][:1]}, item.data)
+        second = upload["parts"][1]
+        dropped_midway(second["url"], second["headers"], item.data[upload["partSize"] :])
+        client.resume_upload(item.job_id, item.data)
+        return
     if item.data:
         client.upload(created["upload"], item.data).raise_for_status()
         if item.kind == "reput":

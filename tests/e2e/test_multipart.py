@@ -3,10 +3,8 @@ order and two at once, a connection dropped mid-part, a resume from GET .../uplo
 
 from __future__ import annotations
 
-import http.client
 import io
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -15,6 +13,7 @@ from PIL import Image
 from devkit.client import PhotopipeClient, wait_until
 from devkit.stack import Stack
 from tests.e2e.test_sweeper import sweep
+from tests.support.uploads import dropped_midway
 
 MIB = 1024 * 1024
 
@@ -29,19 +28,6 @@ def large_photo() -> bytes:
     data = buffer.getvalue()
     assert 32 * MIB < len(data) <= 40 * MIB, len(data)  # 40 MB
     return data
-
-
-def dropped_midway(url: str, headers: dict[str, str], body: bytes) -> None:
-    """A PUT whose connection is lost halfway through the body, as in a tunnel: the headers and
-    half the bytes sent, then the socket closed."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
-    connection.putrequest("PUT", f"{parts.path}?{parts.query}", skip_accept_encoding=True)
-    for name, value in headers.items():
-        connection.putheader(name, value)
-    connection.endheaders()
-    connection.send(body[: len(body) // 2])
-    connection.close()
 
 
 def error_code(response: requests.Response) -> str:
