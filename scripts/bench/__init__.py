@@ -16,6 +16,7 @@ Sections, a module each (each can be skipped with --skip NAME):
             to libvips' `thumbnail` at its defaults, and the JPEG quality sweep behind our setting
   latency   warm API calls (health, a job in flight, a finished job) and a 12 MP photo's one small
             variant seen by a client polling every 20 ms (analysis off)
+  upload    a 40 MB photo in one PUT against in 8 MiB parts (two at once, then the complete)
   delivery  a delivery URL: cache hit, first render of w_1080,f_webp from a 12 MP photo's
             stored variants, and f_auto's AVIF bytes next to the JPEG of the same transform
   pipeline  upload-to-COMPLETED latency over sequential jobs next to the worker's own time

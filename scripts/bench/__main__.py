@@ -25,6 +25,7 @@ from bench.memory import memory_section
 from bench.ondevice import ondevice_section
 from bench.pipeline import pipeline_section
 from bench.quality import quality_section
+from bench.upload import upload_section
 from bench.watch import watch_section
 from devkit.stack import Stack
 
@@ -40,10 +41,20 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-ON_THE_STACK = ("latency", "delivery", "pipeline", "burst", "cold", "watch")
+ON_THE_STACK = ("latency", "upload", "delivery", "pipeline", "burst", "cold", "watch")
 SECTIONS = [
     *("engine", "isolation", "colour", "ondevice", "edits", "quality"),  # in-process
-    *("latency", "delivery", "pipeline", "burst", "cold", "watch", "deploy", "memory"),  # on the running stack, mostly
+    *(
+        "latency",
+        "upload",
+        "delivery",
+        "pipeline",
+        "burst",
+        "cold",
+        "watch",
+        "deploy",
+        "memory",
+    ),  # on the running stack, mostly
     "cost",  # from the pipeline's worker time (this run's, or the newest saved one)
 ]
 
@@ -73,6 +84,7 @@ def main() -> int:
         "edits": lambda: edits_section(args.repeat),
         "quality": quality_section,
         "latency": lambda: latency_section(stack),  # type: ignore[arg-type]
+        "upload": lambda: upload_section(stack, args.repeat),  # type: ignore[arg-type]
         "delivery": lambda: delivery_section(stack),  # type: ignore[arg-type]
         "pipeline": lambda: pipeline_section(stack, args.jobs),  # type: ignore[arg-type]
         "burst": lambda: burst_section(stack, args.burst),  # type: ignore[arg-type]
