@@ -60,16 +60,65 @@ async function upload(file) {
   const view = card(null, URL.createObjectURL(file), file.name);
   setStatus(view, "UPLOADING");
   try {
-    const created = await api("POST", "/v1/jobs", { contentType: contentType(file), contentLength: file.size });
+    const inParts = file.size > IN_PARTS_ABOVE;
+    const created = await api("POST", "/v1/jobs", { contentType: contentType(file), contentLength: file.size, ...(inParts ? { multipart: true } : {}) });
     bind(view, created.jobId);
-    // The browser sets Content-Length itself (and refuses to be told); the rest is signed.
-    const headers = Object.fromEntries(Object.entries(created.upload.headers).filter(([name]) => name.toLowerCase() !== "content-length"));
-    const put = await fetch(created.upload.url, { method: created.upload.method, headers, body: file });
-    if (!put.ok) throw new ApiError(put.status, { code: `UPLOAD_${put.status}`, message: `S3 refused the upload: ${(await put.text()).slice(0, 200)}` });
+    if (created.upload.type === "multipart") {
+      await uploadParts(view, created.jobId, created.upload, file);
+    } else {
+      // The browser sets Content-Length itself (and refuses to be told); the rest is signed.
+      const headers = Object.fromEntries(Object.entries(created.upload.headers).filter(([name]) => name.toLowerCase() !== "content-length"));
+      const put = await fetch(created.upload.url, { method: created.upload.method, headers, body: file });
+      if (!put.ok) throw new ApiError(put.status, { code: `UPLOAD_${put.status}`, message: `S3 refused the upload: ${(await put.text()).slice(0, 200)}` });
+    }
     await follow(created.jobId, view);
   } catch (error) {
     refused(view, error);
   }
+}
+
+// Larger photos go up in parts, two at once, as a phone's would: each part straight to S3 with
+// its own presigned URL, then POST .../upload/complete with the ETags S3 answered.
+const IN_PARTS_ABOVE = 16 * 1024 * 1024;
+const PARTS_AT_ONCE = 2;
+
+async function uploadParts(view, jobId, upload, file) {
+  const bar = $("progress.upload", view);
+  bar.max = file.size;
+  bar.hidden = false;
+  const sent = new Map();
+  const etags = {};
+  const waiting = [...upload.parts];
+  const sender = async () => {
+    for (let part; (part = waiting.shift()); ) {
+      const blob = file.slice((part.number - 1) * upload.partSize, part.number * upload.partSize);
+      etags[part.number] = await putPart(part, blob, (bytes) => {
+        sent.set(part.number, bytes);
+        bar.value = [...sent.values()].reduce((sum, n) => sum + n, 0);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: PARTS_AT_ONCE }, sender));
+  const parts = Object.entries(etags).map(([number, etag]) => ({ number: Number(number), etag }));
+  await api("POST", `/v1/jobs/${jobId}/upload/complete`, { parts });
+  view.dataset.parts = parts.length;
+}
+
+// XMLHttpRequest rather than fetch: only it reports an upload's progress. The browser sets the
+// part's Content-Length (the length its URL signs) from the blob.
+function putPart(part, blob, progress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", part.url);
+    request.upload.onprogress = (event) => progress(event.loaded);
+    request.onload = () => {
+      if (request.status !== 200) return reject(new ApiError(request.status, { code: `UPLOAD_${request.status}`, message: `S3 refused part ${part.number}` }));
+      progress(blob.size);
+      resolve(request.getResponseHeader("ETag"));
+    };
+    request.onerror = () => reject(new ApiError(0, { code: "UPLOAD_NETWORK", message: `part ${part.number}: the connection failed` }));
+    request.send(blob);
+  });
 }
 
 // ---- following a job --------------------------------------------------------------------
