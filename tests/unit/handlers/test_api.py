@@ -307,6 +307,23 @@ def test_a_replay_after_the_upload_url_expired_gets_a_fresh_one_or_a_409(
     assert (status, refused["error"]["code"]) == (409, "UPLOAD_SLOT_EXPIRED")
 
 
+def test_uploads_in_parts_through_the_handler_replay_resume_and_refuse_an_early_complete(
+    backend: InMemoryJobs,
+) -> None:
+    body = {"contentType": "image/jpeg", "contentLength": 20 * 1024 * 1024, "multipart": True}
+    status, first = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-parts"})
+    assert status == 201 and first["upload"]["type"] == "multipart" and len(first["upload"]["parts"]) == 3
+    status, replay = call("POST", "/v1/jobs", body, extra_headers={"Idempotency-Key": "k-parts"})
+    assert status == 201 and replay["jobId"] == first["jobId"] and replay["upload"]["type"] == "multipart"
+    assert "received" not in replay["upload"]  # the creation's shape, its URLs made afresh
+    status, resumed = call("GET", f"/v1/jobs/{first['jobId']}/upload")
+    assert status == 200 and resumed["received"] == [] and len(resumed["parts"]) == 3
+    status, early = call("POST", f"/v1/jobs/{first['jobId']}/upload/complete", {"parts": [{"number": 1, "etag": "x"}]})
+    assert (status, early["error"]["code"]) == (400, "UPLOAD_INCOMPLETE")
+    status, single = call("GET", f"/v1/jobs/{create()[1]['jobId']}/upload")
+    assert status == 200 and single["type"] == "put" and "received" not in single
+
+
 def test_an_idempotency_key_reused_with_another_body_is_refused(backend: InMemoryJobs) -> None:
     call(
         "POST", "/v1/jobs", {"contentType": "image/jpeg", "contentLength": 1}, extra_headers={"Idempotency-Key": "k-2"}
