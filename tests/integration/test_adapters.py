@@ -182,6 +182,17 @@ def test_a_job_holds_its_edits_up_to_a_cap_and_an_edit_is_claimed_once(jobs: Dyn
     assert next(j for j in found if j.edit_of).user_id == user_id
 
 
+def test_a_job_being_deleted_moves_no_more(jobs: DynamoJobRepository, user_id: str) -> None:
+    job = new_job(user_id)
+    jobs.create(job, 2_000_000_000)
+    jobs.mark_deleting(job.job_id)
+    with pytest.raises(TransitionRejected):
+        jobs.claim(job.job_id, user_id, "token-a", "t1")
+    assert jobs.get(job.job_id).deleting  # type: ignore[union-attr]
+    jobs.delete(job.job_id)
+    jobs.mark_deleting(job.job_id)  # gone already: nothing to mark, no error
+
+
 def _added(jobs: DynamoJobRepository, job_id: str, edit_id: str, cap: int) -> bool:
     try:
         jobs.add_edit(job_id, edit_id, cap)

@@ -50,13 +50,22 @@ class InMemoryJobs:
     def delete(self, job_id: str) -> None:
         self.items.pop(job_id, None)
 
+    def mark_deleting(self, job_id: str) -> None:
+        if job_id in self.items:
+            self.items[job_id].deleting = True
+
+    def _moving(self, job_id: str) -> Job | None:
+        """The job a status move may change: none once its tombstone is set."""
+        job = self.items.get(job_id)
+        return None if job is None or job.deleting else job
+
     def _move(self, job: Job, status: JobStatus, now: str) -> None:
         job.status = status
         job.updated_at = now
         job.status_history.append({"status": status.value, "at": now})
 
     def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or job.user_id != user_id or job.status is not JobStatus.PENDING_UPLOAD:
             raise TransitionRejected(job_id)
         self._move(job, JobStatus.PROCESSING, now)
@@ -65,7 +74,7 @@ class InMemoryJobs:
         return copy.deepcopy(job)
 
     def resume(self, job_id: str, claim_token: str, now: str) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or job.status is not JobStatus.PROCESSING or self.claims.get(job_id) != claim_token:
             raise TransitionRejected(job_id)
         job.updated_at = now
@@ -83,7 +92,7 @@ class InMemoryJobs:
         error: JobError | None,
         processing_ms: int | None,
     ) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or job.status is not JobStatus.PROCESSING or self.claims.get(job_id) != claim_token:
             raise TransitionRejected(job_id)
         self._move(job, status, now)
@@ -100,7 +109,7 @@ class InMemoryJobs:
         held_by: str | None = None,
         waiting_since_before: str | None = None,
     ) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or job.status.is_terminal:
             raise TransitionRejected(job_id)
         if waiting_since_before is not None:
@@ -125,7 +134,7 @@ class InMemoryJobs:
         return [copy.deepcopy(self.items[i]) for i in job_ids if i in self.items]
 
     def add_edit(self, job_id: str, edit_id: str, max_edits: int) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or job.status is not JobStatus.COMPLETED or len(job.edit_ids) >= max_edits:
             raise TransitionRejected(job_id)
         job.edit_ids = tuple(sorted({*job.edit_ids, edit_id}))
@@ -137,7 +146,7 @@ class InMemoryJobs:
             job.edit_ids = tuple(i for i in job.edit_ids if i != edit_id)
 
     def claim_edit(self, job_id: str, claim_token: str, now: str) -> Job:
-        job = self.items.get(job_id)
+        job = self._moving(job_id)
         if job is None or not job.edit_of or job.status is not JobStatus.PROCESSING or job_id in self.claims:
             raise TransitionRejected(job_id)
         self.claims[job_id] = job.claim_token = claim_token

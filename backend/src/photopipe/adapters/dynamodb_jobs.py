@@ -96,6 +96,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         edit_of=r.get("editOf"),
         edit_ids=tuple(sorted(r.get("editIds", []))),
         upload_id=r.get("uploadId"),
+        deleting=bool(r.get("deleting", False)),
     )
 
 
@@ -132,6 +133,19 @@ class DynamoJobRepository:
 
     def delete(self, job_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key={"jobId": {"S": job_id}})
+
+    def mark_deleting(self, job_id: str) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"jobId": {"S": job_id}},
+                UpdateExpression="SET deleting = :true",
+                ConditionExpression="attribute_exists(jobId)",
+                ExpressionAttributeValues={":true": {"BOOL": True}},
+            )
+        except ClientError as exc:
+            if not is_conditional_failure(exc):
+                raise  # else deleted meanwhile: nothing left to mark
 
     def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
         return self._update(
@@ -322,7 +336,8 @@ class DynamoJobRepository:
                 TableName=self._table,
                 Key={"jobId": {"S": job_id}},
                 UpdateExpression=update,
-                ConditionExpression=f"attribute_exists(jobId) AND ({condition})",
+                # A job being deleted moves no more (its tombstone, mark_deleting).
+                ConditionExpression=f"attribute_exists(jobId) AND attribute_not_exists(deleting) AND ({condition})",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={k: to_value(v) for k, v in values.items()} | (attribute_values or {}),
                 ReturnValues="ALL_NEW",

@@ -82,6 +82,9 @@ class Job:
     edit_ids: tuple[str, ...] = ()
     # The S3 multipart upload its photo arrives through, for a job created with multipart.
     upload_id: str | None = None
+    # Set first when the job is deleted (a tombstone): no status move succeeds after it, so a
+    # worker finishing meanwhile finds the job gone and removes what it wrote.
+    deleting: bool = False
 
     @property
     def edit_id(self) -> str | None:

@@ -70,6 +70,10 @@ class JobRepository(Protocol):
 
     def delete(self, job_id: str) -> None: ...
 
+    def mark_deleting(self, job_id: str) -> None:
+        """The tombstone: from now on every status move of the job is refused."""
+        ...
+
     def claim(self, job_id: str, user_id: str, claim_token: str, now: str) -> Job:
         """This user's job PENDING_UPLOAD -> PROCESSING, held by claim_token; else TransitionRejected
         (no such job, another user's, or not waiting for its upload)."""

@@ -180,7 +180,8 @@ class ProcessingService:
 
     def _lost_job(self, job: Job) -> Report:
         """The terminal write was refused: the job (or edit) moved on without this delivery."""
-        if self._jobs.get(job.job_id) is None:
+        current = self._jobs.get(job.job_id)
+        if current is None or current.deleting:
             # Deleted while we rendered: what we wrote (and a job's original) has nothing to belong to.
             if job.edit_of and job.edit_id:
                 self._store.delete_results(edit_result_prefix(job.user_id, job.edit_of, job.edit_id))
@@ -194,8 +195,13 @@ class ProcessingService:
         """Why the claim was refused, read only now: the resumed job, or the delivery's report.
         `user_id`: the owner the upload's key names (None for an edit: its record says)."""
         job = self._jobs.get(job_id)
+        if user_id is not None and (job is None or job.deleting):
+            # An original put through a still-valid URL after its job was deleted (or while it
+            # is): nothing owns it, so it goes.
+            self._store.delete_job_objects(original_key(user_id, job_id), result_prefix(user_id, job_id))
+            return Report(Outcome.IGNORED, job_id)
         if job is None or (user_id is not None and job.user_id != user_id):
-            return Report(Outcome.IGNORED, job_id)  # deleted, or an object nobody asked a slot for
+            return Report(Outcome.IGNORED, job_id)  # a deleted edit, or an object nobody asked a slot for
         if job.status.is_terminal:
             if job.event_pending and self._may_repair_outbox(job, claim_token):
                 self._publish(job)

@@ -230,11 +230,12 @@ class JobService:
         self._store.complete_multipart(key, job.upload_id, [by_number[p.number] for p in expected])
         return job
 
-    def get_job(self, user_id: str, job_id: str) -> Job:
+    def get_job(self, user_id: str, job_id: str, deleting_too: bool = False) -> Job:
+        """`deleting_too`: a job whose deletion began is found (to finish deleting it), else not."""
         if not is_valid_job_id(job_id):
             raise PhotopipeError(ErrorCode.NOT_FOUND, "Job not found.")
         job = self._jobs.get(job_id)
-        if job is None or job.user_id != user_id:
+        if job is None or job.user_id != user_id or (job.deleting and not deleting_too):
             # Another user's job is indistinguishable from a missing one.
             raise PhotopipeError(ErrorCode.NOT_FOUND, f"Job {job_id} not found.")
         return job
@@ -244,8 +245,12 @@ class JobService:
 
     def delete_job(self, user_id: str, job_id: str) -> Job:
         """The job, its edits, and every object of either: the results prefix holds the edits'
-        outputs too. Returns what was deleted (its edit ids name the edits' other records)."""
-        job = self.get_job(user_id, job_id)
+        outputs too. Returns what was deleted (its edit ids name the edits' other records).
+
+        The tombstone first: a worker finishing the job meanwhile has its write refused and
+        removes what it wrote, so nothing is written after the objects are deleted."""
+        job = self.get_job(user_id, job_id, deleting_too=True)
+        self._jobs.mark_deleting(job.job_id)
         if job.upload_id and job.status is JobStatus.PENDING_UPLOAD:
             self._store.abort_multipart(original_key(user_id, job.job_id), job.upload_id)
         self._store.delete_job_objects(
