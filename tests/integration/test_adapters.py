@@ -283,6 +283,11 @@ def test_device_registration_is_idempotent_and_the_ledger_claims_once(stack: Sta
     device = Device(user_id, "dev_1", Platform.IOS, "token-123456789", "2026-01-01T00:00:00.000Z")
     assert devices.register(device, 20) == device
     assert devices.register(Device(user_id, "dev_1", Platform.IOS, "token-123456789", "later"), 20) == device
+    devices.disable(user_id, "dev_1", "2026-01-01T00:00:01.000Z failed: a send no retry fixes")
+    assert [d.active for d in devices.list_for_user(user_id)] == [False]
+    assert devices.register(device, 20).active and [d.active for d in devices.list_for_user(user_id)] == [True]
+    devices.disable(user_id, "dev_unregistered", "x")  # gone already: no error, nothing written
+    assert [d.device_id for d in devices.list_for_user(user_id)] == ["dev_1"]
     job_id = uuid.uuid4().hex
     now = "2026-01-01T00:00:00.000Z"
     assert ledger.claim(job_id, device, now, 60) is Claim.GRANTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -285,7 +286,15 @@ class InMemoryDevices:
         key = (device.user_id, device.device_id)
         if key not in self.items and len(self.list_for_user(device.user_id)) >= max_devices:
             raise DeviceLimitReached(device.user_id)
+        if key in self.items:  # registered again: enabled again
+            self.items[key] = dataclasses.replace(self.items[key], disabled_reason=None)
         return self.items.setdefault(key, device)
+
+    def disable(self, user_id: str, device_id: str, reason: str) -> None:
+        if (user_id, device_id) in self.items:
+            self.items[(user_id, device_id)] = dataclasses.replace(
+                self.items[(user_id, device_id)], disabled_reason=reason
+            )
 
     def list_for_user(self, user_id: str) -> list[Device]:
         return [d for (u, _), d in sorted(self.items.items()) if u == user_id]

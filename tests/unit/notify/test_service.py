@@ -202,6 +202,20 @@ def test_a_send_that_fails_for_a_reason_no_retry_fixes_ends_failed_not_sending()
     assert statuses["ios"][0] is DeliveryStatus.DELIVERED
 
 
+def test_a_device_whose_send_failed_for_good_is_disabled_until_registered_again() -> None:
+    broken = UnicodeEncodeError("ascii", "café", 3, 4, "ordinal not in range(128)")
+    hook = RecordingSender(errors=[broken])
+    service, devices, _, _, _ = world(hook)
+    webhook = devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook")
+    service.notify(EVENT)
+    (listed,) = devices.list("alice")
+    assert not listed.active and listed.disabled_reason and "UnicodeEncodeError" in listed.disabled_reason
+    later = JobEvent(EventType.JOB_COMPLETED, "job-2", "alice", JobStatus.COMPLETED, "2026-01-01T00:01:00.000Z")
+    assert service.notify(later) == 0 and len(hook.sent) == 0  # no more sends to it
+    assert devices.register("alice", Platform.WEBHOOK, "http://127.0.0.1:9/hook").active  # enabled again
+    assert service.notify(later) == 1 and webhook.device_id in {d.device_id for d, _ in hook.sent}
+
+
 def test_a_webhook_is_registered_in_canonical_form() -> None:
     _, devices, _, _, _ = world()
 

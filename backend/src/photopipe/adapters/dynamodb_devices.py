@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from photopipe.adapters.dynamo import from_item, to_item
+from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item
 from photopipe.notify.model import Device, DeviceLimitReached, Platform
 
 
@@ -18,6 +19,7 @@ def _device_from(record: dict[str, Any]) -> Device:
         address=record["address"],
         created_at=record["createdAt"],
         signing_secret=record.get("signingSecret"),
+        disabled_reason=record.get("disabledReason"),
     )
 
 
@@ -32,8 +34,15 @@ class DynamoDeviceRepository:
 
     def register(self, device: Device, max_devices: int) -> Device:
         existing = self._get(device.user_id, device.device_id)
-        if existing is not None:
-            return existing  # registered again: not a new device, nothing counted
+        if existing is not None:  # registered again: not a new device, nothing counted
+            if not existing.active:
+                self._db.update_item(
+                    TableName=self._table,
+                    Key={"userId": {"S": device.user_id}, "deviceId": {"S": device.device_id}},
+                    UpdateExpression="REMOVE disabledReason",
+                )
+                return replace(existing, disabled_reason=None)
+            return existing
         item = to_item(
             {
                 "userId": device.user_id,
@@ -76,6 +85,19 @@ class DynamoDeviceRepository:
         if failed[0]:  # a racing registration of the same device stored it first
             return self._get(device.user_id, device.device_id) or device
         raise DeviceLimitReached(device.user_id)
+
+    def disable(self, user_id: str, device_id: str, reason: str) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"userId": {"S": user_id}, "deviceId": {"S": device_id}},
+                UpdateExpression="SET disabledReason = :reason",
+                ConditionExpression="attribute_exists(deviceId)",
+                ExpressionAttributeValues={":reason": {"S": reason[:500]}},
+            )
+        except ClientError as exc:
+            if not is_conditional_failure(exc):
+                raise  # else unregistered meanwhile
 
     def _get(self, user_id: str, device_id: str) -> Device | None:
         response = self._db.get_item(

@@ -425,6 +425,10 @@ class DeviceResponse(ApiModel):
     device_id: str
     platform: str
     created_at: str
+    status: Literal["ACTIVE", "DISABLED"] = Field(
+        "ACTIVE", description="DISABLED after a send failed in a way no retry fixes: register it again to enable it."
+    )
+    disabled_reason: str | None = Field(None, description="DISABLED only: when, and the failure.")
     signing_secret: str | None = Field(
         default=None,
         description="Webhooks only: the Standard Webhooks secret (whsec_ + base64) that signs each delivery.",

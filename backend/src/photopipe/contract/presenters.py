@@ -128,6 +128,8 @@ def device_response(device: Device, include_secret: bool) -> DeviceResponse:
         device_id=device.device_id,
         platform=device.platform.value,
         created_at=device.created_at,
+        status="ACTIVE" if device.active else "DISABLED",
+        disabled_reason=device.disabled_reason,
         signing_secret=device.signing_secret if include_secret else None,
     )
 

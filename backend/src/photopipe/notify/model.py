@@ -35,6 +35,13 @@ class Device:
     address: str  # push token, or the webhook URL
     created_at: str
     signing_secret: str | None = None  # webhooks only: HMAC key for the signature header
+    # Set when a send failed in a way no retry fixes: the device gets no more sends until it is
+    # registered again.
+    disabled_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_reason is None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from photopipe.notify.model import Claim, Delivery, Device, SendResult
 
 class DeviceRepository(Protocol):
     def register(self, device: Device, max_devices: int) -> Device:
-        """Stores the device, or returns the one already registered under its id. A new device
+        """Stores the device, or returns the one already registered under its id (enabled
+        again if a failure had disabled it). A new device
         and the user's count of devices are written together, the count held under
         `max_devices` in the same atomic write: DeviceLimitReached past it, however many
         registrations race."""
@@ -19,6 +20,10 @@ class DeviceRepository(Protocol):
     def list_for_user(self, user_id: str) -> list[Device]: ...
 
     def delete(self, user_id: str, device_id: str) -> bool: ...
+
+    def disable(self, user_id: str, device_id: str, reason: str) -> None:
+        """No more sends to the device; registering it again enables it."""
+        ...
 
 
 class DeliveryLedger(Protocol):

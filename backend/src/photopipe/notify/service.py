@@ -50,7 +50,7 @@ class NotificationService:
         Raises TransientError when any device should be tried again: the message comes back
         and the ledger skips the devices already served.
         """
-        devices = self._devices.list_for_user(event.user_id)
+        devices = [device for device in self._devices.list_for_user(event.user_id) if device.active]
         if not devices:
             return 0
         with ThreadPoolExecutor(max_workers=min(len(devices), _MAX_PARALLEL_SENDS)) as pool:
@@ -84,10 +84,12 @@ class NotificationService:
         except Exception as exc:
             # Neither a retry nor the device's absence explains it (a bug, a target no request can
             # be made to): this delivery ends FAILED with the reason, so nothing stays SENDING and
-            # the event's other devices are not held back by a retry that cannot succeed.
+            # the event's other devices are not held back by a retry that cannot succeed; the
+            # device is disabled, with the reason, until its owner registers it again.
             logger.warning("a delivery failed for good", extra={"deviceId": device.device_id}, exc_info=True)
             reason = f"failed: {type(exc).__name__}: {exc}"[:300]
             self._complete(event, device, now, DeliveryStatus.FAILED, detail=reason)
+            self._devices.disable(device.user_id, device.device_id, f"{now} {reason}")
             return _Outcome()
         self._complete(event, device, now, DeliveryStatus.DELIVERED, result.simulated, result.detail)
         return _Outcome(sent=1)
