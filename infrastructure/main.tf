@@ -332,9 +332,10 @@ locals {
           actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
           resources = [module.tables.jobs_table_arn]
         }
-        # Holds off failing stalled jobs while the jobs queue has a backlog.
+        # Holds off failing stalled jobs while the jobs queue has a backlog; queues a photo no
+        # delivery claimed again, once.
         JobsQueueBacklog = {
-          actions   = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+          actions   = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"]
           resources = [module.queues.jobs_queue_arn_for_grants]
         }
         JobEventsPublish = {

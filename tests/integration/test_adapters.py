@@ -193,6 +193,15 @@ def test_a_job_being_deleted_moves_no_more(jobs: DynamoJobRepository, user_id: s
     jobs.mark_deleting(job.job_id)  # gone already: nothing to mark, no error
 
 
+def test_a_waiting_job_is_requeued_once(jobs: DynamoJobRepository, user_id: str) -> None:
+    job = new_job(user_id)
+    jobs.create(job, 2_000_000_000)
+    requeued = jobs.mark_requeued(job.job_id, "2026-01-01T01:00:00.000Z")
+    assert (requeued.requeued_at, requeued.updated_at) == ("2026-01-01T01:00:00.000Z",) * 2
+    with pytest.raises(TransitionRejected):
+        jobs.mark_requeued(job.job_id, "2026-01-01T02:00:00.000Z")
+
+
 def _added(jobs: DynamoJobRepository, job_id: str, edit_id: str, cap: int) -> bool:
     try:
         jobs.add_edit(job_id, edit_id, cap)

@@ -51,6 +51,13 @@ class InMemoryJobs:
     def delete(self, job_id: str) -> None:
         self.items.pop(job_id, None)
 
+    def mark_requeued(self, job_id: str, now: str) -> Job:
+        job = self._moving(job_id)
+        if job is None or job.status is not JobStatus.PENDING_UPLOAD or job.requeued_at is not None:
+            raise TransitionRejected(job_id)
+        job.requeued_at = job.updated_at = now
+        return copy.deepcopy(job)
+
     def mark_deleting(self, job_id: str) -> None:
         if job_id in self.items:
             self.items[job_id].deleting = True
@@ -257,13 +264,17 @@ class InMemoryStore:
 
 
 class RecordingQueue:
-    """The jobs queue's edit messages, in the order sent."""
+    """The jobs queue's edit and requeued-upload messages, in the order sent."""
 
     def __init__(self) -> None:
         self.edits: list[str] = []
+        self.uploads: list[tuple[str, int]] = []
 
     def send_edit(self, record_id: str) -> None:
         self.edits.append(record_id)
+
+    def send_upload(self, key: str, size: int) -> None:
+        self.uploads.append((key, size))
 
 
 class RecordingPublisher:

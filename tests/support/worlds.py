@@ -28,7 +28,7 @@ class World:
         self.worker = ProcessingService(
             SETTINGS, self.jobs, self.store, self.events, provider or LocalProvider(), clock=lambda: self.now
         )
-        self.sweeper = SweepService(self.jobs, self.events, self.store, clock=lambda: self.now)
+        self.sweeper = SweepService(self.jobs, self.events, self.store, clock=lambda: self.now, queue=self.queue)
 
     def upload(self, data: bytes, content_type: str = "image/jpeg", user: str = "alice") -> UploadedObject:
         job, _ = self.api.create_job(user, content_type, max(len(data), 1), Operations())

@@ -146,11 +146,12 @@ def processing_service(span: Span | None = None) -> ProcessingService:
 @cache
 def sweep_service() -> SweepService:
     from photopipe.adapters.sns_events import SnsEventPublisher
+    from photopipe.adapters.sqs import SqsWorkQueue
     from photopipe.jobs.sweeping import SweepService
 
     settings = get_settings()
     events = SnsEventPublisher(client("sns"), settings.job_events_topic_arn)
-    return SweepService(job_repository(), events, object_store())
+    return SweepService(job_repository(), events, object_store(), queue=SqsWorkQueue(settings.jobs_queue_name))
 
 
 @cache

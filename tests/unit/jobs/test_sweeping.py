@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
-from photopipe.jobs.model import JobStatus, Operations
+from photopipe.handlers.worker import work_in
+from photopipe.jobs.model import JobStatus, Operations, original_key
+from photopipe.jobs.processing import Outcome, UploadedObject
 from photopipe.jobs.sweeping import SweepService
 from tests.support.fakes import InMemoryJobs
 from tests.support.images import photo
@@ -73,7 +76,7 @@ def test_the_sweeper_leaves_a_job_a_delivery_resumed_after_it_looked() -> None:
     assert world.events.events == []
 
 
-def test_a_job_whose_photo_never_came_ends_upload_abandoned_and_one_never_claimed_processing_abandoned() -> None:
+def test_a_job_whose_photo_never_came_ends_upload_abandoned_and_one_never_claimed_is_requeued_once() -> None:
     world = World()
     arrived = world.upload(photo(8, 8)).key.split("/")[2]  # its photo is there; no delivery came
     job, _ = world.api.create_job("alice", "image/jpeg", 10, Operations())  # no photo ever
@@ -85,8 +88,25 @@ def test_a_job_whose_photo_never_came_ends_upload_abandoned_and_one_never_claime
         job.job_id,
         recent.job_id,
     ], "behind a backlog a photo that arrived may still be queued: only the missing ones end"
+    assert world.queue.uploads == []
+    # No backlog: the photo that arrived is queued again, once, and waits again.
+    assert world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=False) == []
+    assert [key for key, _ in world.queue.uploads] == [original_key("alice", arrived)]
+    assert world.jobs.items[arrived].status is JobStatus.PENDING_UPLOAD
+    world.now += timedelta(minutes=21)  # that message was lost too
     ended = world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=False)
-    assert [j.job_id for j in ended] == [arrived]
+    assert arrived in [j.job_id for j in ended] and len(world.queue.uploads) == 1  # never a second time
     codes = {j: world.jobs.get(j).error.code for j in (arrived, job.job_id)}  # type: ignore[union-attr]
     assert codes == {arrived: "PROCESSING_ABANDONED", job.job_id: "UPLOAD_ABANDONED"}
     assert {e.job_id for e in world.events.events} >= {arrived, job.job_id}, "devices hear of both"
+
+
+def test_a_requeued_photo_is_processed_by_the_worker_from_its_message() -> None:
+    world = World()
+    upload = world.upload(photo(64, 48))
+    world.now += timedelta(minutes=21)
+    world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 100, backlog=False)
+    (body,) = [json.dumps({"uploadRequeued": {"key": key, "size": size}}) for key, size in world.queue.uploads]
+    (requeued,) = work_in(body)
+    assert isinstance(requeued, UploadedObject) and requeued.key == upload.key
+    assert world.worker.process(requeued, "msg-requeued").outcome is Outcome.COMPLETED

@@ -97,6 +97,7 @@ def job_from_record(r: Mapping[str, Any]) -> Job:
         edit_ids=tuple(sorted(r.get("editIds", []))),
         upload_id=r.get("uploadId"),
         deleting=bool(r.get("deleting", False)),
+        requeued_at=r.get("requeuedAt"),
     )
 
 
@@ -133,6 +134,14 @@ class DynamoJobRepository:
 
     def delete(self, job_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key={"jobId": {"S": job_id}})
+
+    def mark_requeued(self, job_id: str, now: str) -> Job:
+        return self._update(
+            job_id,
+            "SET requeuedAt = :now, updatedAt = :now",
+            "#s = :pending AND attribute_not_exists(requeuedAt)",
+            {":pending": JobStatus.PENDING_UPLOAD.value, ":now": now},
+        )
 
     def mark_deleting(self, job_id: str) -> None:
         try:

@@ -65,8 +65,9 @@ def waiting_messages(queue_name: str) -> int:
     return int(attributes.get("ApproximateNumberOfMessages", 0))
 
 
-# The body of an edit's message on the jobs queue (handlers/worker.py reads it).
+# The bodies of the messages the functions put on the jobs queue (handlers/worker.py reads them).
 EDIT_MESSAGE_KEY = "editRequested"
+REQUEUED_UPLOAD_KEY = "uploadRequeued"
 
 
 class SqsWorkQueue:
@@ -74,6 +75,10 @@ class SqsWorkQueue:
         self._queue_name = queue_name
 
     def send_edit(self, record_id: str) -> None:
-        client("sqs").send_message(
-            QueueUrl=_queue_url_of_name(self._queue_name), MessageBody=json.dumps({EDIT_MESSAGE_KEY: record_id})
-        )
+        self._send({EDIT_MESSAGE_KEY: record_id})
+
+    def send_upload(self, key: str, size: int) -> None:
+        self._send({REQUEUED_UPLOAD_KEY: {"key": key, "size": size}})
+
+    def _send(self, body: dict[str, object]) -> None:
+        client("sqs").send_message(QueueUrl=_queue_url_of_name(self._queue_name), MessageBody=json.dumps(body))

@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import wiring
-from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
+from photopipe.adapters.sqs import EDIT_MESSAGE_KEY, REQUEUED_UPLOAD_KEY
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
 from photopipe.handlers import batch
@@ -86,8 +86,8 @@ async def async_record_handler(record: SQSRecord, deadline: float) -> None:
 
 
 def work_in(body: str) -> list[Work]:
-    """The edit a message of the api asks for, or the objects an S3 notification announces;
-    [] for s3:TestEvent and anything unparseable.
+    """The edit a message of the api asks for, the photo the sweeper queued again, or the objects
+    an S3 notification announces; [] for s3:TestEvent and anything unparseable.
 
     Read through Powertools' S3Event data class, not its pydantic S3Model: the same fields,
     without ~100 ms of model building in every cold start."""
@@ -97,6 +97,8 @@ def work_in(body: str) -> list[Work]:
             return []
         if isinstance(message, dict) and isinstance(message.get(EDIT_MESSAGE_KEY), str):
             return [EditRequested(message[EDIT_MESSAGE_KEY])]
+        if isinstance(message, dict) and isinstance(requeued := message.get(REQUEUED_UPLOAD_KEY), dict):
+            return [UploadedObject("", str(requeued["key"]), int(requeued["size"]), "")]
         return [
             UploadedObject(
                 bucket=str(record.s3.bucket.name),

@@ -85,6 +85,8 @@ class Job:
     # Set first when the job is deleted (a tombstone): no status move succeeds after it, so a
     # worker finishing meanwhile finds the job gone and removes what it wrote.
     deleting: bool = False
+    # When the sweeper queued its arrived photo again, once, because no delivery ever claimed it.
+    requeued_at: str | None = None
 
     @property
     def edit_id(self) -> str | None:

@@ -70,6 +70,11 @@ class JobRepository(Protocol):
 
     def delete(self, job_id: str) -> None: ...
 
+    def mark_requeued(self, job_id: str, now: str) -> Job:
+        """A job still waiting whose photo is queued again, once: `requeued_at` set, and its wait
+        counted from now; else TransitionRejected (claimed meanwhile, or requeued before)."""
+        ...
+
     def mark_deleting(self, job_id: str) -> None:
         """The tombstone: from now on every status move of the job is refused."""
         ...
@@ -196,9 +201,12 @@ class Renderer(Protocol):
 
 
 class WorkQueue(Protocol):
-    """Where the worker takes work from besides uploads: edits asked for later."""
+    """Where the worker takes work from besides S3's events: edits asked for later, and photos
+    whose event never led to a claim."""
 
     def send_edit(self, record_id: str) -> None: ...
+
+    def send_upload(self, key: str, size: int) -> None: ...
 
 
 class EventPublisher(Protocol):

@@ -19,7 +19,7 @@ from photopipe.clock import iso, utc_now
 from photopipe.errors import ErrorCode
 from photopipe.jobs.model import Job, JobError, original_key
 from photopipe.jobs.outbox import Outbox
-from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected
+from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected, WorkQueue
 
 
 class SweepService:
@@ -29,9 +29,11 @@ class SweepService:
         events: EventPublisher,
         store: ObjectStore | None = None,
         clock: Callable[[], datetime] = utc_now,
+        queue: WorkQueue | None = None,
     ) -> None:
         self._jobs = jobs
         self._store = store
+        self._queue = queue  # where a photo no delivery claimed is queued again, once
         self._outbox = Outbox(jobs, events)
         self._clock = clock
 
@@ -76,9 +78,10 @@ class SweepService:
         """Fails the jobs still waiting for their photo `waited` after they were created: those
         uploading in one PUT, or (multipart) in parts, whose unfinished upload is aborted too.
 
-        A photo that never arrived: UPLOAD_ABANDONED. One that arrived but was never claimed:
-        PROCESSING_ABANDONED, unless the jobs queue has a backlog (its message may still be
-        waiting for a consumer). Each write is conditional on the job still waiting.
+        A photo that never arrived: UPLOAD_ABANDONED. One that arrived but was never claimed is
+        queued again, once, and waits again; then PROCESSING_ABANDONED. Neither while the jobs
+        queue has a backlog (its message may still be waiting for a consumer). Each write is
+        conditional on the job still waiting.
         """
         if self._store is None:
             return []
@@ -88,8 +91,18 @@ class SweepService:
             waiting = self._jobs.get(job_id)
             if waiting is None:
                 continue
-            arrived = self._store.original_arrived(original_key(waiting.user_id, job_id))
+            key = original_key(waiting.user_id, job_id)
+            arrived = self._store.original_arrived(key)
             if arrived and backlog:
+                continue
+            if arrived and waiting.requeued_at is None and self._queue is not None:
+                # Its event was lost, or its deliveries all died before a claim: once more,
+                # with a whole wait of its own (marked first, so two sweeps send one message).
+                try:
+                    self._jobs.mark_requeued(job_id, iso(self._clock()))
+                except TransitionRejected:
+                    continue
+                self._queue.send_upload(key, waiting.content_length)
                 continue
             reason = (
                 JobError(
