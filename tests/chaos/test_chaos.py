@@ -1,8 +1,9 @@
 """Burst and chaos: N uploads with duplicates, hostile images, injected faults and failing webhooks,
 and a noisy-neighbour share: memory-heavy images, edit chains at the limit, repeated PUTs of one
-slot, uploads in parts whose connection drops mid-part and resumes, and a tenant whose webhooks
-are slow-loris endpoints; edits asked of finished photos in the
-middle of it all, some replayed with their Idempotency-Key and some delivered to the worker twice.
+slot, uploads in parts whose connection drops mid-part and resumes, a tenant whose webhooks are
+slow-loris endpoints, one that deletes its jobs mid-flight and one that floods the API; edits
+asked of finished photos in the middle of it all, some replayed with their Idempotency-Key and
+some delivered to the worker twice.
 The victims' delivery lag is printed.
 
 `make chaos N=500` (default size in `make test`: CHAOS_N=40). CHAOS_RESTART=1 also stops the
@@ -28,6 +29,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+import requests
 from PIL import Image
 
 from devkit.client import PhotopipeClient, wait_until
@@ -214,6 +216,46 @@ def edit_problems(
         for edit in edits
         if posts[(f"/hook/{edit.user}", f"{edit.job_id}~{edit.edit_id}")] != 1
     ]
+    return problems
+
+
+# The flooding tenant's job creations, at once: past the local limit (60 a minute).
+FLOOD = 70
+
+
+def flood(client: PhotopipeClient, answers: list[requests.Response]) -> None:
+    """Job creations from one user as fast as it can: the limit answers 429 with Retry-After."""
+    body = {"contentType": "image/jpeg", "contentLength": 1000}
+    answers += [client.request("POST", "/v1/jobs", json=body) for _ in range(FLOOD)]
+
+
+def flood_problems(answers: list[requests.Response]) -> list[str]:
+    statuses = Counter(answer.status_code for answer in answers)
+    limited = [a for a in answers if a.status_code == 429]
+    problems = [f"flood: answers {dict(statuses)}"] if set(statuses) - {201, 429} or not limited else []
+    problems += [
+        f"flood: a 429 without Retry-After or RATE_LIMITED: {a.headers.get('Retry-After')} {a.text[:100]}"
+        for a in limited
+        if not a.headers.get("Retry-After") or a.json()["error"]["code"] != "RATE_LIMITED"
+    ][:3]
+    return problems
+
+
+def submit_and_delete(client: PhotopipeClient, stack: Stack, item: Planned) -> None:
+    """A photo uploaded, then its job deleted at once, mid-flight."""
+    submit(client, stack, item)
+    client.request("DELETE", f"/v1/jobs/{item.job_id}", 204)
+
+
+def deletion_problems(stack: Stack, clients: dict[str, PhotopipeClient], deleted: list[Planned]) -> list[str]:
+    """Once the queues are drained, a job deleted mid-flight is gone with every object of it."""
+    s3, problems = stack.client("s3"), []
+    for item in deleted:
+        if clients[item.user].request("GET", f"/v1/jobs/{item.job_id}").status_code != 404:
+            problems.append(f"deleted {item.job_id}: still readable")
+        for bucket, prefix in (("uploads_bucket_name", "incoming"), ("results_bucket_name", "results")):
+            left = s3.list_objects_v2(Bucket=stack[bucket], Prefix=f"{prefix}/{item.user}/{item.job_id}/")
+            problems += [f"deleted {item.job_id}: {o['Key']} left" for o in left.get("Contents", [])]
     return problems
 
 
@@ -493,12 +535,22 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
         work: list[Callable[[], None]] = [partial(submit, clients[item.user], stack, item) for item in planned]
         for index, edit in enumerate(edits):
             work.insert(index * len(work) // len(edits), partial(submit_edit, clients[edit.user], stack, edit))
+        # A tenant that deletes its jobs mid-flight, and one that floods the API.
+        deleted = [
+            Planned("deleted", healthy[i % len(healthy)], photo(640, 480), "image/jpeg") for i in range(2 + N // 40)
+        ]
+        for index, item in enumerate(deleted):
+            work.insert(index * len(work) // len(deleted), partial(submit_and_delete, clients[item.user], stack, item))
+        flooder = PhotopipeClient.for_user(stack, f"chaos-{uuid.uuid4().hex[:6]}-flood")
+        flooded: list[requests.Response] = []
+        work.insert(len(work) // 2, partial(flood, flooder, flooded))
         with concurrent.futures.ThreadPoolExecutor(max_workers=SUBMITTERS) as pool:
             list(pool.map(lambda run: run(), work))
         if RESTART:
             restart_emulator()
         wait_until_every_job_is_terminal(stack, clients, planned)
-        problems = edit_problems(clients, edits, receiver)
+        problems = edit_problems(clients, edits, receiver) + deletion_problems(stack, clients, deleted)
+        problems += flood_problems(flooded)
         elapsed = time.monotonic() - started
 
         jobs = {item.job_id: clients[item.user].get_job(item.job_id) for item in planned}
@@ -518,6 +570,8 @@ def test_burst_with_chaos_loses_nothing_and_does_nothing_twice(stack: Stack) -> 
     print(
         f"\nchaos N={N} seed={SEED} restart={RESTART}: {dict(kinds)} -> {dict(statuses)}; {len(edits)} edits "
         f"({sum(1 for e in edits if e.key)} replayed, {sum(1 for e in edits if e.requeued)} delivered twice); "
+        f"{len(deleted)} deleted mid-flight; a flood of {FLOOD} creations met "
+        f"{sum(1 for a in flooded if a.status_code == 429)} 429s; "
         f"{len(receiver.received)} webhook posts; jobs DLQ +{len(dead_jobs & set(jobs))}, "
         f"notify DLQ +{len(set(notify_dlq) & set(jobs))} "
         f"({sum(1 for j in jobs if notify_dlq[j] > 1)} events there twice or more); "
