@@ -22,8 +22,9 @@ from photopipe.images.pipeline import RenderRequest
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import JobStatus
 from photopipe.jobs.processing import ProcessingService
+from tests.support import subjects
 from tests.support.events import Context, sqs_event
-from tests.support.images import photo
+from tests.support.images import encode, photo
 from tests.support.worlds import World, job_id_of
 
 # A child that asks for a little memory, is granted it, then misbehaves.
@@ -35,7 +36,7 @@ write_frame(sys.stdout.buffer, ("reserve", 8 * 2**20))
 read_frame(sys.stdin.buffer)
 how = sys.argv[1]
 if how == "hog":
-    hog = bytearray(b"x") * (800 * 2**20)  # written, so resident
+    hog = bytearray(b"x") * (1200 * 2**20)  # written, so resident
 if how == "crash":
     os.kill(os.getpid(), signal.SIGSEGV)
 time.sleep(60)
@@ -103,7 +104,7 @@ def test_photos_render_in_a_reused_child_and_a_refused_estimate_keeps_it(jpeg: P
 def test_a_child_past_its_memory_or_deadline_or_killed_fails_its_photo_alone(
     jpeg: Path, how: str, code: ErrorCode, deadline_seconds: float
 ) -> None:
-    budget = MemoryBudget(64 * MIB)  # the hog's 800 MiB is far past what it was admitted with
+    budget = MemoryBudget(64 * MIB)  # the hog's 1200 MiB is far past what it was admitted with
     renderer = misbehaving(how, budget, deadline_seconds)
     threads = threading.active_count()
     started = time.monotonic()
@@ -114,6 +115,24 @@ def test_a_child_past_its_memory_or_deadline_or_killed_fails_its_photo_alone(
     assert children_of_this_process() == []  # killed and reaped, not left for the next photo
     assert budget.free_bytes == budget.total_bytes and threading.active_count() == threads
     renderer.close()
+
+
+def test_the_models_a_child_loads_on_its_first_photos_are_not_counted_against_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A fresh child with the on-device models: loading them (~450 MB) during small photos' renders
+    must not be taken for those photos' memory (it was, and they failed MEMORY_LIMIT_EXCEEDED)."""
+    monkeypatch.setenv("IMAGE_PROVIDER", "ondevice")
+    monkeypatch.setenv("TEXT_DETECTION", "1")  # as locally: the text model too
+    source = tmp_path / "subject.png"
+    source.write_bytes(encode(subjects.labelled_set()[2].image, "PNG"))
+    renderer = ChildRenderer(MemoryBudget(512 * MIB), 60)
+    try:
+        for edit in ({"op": "blurBackground", "radius": 15}, {"op": "removeBackground"}, {"op": "redactFaces"}):
+            request = RenderRequest([VariantSpec("out", 640, "png")], [edit])
+            assert renderer.render(source, "image/png", request, math.inf).renditions, edit
+    finally:
+        renderer.close()
 
 
 def test_a_photo_the_invocation_has_too_little_time_for_is_not_started(jpeg: Path) -> None:

@@ -137,7 +137,8 @@ class ProcessingService:
             if isinstance(rejected, Report):
                 return rejected
             job = rejected
-        assert job.edit_of is not None  # claim_edit holds edit records only
+        if job.edit_of is None:  # a job's id in an edit's message: not an edit to make
+            return Report(Outcome.IGNORED, job.job_id)
         return self._run(job, claim_token, original_key(job.user_id, job.edit_of), job.content_length, deadline)
 
     def _run(self, job: Job, claim_token: str, source_key: str, source_size: int, deadline: float) -> Report:
