@@ -48,8 +48,10 @@ CHILD_MB = 192
 CHILD_WITH_MODELS_MB = 640
 # Before its reservation a child only opens the header (bounded structures): it may grow this much.
 OPENING_BYTES = 256 * MIB
-# A child idle above this after a render is replaced, so no fragmentation outlives its photo.
-RECYCLE_ABOVE_BYTES = 640 * MIB
+# A child idle this far above its own share is replaced, so no fragmentation outlives its photo
+# (at the share alone, a child with every model loaded would be replaced, and reload them, after
+# almost every photo).
+RECYCLE_ABOVE_BYTES = (CHILD_WITH_MODELS_MB + 256) * MIB
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 

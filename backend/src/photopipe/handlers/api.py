@@ -163,7 +163,6 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
         return created
     slot = wiring.job_service().renew_upload_slot(user_id, created["jobId"])
     renewed = presenters.upload_model(slot).model_dump(mode="json", by_alias=True, exclude_none=True)
-    renewed.pop("received", None)  # the creation's shape
     return {**created, "upload": renewed}
 
 
@@ -180,7 +179,7 @@ def _with_live_slot(created: dict[str, Any], user_id: str) -> dict[str, Any]:
     },
 )
 def get_upload(job_id: str) -> Response[str]:
-    slot = wiring.job_service().renew_upload_slot(current_user(), job_id)
+    slot = wiring.job_service().renew_upload_slot(current_user(), job_id, received=True)
     body = presenters.upload_model(slot).model_dump_json(by_alias=True, exclude_none=True)
     return Response(200, content_types.APPLICATION_JSON, body)
 

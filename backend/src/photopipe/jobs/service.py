@@ -151,9 +151,10 @@ class JobService:
                 wait,
             )
 
-    def renew_upload_slot(self, user_id: str, job_id: str) -> UploadSlot | MultipartSlot:
+    def renew_upload_slot(self, user_id: str, job_id: str, received: bool = False) -> UploadSlot | MultipartSlot:
         """Fresh URLs for a job still waiting for its photo (a replay after the first expired, a
-        client resuming parts: with what S3 holds); 409 UPLOAD_SLOT_EXPIRED once it has arrived."""
+        client resuming parts: with `received`, what S3 holds); 409 UPLOAD_SLOT_EXPIRED once it
+        has arrived."""
         job = self.get_job(user_id, job_id)
         if job.status is not JobStatus.PENDING_UPLOAD:
             raise PhotopipeError(
@@ -161,7 +162,7 @@ class JobService:
                 f"Job {job_id} already has its upload ({job.status.value}); its upload URL is not renewed.",
             )
         slot = self._slot(job, self._clock())
-        if isinstance(slot, MultipartSlot) and job.upload_id:
+        if received and isinstance(slot, MultipartSlot) and job.upload_id:
             held = self._store.received_parts(original_key(user_id, job_id), job.upload_id)
             slot = replace(slot, received=held or [])
         return slot
