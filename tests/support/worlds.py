@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from photopipe.config import settings_from
 from photopipe.images.provider import Provider
 from photopipe.jobs.model import Operations, original_key
-from photopipe.jobs.processing import ProcessingService, UploadedObject
+from photopipe.jobs.processing import ProcessingService
 from photopipe.jobs.service import JobService
 from photopipe.jobs.sweeping import SweepService
+from photopipe.jobs.work import UploadedObject
 from photopipe.providers.local import LocalProvider
 from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher, RecordingQueue
 

@@ -4,7 +4,7 @@ import json
 
 from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
 from photopipe.handlers.worker import work_in
-from photopipe.jobs.processing import EditRequested, UploadedObject
+from photopipe.jobs.work import EditRequested, UploadedObject
 from tests.support.events import s3_notification
 
 

@@ -9,7 +9,7 @@ import pytest
 from photopipe import wiring
 from photopipe.adapters import sqs
 from photopipe.handlers import worker
-from photopipe.jobs.processing import Outcome, Report, UploadedObject
+from photopipe.jobs.work import Outcome, Report, UploadedObject
 from tests.support.events import Context, sqs_event
 
 

@@ -13,8 +13,9 @@ from photopipe.images import budget, engine, icc
 from photopipe.images.edits import CropEdit, ResizeEdit, RotateEdit, WatermarkEdit
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.model import JobStatus, Operations, original_key
-from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.processing import ProcessingService
 from photopipe.jobs.service import JobService
+from photopipe.jobs.work import Outcome, UploadedObject
 from photopipe.providers.local import LocalProvider
 from tests.support import colour
 from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher

@@ -11,8 +11,9 @@ from photopipe.config import settings_from
 from photopipe.images import crop, engine, icc
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.model import Operations, original_key
-from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.processing import ProcessingService
 from photopipe.jobs.service import JobService
+from photopipe.jobs.work import Outcome, UploadedObject
 from photopipe.providers.local import LocalProvider
 from tests.support import colour
 from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher

@@ -12,8 +12,9 @@ from photopipe.images import metadata
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.events import JobEvent
 from photopipe.jobs.model import Operations, original_key
-from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.processing import ProcessingService
 from photopipe.jobs.service import JobService
+from photopipe.jobs.work import Outcome, UploadedObject
 from photopipe.providers.local import LocalProvider
 from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from tests.support.images import phone_exif, phone_photo

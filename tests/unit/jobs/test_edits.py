@@ -12,8 +12,8 @@ from PIL import Image, ImageChops
 
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.jobs.model import EventType, JobStatus, edit_record_id
-from photopipe.jobs.processing import EditRequested, Outcome
 from photopipe.jobs.service import JobService
+from photopipe.jobs.work import EditRequested, Outcome
 from tests.support.images import photo
 from tests.support.worlds import SETTINGS, World, job_id_of
 

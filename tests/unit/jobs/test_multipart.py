@@ -9,7 +9,7 @@ import pytest
 from photopipe.errors import ErrorCode, PhotopipeError
 from photopipe.jobs.model import Job, JobStatus, Operations, original_key
 from photopipe.jobs.ports import MultipartSlot, UploadSlot
-from photopipe.jobs.processing import Outcome, UploadedObject
+from photopipe.jobs.work import Outcome, UploadedObject
 from tests.support.images import photo
 from tests.support.worlds import World
 

@@ -9,8 +9,9 @@ from photopipe.config import settings_from
 from photopipe.errors import TransientError
 from photopipe.images.variants import VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Operations, original_key
-from photopipe.jobs.processing import Outcome, ProcessingService, UploadedObject
+from photopipe.jobs.processing import ProcessingService
 from photopipe.jobs.service import JobService
+from photopipe.jobs.work import Outcome, UploadedObject
 from photopipe.providers.local import LocalProvider
 from photopipe.providers.moderation import ModerationPolicy
 from photopipe.providers.ondevice import OnDeviceProvider

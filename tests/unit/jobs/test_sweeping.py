@@ -9,8 +9,8 @@ import pytest
 
 from photopipe.handlers.worker import work_in
 from photopipe.jobs.model import JobStatus, Operations, original_key
-from photopipe.jobs.processing import Outcome, UploadedObject
 from photopipe.jobs.sweeping import SweepService
+from photopipe.jobs.work import Outcome, UploadedObject
 from tests.support.fakes import InMemoryJobs
 from tests.support.images import photo
 from tests.support.worlds import NOW, World, stall

@@ -27,7 +27,7 @@ from photopipe.adapters.sqs import waiting_messages
 from photopipe.clock import utc_now
 from photopipe.config import get_settings
 from photopipe.handlers.logs import function_logger
-from photopipe.jobs.processing import OUTBOX_GRACE
+from photopipe.jobs.outbox import OUTBOX_GRACE
 
 logger = function_logger()
 metrics = Metrics(namespace="photopipe")

@@ -33,7 +33,7 @@ from photopipe.errors import DeploymentFault
 from photopipe.handlers import batch
 from photopipe.handlers.logs import function_logger
 from photopipe.images.pipeline import Span
-from photopipe.jobs.processing import EditRequested, Outcome, Report, UploadedObject, Work
+from photopipe.jobs.work import EditRequested, Outcome, Report, UploadedObject, Work
 
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 logger = function_logger()

@@ -8,11 +8,16 @@ the sweeper.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from photopipe.jobs.model import Job
 from photopipe.jobs.ports import EventPublisher, JobRepository
 
 logger = logging.getLogger(__name__)
+
+# How long a finished job's pending event is left to the delivery that finished it before any
+# other delivery publishes it instead (publishing follows the terminal write within a second).
+OUTBOX_GRACE = timedelta(seconds=60)
 
 
 class Outbox:
@@ -32,3 +37,17 @@ class Outbox:
             logger.warning("publishing a job event failed; the sweeper tries again", exc_info=True)
             return False
         return True
+
+    @staticmethod
+    def may_repair(job: Job, claim_token: str, now: datetime) -> bool:
+        """Whether this delivery publishes a finished job's pending event.
+
+        The delivery that finished the job publishes it; a redelivery of that same message
+        repairs a crash between the terminal write and the publish. Any other delivery (a
+        duplicate S3 event, often in the same batch) repairs only after OUTBOX_GRACE, so it does
+        not announce the job a second time while the finishing delivery is still publishing.
+        """
+        if job.claim_token == claim_token:
+            return True
+        finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
+        return (now - finished) >= OUTBOX_GRACE

@@ -14,9 +14,7 @@ import math
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 
 from photopipe.clock import iso, utc_now
@@ -37,50 +35,9 @@ from photopipe.jobs.model import (
 )
 from photopipe.jobs.outbox import Outbox
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, Renderer, TransitionRejected
+from photopipe.jobs.work import EditRequested, Outcome, Report, UploadedObject, Work
 
 logger = logging.getLogger(__name__)
-
-# How long a finished job's pending event is left to the delivery that finished it before any
-# other delivery publishes it instead (publishing follows the terminal write within a second).
-OUTBOX_GRACE = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class UploadedObject:
-    bucket: str
-    key: str
-    size: int
-    etag: str
-
-
-@dataclass(frozen=True)
-class EditRequested:
-    """An edit the api created PROCESSING and queued: its record id (edit_record_id)."""
-
-    record_id: str
-
-
-# What one queue message asks the worker to do.
-Work = UploadedObject | EditRequested
-
-
-class Outcome(StrEnum):
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    DUPLICATE = "DUPLICATE"
-    IGNORED = "IGNORED"
-
-
-@dataclass(frozen=True)
-class Report:
-    """What one upload came to, for logs and metrics."""
-
-    outcome: Outcome
-    job_id: str | None = None
-    processing_ms: int | None = None
-    input_megapixels: float | None = None
-    output_bytes: int = 0
-    error_code: str | None = None
 
 
 class ProcessingService:
@@ -204,7 +161,7 @@ class ProcessingService:
         if job is None or (user_id is not None and job.user_id != user_id):
             return Report(Outcome.IGNORED, job_id)  # a deleted edit, or an object nobody asked a slot for
         if job.status.is_terminal:
-            if job.event_pending and self._may_repair_outbox(job, claim_token):
+            if job.event_pending and self._outbox.may_repair(job, claim_token, self._clock()):
                 self._publish(job)
             return Report(Outcome.DUPLICATE, job_id)
         try:
@@ -232,7 +189,7 @@ class ProcessingService:
         duplicate delivery must never fail a job another delivery is processing. A finished job
         whose event is still pending (SNS was down) gets it published now.
         """
-        job_id = _job_id_of(work)
+        job_id = work.job_id
         job = self._jobs.get(job_id) if job_id else None
         if job is None:
             return None
@@ -288,26 +245,6 @@ class ProcessingService:
 
     def _publish(self, job: Job) -> None:
         self._outbox.publish(job)
-
-    def _may_repair_outbox(self, job: Job, claim_token: str) -> bool:
-        """Whether this delivery publishes a finished job's pending event.
-
-        The delivery that finished the job publishes it; a redelivery of that same message
-        repairs a crash between the terminal write and the publish. Any other delivery (a
-        duplicate S3 event, often in the same batch) repairs only after OUTBOX_GRACE, so it does
-        not announce the job a second time while the finishing delivery is still publishing.
-        """
-        if job.claim_token == claim_token:
-            return True
-        finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
-        return (self._clock() - finished).total_seconds() >= OUTBOX_GRACE.total_seconds()
-
-
-def _job_id_of(work: Work) -> str | None:
-    if isinstance(work, EditRequested):
-        return work.record_id
-    ids = parse_original_key(work.key)
-    return ids[1] if ids else None
 
 
 def _elapsed_ms(started: float) -> int:
