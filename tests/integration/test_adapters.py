@@ -264,6 +264,20 @@ def test_limits_count_within_a_window_and_a_lease_has_one_holder(stack: Stack, u
     assert limiter.lease(f"lease-test#{user_id}", 10, now + 12), "a released lease is free"
 
 
+def test_racing_holds_stop_at_the_limit_and_let_go_gives_places_back(stack: Stack, user_id: str) -> None:
+    limiter = DynamoLimiter(stack.client("dynamodb"), stack["limits_table_name"])
+    key = f"in-flight-test#{user_id}"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        held = list(pool.map(lambda n: limiter.hold(key, f"1800000000:job{n:03d}", 7), range(30)))
+    holders = limiter.holders(key)
+    assert held.count(True) == 7 and len(holders) == 7, (held, holders)
+    limiter.let_go(key, set(sorted(holders)[:2]) | {"1800000000:never-held"})  # an absent one is no error
+    assert len(limiter.holders(key)) == 5
+    assert limiter.hold(key, "1800000000:job100", 7) and limiter.hold(key, "1800000000:job101", 7)
+    assert not limiter.hold(key, "1800000000:job102", 7)
+    assert limiter.holders(f"in-flight-test#{user_id}-nobody") == set()
+
+
 def test_racing_registrations_never_pass_the_device_cap_and_deletes_give_places_back(
     stack: Stack, user_id: str
 ) -> None:

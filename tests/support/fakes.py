@@ -395,6 +395,7 @@ class InMemoryLimiter:
     def __init__(self) -> None:
         self.uses: dict[str, int] = {}
         self.leases: dict[str, int] = {}
+        self.held: dict[str, set[str]] = {}
 
     def take(self, key: str, limit: int, window_seconds: int, now: int, amount: int = 1) -> int:
         window_start = now // window_seconds * window_seconds
@@ -412,3 +413,16 @@ class InMemoryLimiter:
 
     def release(self, key: str) -> None:
         self.leases.pop(key, None)
+
+    def hold(self, key: str, holder: str, limit: int) -> bool:
+        held = self.held.setdefault(key, set())
+        if len(held) >= limit:
+            return False
+        held.add(holder)
+        return True
+
+    def holders(self, key: str) -> set[str]:
+        return set(self.held.get(key, set()))
+
+    def let_go(self, key: str, holders: set[str]) -> None:
+        self.held.get(key, set()).difference_update(holders)

@@ -76,6 +76,7 @@ class Settings:
     retry_base_seconds: int
     retry_max_seconds: int
     stalled_after_seconds: int
+    jobs_message_retention_seconds: int  # how long SQS keeps a message waiting in the jobs queue
     image_provider: ImageProviderName
     fault_injection: bool
     worker_concurrency: int
@@ -110,6 +111,7 @@ class Settings:
     delivery_distribution_id: str  # the CDN in front of delivery (AWS); empty: none
     limits_table: str
     jobs_per_user_minute: int  # job creations one user may make a minute
+    jobs_in_flight_per_user: int  # one user's jobs waiting for their photo or being processed, at once
     upload_bytes_per_user_day: int  # bytes one user's jobs may declare per UTC day
     # Where no lifecycle rule expires cached renders (the emulators), the sweeper deletes those
     # older than this many days; 0: a lifecycle rule does it.
@@ -179,6 +181,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         retry_base_seconds=_int(env, "RETRY_BASE_SECONDS", 2),
         retry_max_seconds=_int(env, "RETRY_MAX_SECONDS", 300),
         stalled_after_seconds=_int(env, "STALLED_AFTER_SECONDS", 3600),
+        jobs_message_retention_seconds=_int(env, "JOBS_MESSAGE_RETENTION_SECONDS", 345600),
         image_provider=cast(
             ImageProviderName, _choice(env, "IMAGE_PROVIDER", ("ondevice", "local", "rekognition", "http"), "local")
         ),
@@ -211,6 +214,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         delivery_distribution_id=env.get("DELIVERY_DISTRIBUTION_ID", ""),
         limits_table=env.get("LIMITS_TABLE", ""),
         jobs_per_user_minute=_int(env, "JOBS_PER_USER_MINUTE", 120),
+        jobs_in_flight_per_user=_int(env, "JOBS_IN_FLIGHT_PER_USER", 200),
         upload_bytes_per_user_day=_int(env, "UPLOAD_BYTES_PER_USER_DAY", 5 * 1024**3),
         sweep_renders_after_days=_int(env, "SWEEP_RENDERS_AFTER_DAYS", 0),
         renders_per_user_minute=_int(env, "RENDERS_PER_USER_MINUTE", 300),

@@ -1,4 +1,5 @@
-"""Limiter over the limits table: one item per counter window or lease, expiring by TTL."""
+"""Limiter over the limits table: one item per counter window or lease, expiring by TTL, and
+one per set of holders (a user's jobs in flight), kept."""
 
 from __future__ import annotations
 
@@ -55,3 +56,32 @@ class DynamoLimiter:
 
     def release(self, key: str) -> None:
         self._dynamodb.delete_item(TableName=self._table, Key={"id": {"S": f"lease#{key}"}})
+
+    def hold(self, key: str, holder: str, limit: int) -> bool:
+        try:
+            # One conditional ADD to a string set: racing holds of the last place cannot both win.
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"held#{key}"}},
+                UpdateExpression="ADD holders :holder",
+                ConditionExpression="attribute_not_exists(holders) OR size(holders) < :limit",
+                ExpressionAttributeValues={":holder": {"SS": [holder]}, ":limit": {"N": str(limit)}},
+            )
+        except Exception as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def holders(self, key: str) -> set[str]:
+        item = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": f"held#{key}"}}, ConsistentRead=True)
+        return set(item.get("Item", {}).get("holders", {}).get("SS", []))
+
+    def let_go(self, key: str, holders: set[str]) -> None:
+        if holders:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"held#{key}"}},
+                UpdateExpression="DELETE holders :gone",
+                ExpressionAttributeValues={":gone": {"SS": sorted(holders)}},
+            )

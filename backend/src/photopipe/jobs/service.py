@@ -41,6 +41,11 @@ from photopipe.jobs.ports import (
     WorkQueue,
 )
 
+# What a caller refused for jobs in flight is told to wait: photos take seconds to process.
+IN_FLIGHT_RETRY_SECONDS = 30
+# How long a job's place may be held before its record exists (creation takes milliseconds).
+IN_FLIGHT_CREATION_SECONDS = 60
+
 
 @dataclass(frozen=True)
 class EditPage:
@@ -88,9 +93,29 @@ class JobService:
             )
         self._refuse_unsupported(operations.edits)
         now = self._clock()
-        self._admit(user_id, content_length, int(now.timestamp()))
-        stamp = iso(now)
+        epoch = int(now.timestamp())
+        self._admit_work(user_id, epoch)
         job_id = self._new_id()
+        held = self._hold_in_flight(user_id, job_id, epoch)
+        try:
+            return self._create(user_id, job_id, content_type, content_length, operations, multipart, now)
+        except BaseException:
+            if held:  # nothing was made: its place goes back now rather than at the next prune
+                self._let_go_in_flight(user_id, {held})
+            raise
+
+    def _create(
+        self,
+        user_id: str,
+        job_id: str,
+        content_type: str,
+        content_length: int,
+        operations: Operations,
+        multipart: bool,
+        now: datetime,
+    ) -> tuple[Job, UploadSlot | MultipartSlot]:
+        self._admit_bytes(user_id, content_length, int(now.timestamp()))
+        stamp = iso(now)
         upload_id = self._store.start_multipart(original_key(user_id, job_id), content_type) if multipart else None
         job = Job(
             job_id=job_id,
@@ -120,12 +145,11 @@ class JobService:
                 f"{', '.join(refused)} edits; docs/photos.md lists which provider makes which.",
             )
 
-    def _admit(self, user_id: str, content_length: int, now: int) -> None:
-        """A user's job creations per minute and declared upload bytes per day, counted atomically
-        in the limits table: 429 with Retry-After past either."""
+    def _admit_bytes(self, user_id: str, content_length: int, now: int) -> None:
+        """A user's declared upload bytes per day, counted atomically in the limits table: 429
+        QUOTA_EXCEEDED with Retry-After past it."""
         if self._limiter is None:
             return
-        self._admit_work(user_id, now)
         settings = self._settings
         wait = self._limiter.take(
             f"upload-bytes#{user_id}", settings.upload_bytes_per_user_day, 86_400, now, amount=content_length
@@ -150,6 +174,50 @@ class JobService:
                 f"At most {limit} jobs and edits a minute may be asked for; retry after {wait} s.",
                 wait,
             )
+
+    def _hold_in_flight(self, user_id: str, job_id: str, now: int) -> str | None:
+        """A place among the user's jobs in flight (waiting for their photo or being processed),
+        held in one set per user with an atomic size condition: 429 QUOTA_EXCEEDED when all are
+        taken by jobs that have not ended. Returns the place held."""
+        if self._limiter is None:
+            return None
+        limit = self._settings.jobs_in_flight_per_user
+        holder = f"{now}:{job_id}"
+        key = _in_flight_key(user_id)
+        if self._limiter.hold(key, holder, limit):
+            return holder
+        # Full: the places of jobs that ended since are given back, then one more try. Pruning
+        # when full, rather than releasing at each ending, leaves nothing to drift: a crash
+        # anywhere costs at most a place until the next prune.
+        if self._prune_in_flight(key, now) and self._limiter.hold(key, holder, limit):
+            return holder
+        raise LimitExceeded(
+            ErrorCode.QUOTA_EXCEEDED,
+            f"At most {limit} jobs may be in flight at once (waiting for their photo or being processed); "
+            f"retry after {IN_FLIGHT_RETRY_SECONDS} s, or once some have ended.",
+            IN_FLIGHT_RETRY_SECONDS,
+        )
+
+    def _prune_in_flight(self, key: str, now: int) -> bool:
+        """Gives back the places of jobs that ended, are being deleted or are gone; True if any."""
+        assert self._limiter is not None
+        held = {holder.partition(":")[2]: holder for holder in self._limiter.holders(key)}
+        jobs = {job.job_id: job for job in self._jobs.get_many(list(held))}
+        ended = set()
+        for job_id, holder in held.items():
+            job = jobs.get(job_id)
+            if job is None:
+                # The place is held before the record is written: a young one may be on its way.
+                if now - int(holder.partition(":")[0]) > IN_FLIGHT_CREATION_SECONDS:
+                    ended.add(holder)
+            elif job.status.is_terminal or job.deleting:
+                ended.add(holder)
+        self._limiter.let_go(key, ended)
+        return bool(ended)
+
+    def _let_go_in_flight(self, user_id: str, holders: set[str]) -> None:
+        if self._limiter is not None:
+            self._limiter.let_go(_in_flight_key(user_id), holders)
 
     def renew_upload_slot(self, user_id: str, job_id: str, received: bool = False) -> UploadSlot | MultipartSlot:
         """Fresh URLs for a job still waiting for its photo (a replay after the first expired, a
@@ -263,6 +331,8 @@ class JobService:
         for edit_id in job.edit_ids:
             self._jobs.delete(edit_record_id(job.job_id, edit_id))
         self._jobs.delete(job.job_id)
+        if not job.status.is_terminal:
+            self._let_go_in_flight(user_id, {f"{int(_parse(job.created_at).timestamp())}:{job.job_id}"})
         return job
 
     def request_edit(
@@ -373,3 +443,7 @@ def _unquoted(etag: str) -> str:
 
 def _parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _in_flight_key(user_id: str) -> str:
+    return f"in-flight#{user_id}"
