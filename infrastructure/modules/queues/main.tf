@@ -13,6 +13,8 @@ locals {
   notify_queue_name = "${var.name_prefix}-notify"
   jobs_queue_arn    = "${join(":", slice(split(":", aws_sqs_queue.jobs_dlq.arn), 0, 5))}:${local.jobs_queue_name}"
   notify_queue_arn  = "${join(":", slice(split(":", aws_sqs_queue.notify_dlq.arn), 0, 5))}:${local.notify_queue_name}"
+  # Four days: past it no message of a job can still wait in the queue (the sweeper relies on it).
+  jobs_message_retention_seconds = 345600
 }
 
 resource "aws_sqs_queue" "jobs_dlq" {
@@ -54,7 +56,7 @@ resource "aws_sqs_queue" "jobs" {
   #checkov:skip=CKV_AWS_72:the only action is sqs:SendMessage (checkov cannot read policies built with jsonencode)
   name                       = local.jobs_queue_name
   visibility_timeout_seconds = var.jobs_visibility_timeout_seconds
-  message_retention_seconds  = 345600
+  message_retention_seconds  = local.jobs_message_retention_seconds
   sqs_managed_sse_enabled    = true
   policy                     = jsonencode(local.jobs_queue_policy)
   redrive_policy = jsonencode({

@@ -63,6 +63,11 @@ output "notify_redrive_policy" {
   value       = jsondecode(aws_sqs_queue.notify.redrive_policy)
 }
 
+output "jobs_message_retention_seconds" {
+  description = "How long a message may wait in the jobs queue before SQS drops it."
+  value       = local.jobs_message_retention_seconds
+}
+
 output "jobs_visibility_timeout_seconds" {
   description = "Visibility timeout of the jobs queue."
   value       = var.jobs_visibility_timeout_seconds

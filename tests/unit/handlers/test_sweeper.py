@@ -1,4 +1,4 @@
-"""The sweeper handler: pending events always go out; no job is failed while the queue is behind."""
+"""The sweeper handler: pending events always go out; behind a backlog each job is judged by it."""
 
 from __future__ import annotations
 
@@ -10,34 +10,35 @@ import pytest
 from photopipe import wiring
 from photopipe.config import get_settings
 from photopipe.handlers import sweeper
+from photopipe.jobs.sweeping import Backlog
 from tests.support.events import Context
 
 
 class Service:
     def __init__(self) -> None:
-        self.swept: list[timedelta] = []
+        self.swept: list[Backlog | None] = []
 
     def publish_pending(self, finished_before: timedelta, limit: int) -> tuple[list[Any], list[str]]:
         return [], ["job-still-failing"]
 
-    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Any]:
-        self.swept.append(stalled_after)
+    def abandon_stalled(self, stalled_after: timedelta, limit: int, backlog: Backlog | None) -> list[Any]:
+        self.swept.append(backlog)
         return []
 
     def end_unfinished_uploads(
-        self, waited: timedelta, limit: int, backlog: bool, multipart: bool = False
+        self, waited: timedelta, limit: int, backlog: Backlog | None, multipart: bool = False
     ) -> list[Any]:
         self.uploads_backlog = backlog
         return []
 
 
-@pytest.mark.parametrize(("waiting", "sweeps"), [(0, 1), (25, 0)])
-def test_stalled_jobs_are_failed_only_without_a_backlog(
-    monkeypatch: pytest.MonkeyPatch, waiting: int, sweeps: int
-) -> None:
+@pytest.mark.parametrize("waiting", [0, 25])
+def test_a_backlog_is_passed_on_so_each_job_is_judged_by_it(monkeypatch: pytest.MonkeyPatch, waiting: int) -> None:
     # Behind a backlog a message can wait longer than the stall limit for a consumer while its
-    # job is perfectly healthy: failing it then would fail a job that was about to run.
+    # job is perfectly healthy: only jobs no message can resume are failed then.
     monkeypatch.setenv("JOBS_QUEUE_NAME", "photopipe-jobs")
+    monkeypatch.setenv("MAX_RECEIVE_COUNT", "5")
+    monkeypatch.setenv("JOBS_MESSAGE_RETENTION_SECONDS", "345600")
     get_settings.cache_clear()
     service = Service()
     monkeypatch.setattr(wiring, "sweep_service", lambda: service)
@@ -46,9 +47,10 @@ def test_stalled_jobs_are_failed_only_without_a_backlog(
         result = sweeper.lambda_handler({}, Context(remaining_ms=60_000))  # type: ignore[arg-type]
     finally:
         get_settings.cache_clear()
-    assert len(service.swept) == sweeps
+    expected = Backlog(5, timedelta(days=4)) if waiting else None
+    assert service.swept == [expected], "the sweep runs every time, told of the backlog"
     assert result["skipped"] == ["job-still-failing"] and result["backlog"] == waiting
-    assert service.uploads_backlog is bool(waiting), "photos that arrived wait out a backlog too"
+    assert service.uploads_backlog == expected, "photos that arrived are judged by it too"
 
 
 @pytest.mark.parametrize(("days", "expired"), [("0", None), ("30", 30)])

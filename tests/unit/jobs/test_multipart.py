@@ -84,7 +84,7 @@ def test_the_sweeper_ends_an_upload_in_parts_only_after_its_window_and_aborts_it
     world = World()
     job, _ = started(world, bytes(9 * MIB))
     world.now += timedelta(hours=2)  # long past a single PUT's window, within the upload's
-    assert world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 10, backlog=False) == []
+    assert world.sweeper.end_unfinished_uploads(timedelta(minutes=20), 10, backlog=None) == []
     assert world.sweeper.end_unfinished_uploads(timedelta(hours=24), 10, False, multipart=True) == []
     world.now += timedelta(hours=23)
     (ended,) = world.sweeper.end_unfinished_uploads(timedelta(hours=24), 10, False, multipart=True)

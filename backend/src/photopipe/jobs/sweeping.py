@@ -8,11 +8,16 @@
 - Jobs still PENDING_UPLOAD past their upload window and a grace: UPLOAD_ABANDONED when the photo
   never arrived; PROCESSING_ABANDONED when it did but no delivery ever claimed the job (the
   worker failed at start, or its messages went to the dead-letter queue unclaimed).
+
+While the jobs queue has a backlog, a message that would resume a job may still be waiting for
+a consumer: each job is then judged on its own (`Backlog.may_hold`), so a busy queue delays
+only the jobs it may still hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from photopipe.clock import iso, utc_now
@@ -20,6 +25,23 @@ from photopipe.errors import ErrorCode
 from photopipe.jobs.model import Job, JobError, original_key
 from photopipe.jobs.outbox import Outbox
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, TransitionRejected, WorkQueue
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The jobs queue has messages waiting for a consumer: a job's own may be among them."""
+
+    max_receive_count: int
+    message_retention: timedelta
+
+    def may_hold(self, job: Job, now: datetime) -> bool:
+        """Whether a message that would resume `job` may still be waiting. Not once its last
+        allowed attempt was made (SQS receives a message no more often than that; a process
+        killed outright on that attempt is what the sweeper is for), nor once the job has been
+        untouched for longer than SQS keeps a message."""
+        if job.attempts >= self.max_receive_count:
+            return False
+        return datetime.fromisoformat(job.updated_at.replace("Z", "+00:00")) > now - self.message_retention
 
 
 class SweepService:
@@ -56,36 +78,45 @@ class SweepService:
                 skipped.append(job_id)
         return published, skipped
 
-    def abandon_stalled(self, stalled_after: timedelta, limit: int) -> list[Job]:
+    def abandon_stalled(self, stalled_after: timedelta, limit: int, backlog: Backlog | None = None) -> list[Job]:
         """Fails the jobs no delivery has touched for longer than any retry waits.
 
         Such a job's last attempt died without a word (its process killed, out of memory say),
         so the worker never recorded the failure and the message went to the dead-letter queue:
         without this the job would stay PROCESSING. The write is conditional on the job being
-        still untouched, so a delivery that resumes it meanwhile wins.
+        still untouched, so a delivery that resumes it meanwhile wins. With a backlog, a job
+        whose message may still be waiting is left to it.
         """
-        cutoff = iso(self._clock() - stalled_after)
+        now = self._clock()
+        cutoff = iso(now - stalled_after)
         reason = JobError(
             ErrorCode.PROCESSING_ABANDONED.value,
             f"No attempt finished or retried within {int(stalled_after.total_seconds())} s; the last one stopped.",
         )
-        failed = (self._fail(job_id, reason, updated_before=cutoff) for job_id in self._jobs.stalled(cutoff, limit))
+        failed = []
+        for job_id in self._jobs.stalled(cutoff, limit):
+            if backlog is not None:
+                job = self._jobs.get(job_id)
+                if job is None or backlog.may_hold(job, now):
+                    continue
+            failed.append(self._fail(job_id, reason, updated_before=cutoff))
         return [job for job in failed if job is not None]
 
     def end_unfinished_uploads(
-        self, waited: timedelta, limit: int, backlog: bool, multipart: bool = False
+        self, waited: timedelta, limit: int, backlog: Backlog | None = None, multipart: bool = False
     ) -> list[Job]:
         """Fails the jobs still waiting for their photo `waited` after they were created: those
         uploading in one PUT, or (multipart) in parts, whose unfinished upload is aborted too.
 
         A photo that never arrived: UPLOAD_ABANDONED. One that arrived but was never claimed is
         queued again, once, and waits again; then PROCESSING_ABANDONED. Neither while the jobs
-        queue has a backlog (its message may still be waiting for a consumer). Each write is
-        conditional on the job still waiting.
+        queue has a backlog that may hold its message. Each write is conditional on the job
+        still waiting.
         """
         if self._store is None:
             return []
-        cutoff = iso(self._clock() - waited)
+        now = self._clock()
+        cutoff = iso(now - waited)
         ended = []
         for job_id in self._jobs.awaiting_upload(cutoff, limit, multipart):
             waiting = self._jobs.get(job_id)
@@ -93,7 +124,7 @@ class SweepService:
                 continue
             key = original_key(waiting.user_id, job_id)
             arrived = self._store.original_arrived(key)
-            if arrived and backlog:
+            if arrived and backlog is not None and backlog.may_hold(waiting, now):
                 continue
             if arrived and waiting.requeued_at is None and self._queue is not None:
                 # Its event was lost, or its deliveries all died before a claim: once more,
