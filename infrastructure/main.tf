@@ -193,6 +193,7 @@ locals {
         PUBLIC_ENDPOINT_URL       = var.execute_api_endpoint == null ? "" : var.execute_api_endpoint
         DELIVERY_BASE_URL         = module.delivery.base_url
         JOBS_PER_USER_MINUTE      = tostring(var.jobs_per_user_minute)
+        JOBS_IN_FLIGHT_PER_USER   = tostring(var.jobs_in_flight_per_user)
         UPLOAD_BYTES_PER_USER_DAY = tostring(var.upload_bytes_per_user_day)
         EDITS_PER_JOB             = tostring(var.edits_per_job)
         # Edits asked after upload go to the worker through the jobs queue.
@@ -214,9 +215,10 @@ locals {
           actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
           resources = [module.queues.jobs_queue_arn_for_grants]
         }
-        # Per-user counters: job creations a minute, upload bytes a day.
+        # Per-user counters: job creations a minute, upload bytes a day, jobs in flight (read
+        # when full, to give back the places of jobs that ended).
         LimitsCount = {
-          actions   = ["dynamodb:UpdateItem"]
+          actions   = ["dynamodb:UpdateItem", "dynamodb:GetItem"]
           resources = [module.tables.limits_table_arn]
         }
         # Presigning a PUT (or a part's) needs the signer to hold s3:PutObject on the key;
@@ -310,6 +312,10 @@ locals {
       environment = {
         STALLED_AFTER_SECONDS = tostring(local.stalled_after_seconds)
         JOBS_QUEUE_NAME       = module.queues.jobs_queue_name
+        # While the jobs queue has a backlog, a job is failed only once no message of it can be
+        # waiting there: its last allowed attempt made (MAX_RECEIVE_COUNT), or older than a
+        # message lives.
+        JOBS_MESSAGE_RETENTION_SECONDS = tostring(module.queues.jobs_message_retention_seconds)
         # Where the buckets have no lifecycle rules (the emulators), the sweeper expires renders.
         SWEEP_RENDERS_AFTER_DAYS = local.lifecycle_rules ? "0" : tostring(var.delivery_render_cache_days)
       }
@@ -467,6 +473,20 @@ module "api" {
   log_retention_days     = var.log_retention_days
   throttling_rate_limit  = var.api_throttle.rate_limit
   throttling_burst_limit = var.api_throttle.burst_limit
+}
+
+# On AWS by default: a per-address rate limit in front of the stage (the emulators have no WAF).
+locals {
+  api_waf_rate_limit = var.api_waf_rate_limit == null ? (local.on_aws ? 3000 : 0) : var.api_waf_rate_limit
+}
+
+module "waf" {
+  count                     = local.api_waf_rate_limit > 0 ? 1 : 0
+  source                    = "./modules/waf"
+  name_prefix               = var.name_prefix
+  stage_arn                 = module.api.stage_arn
+  requests_per_five_minutes = local.api_waf_rate_limit
+  forwarded_ip_header       = var.api_waf_forwarded_ip_header
 }
 
 # A worker process killed outright on a job's last attempt cannot fail the job; the sweeper does,

@@ -175,9 +175,10 @@ output "delivery_function_url_authorization" {
 }
 
 output "job_limits" {
-  description = "Per-user limits on POST /v1/jobs: creations a minute, declared bytes a UTC day."
+  description = "Per-user limits on POST /v1/jobs: creations a minute, jobs in flight at once, declared bytes a UTC day."
   value = {
     jobs_per_user_minute      = var.jobs_per_user_minute
+    jobs_in_flight_per_user   = var.jobs_in_flight_per_user
     upload_bytes_per_user_day = var.upload_bytes_per_user_day
   }
 }

@@ -288,6 +288,22 @@ variable "kms_enabled" {
   default     = false
 }
 
+variable "api_waf_rate_limit" {
+  description = "Requests one client address may make to the API in any five minutes, enforced by a WAF web ACL on the stage (past it 429 RATE_LIMITED). null: 3000 on AWS, none on an emulator; 0: no web ACL. Mobile carriers put many phones behind one address (CGNAT): keep it well above one user's traffic."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.api_waf_rate_limit == null || var.api_waf_rate_limit == 0 || (coalesce(var.api_waf_rate_limit, 0) >= 10 && coalesce(var.api_waf_rate_limit, 0) <= 2000000000)
+    error_message = "api_waf_rate_limit is null, 0 (off) or 10 to 2,000,000,000 (WAF's bounds for a rate-based rule)."
+  }
+}
+
+variable "api_waf_forwarded_ip_header" {
+  description = "When a proxy or CDN fronts the API, the header carrying the client's address (X-Forwarded-For); the WAF then counts by it. null: the source address."
+  type        = string
+  default     = null
+}
+
 variable "api_reserved_concurrency" {
   description = "Reserved concurrency of the api function (cold-start and noisy-neighbour protection); -1 for none."
   type        = number
@@ -477,6 +493,16 @@ variable "jobs_per_user_minute" {
   description = "Jobs and edits one user may ask for a minute (POST /v1/jobs, POST /v1/jobs/{id}/edits); past it 429 RATE_LIMITED with Retry-After."
   type        = number
   default     = 120
+}
+
+variable "jobs_in_flight_per_user" {
+  description = "Jobs one user may have waiting for their photo or being processed at once (POST /v1/jobs); past it 429 QUOTA_EXCEEDED with Retry-After until some end."
+  type        = number
+  default     = 200
+  validation {
+    condition     = var.jobs_in_flight_per_user >= 1 && var.jobs_in_flight_per_user <= 5000
+    error_message = "jobs_in_flight_per_user is 1 to 5000 (the set of places is one DynamoDB item)."
+  }
 }
 
 variable "edits_per_job" {

@@ -19,6 +19,8 @@ auth_mode = "cognito"
 max_receive_count               = 5
 worker_max_concurrent_batches   = 10
 notifier_max_concurrent_batches = 5
+# A WAF web ACL on the API stage: requests per client address per five minutes (0: none).
+api_waf_rate_limit = 3000
 # Reserved concurrency for the api keeps its slots when the worker is busy, but setting any fails
 # on an account with fewer than 100 unreserved executions, as new accounts have: raise the
 # account's quota first, then set it.

@@ -34,6 +34,7 @@ notifier_max_concurrent_batches = 4
 delivery_max_inline_bytes = 1000000
 # Lower limits than on AWS, so the e2e tests reach them with a few dozen small requests.
 jobs_per_user_minute             = 60
+jobs_in_flight_per_user          = 50
 upload_bytes_per_user_day        = 1073741824
 delivery_renders_per_user_minute = 60
 delivery_transforms_per_job      = 40

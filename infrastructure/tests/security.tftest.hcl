@@ -58,6 +58,12 @@ mock_provider "aws" {
   mock_resource "aws_api_gateway_rest_api" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mockapi" }
   }
+  mock_resource "aws_api_gateway_stage" {
+    defaults = { arn = "arn:aws:apigateway:eu-west-1::/restapis/mockapi/stages/v1" }
+  }
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = { arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/photopipe-api/mock" }
+  }
 }
 
 variables {
@@ -131,6 +137,17 @@ run "aws_environment" {
   assert {
     condition     = module.auth.self_sign_up_allowed == false
     error_message = "The Cognito user pool must not let anyone sign up unless asked for."
+  }
+
+  assert {
+    condition = (length(module.waf) == 1 && module.waf[0].rate_rule.limit == 3000
+    && module.waf[0].rate_rule.aggregate_key_type == "IP" && module.waf[0].rate_rule.resource_arn == module.api.stage_arn)
+    error_message = "On AWS a WAF web ACL on the API stage limits each client address (3000 requests in five minutes)."
+  }
+
+  assert {
+    condition     = module.tables.limits_table_name != "" && var.jobs_in_flight_per_user == 200
+    error_message = "Each user's jobs in flight are bounded by default."
   }
 
   assert {
@@ -224,6 +241,13 @@ run "aws_environment_with_every_option" {
     image_provider                = "rekognition"
     cors_allowed_origins          = ["https://app.example.com"]
     push_fcm_service_account_json = "{\"type\": \"service_account\"}"
+    api_waf_rate_limit            = 500
+    api_waf_forwarded_ip_header   = "X-Forwarded-For"
+  }
+
+  assert {
+    condition     = module.waf[0].rate_rule.limit == 500 && module.waf[0].rate_rule.aggregate_key_type == "FORWARDED_IP"
+    error_message = "Behind a proxy or CDN the WAF counts by the forwarded client address."
   }
 
   assert {
@@ -301,6 +325,11 @@ run "local_environment" {
   assert {
     condition     = length(module.storage.lifecycle_rule_ids) == 0
     error_message = "Locally no lifecycle rules: the emulators do not run them, and creating them costs ~55 s of provider waits."
+  }
+
+  assert {
+    condition     = length(module.waf) == 0
+    error_message = "The emulators have no WAF: no web ACL locally unless asked for."
   }
 
   assert {

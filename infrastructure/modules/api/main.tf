@@ -55,7 +55,7 @@ resource "aws_api_gateway_stage" "this" {
   #checkov:skip=CKV_AWS_73:X-Ray follows var.tracing_enabled (off by default: it costs money)
   #checkov:skip=CKV_AWS_120:responses are per-user and authenticated: they must not be cached
   #checkov:skip=CKV2_AWS_51:mobile clients authenticate with bearer JWTs, not client certificates
-  #checkov:skip=CKV2_AWS_29:WAF is an account-level choice with its own cost; the stage is throttled (var.throttling_rate_limit / burst)
+  #checkov:skip=CKV2_AWS_29:the web ACL is associated from the root's waf module (on AWS by default: var.api_waf_rate_limit); checkov cannot follow it across modules
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
   stage_name    = var.stage_name

@@ -22,3 +22,8 @@ output "execution_log_retention_days" {
   description = "Retention of API Gateway's execution log group."
   value       = aws_cloudwatch_log_group.execution.retention_in_days
 }
+
+output "stage_arn" {
+  description = "ARN of the stage (what a WAF web ACL is associated with)."
+  value       = aws_api_gateway_stage.this.arn
+}
