@@ -186,7 +186,9 @@ localstack_host_up() {
     launch "$LS_VENV/bin/python" -m localstack.runtime.main
   )
   echo "${LISTEN[*]}" >"$BIND_FILE"
-  say "localstack $LOCALSTACK_VERSION (host mode) up on $(printf 'http://%s:'"$PORT"' ' "${LISTEN[@]}")(pid $(cat "$PID_FILE"))"
+  local token="not set"
+  [ -n "${LOCALSTACK_AUTH_TOKEN:-}" ] && token="passed through"  # never the token itself
+  say "localstack $LOCALSTACK_VERSION (host mode) up on $(printf 'http://%s:'"$PORT"' ' "${LISTEN[@]}")(pid $(cat "$PID_FILE"); LOCALSTACK_AUTH_TOKEN $token)"
 }
 
 host_down() {
