@@ -131,16 +131,22 @@ ministack_up() {
   already_up ministack && return 0
   port_in_use && die "port $PORT is already taken by another process; choose another with PORT=<n> (e.g. 'make up PORT=4567')"
   ensure_ministack_venv
-  # Nothing runs in tmp while the emulator is down: each Lambda process unpacked its code and
-  # layers there (about 130 MB each) and a stopped MiniStack leaves them behind.
+  # Nothing runs in tmp while the emulator is down: each Lambda process unpacked its code there
+  # and a stopped MiniStack leaves it behind. The layer cache goes too: a new state may publish
+  # other layers under the same ARNs.
   rm -rf "$STACK_DIR/tmp"
   mkdir -p "$STACK_DIR/state/s3" "$STACK_DIR/tmp"
   (
+    # scripts/ministack_hooks: MiniStack's main with two hooks (layers unpacked once per
+    # version, a ceiling of warm processes per function that queues calls); see its docstring.
+    # scripts/ goes on the emulator's own sys.path, not in the environment its functions inherit.
     export GATEWAY_PORT=$PORT BIND_HOST=$(ministack_bind) MINISTACK_HOST=localhost \
       PERSIST_STATE=1 STATE_DIR="$STACK_DIR/state" S3_PERSIST=1 S3_DATA_DIR="$STACK_DIR/state/s3" \
       TMPDIR="$STACK_DIR/tmp" LOG_LEVEL=${EMULATOR_LOG_LEVEL:-WARNING} \
-      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-    launch "$VENV/bin/ministack"
+      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+      PHOTOPIPE_LAYER_CACHE="$STACK_DIR/tmp/layers" \
+      PHOTOPIPE_PROCESSES_PER_FUNCTION=${PROCESSES_PER_FUNCTION:-4}
+    launch "$VENV/bin/python" -c 'import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); runpy.run_module("ministack_hooks", run_name="__main__")' "$ROOT/scripts"
   )
   echo "${LISTEN[*]}" >"$BIND_FILE"
   say "ministack $MINISTACK_VERSION up on http://127.0.0.1:$PORT (pid $(cat "$PID_FILE"), state $STACK_DIR/state)"

@@ -1,13 +1,16 @@
-"""Section `cold`: each handler's import time and first invoke after a configuration update."""
+"""Section `cold`: each handler's import time, first invoke after a configuration update, and a
+burst of API calls right after the api's processes are replaced (`burst_api`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from devkit.client import PhotopipeClient, wait_until
@@ -33,23 +36,49 @@ def cold_section(stack: Stack) -> dict[str, Any]:
             env=env,
         )
         result[f"{name}_import_ms"] = round(float(probe.stdout) * 1000)
-    lam = stack.client("lambda")
-    functions = stack["function_names"]
     for name, invoke in (("api", _first_api_call), ("worker", _first_worker_call)):
-        function = functions[name]
-        config = lam.get_function_configuration(FunctionName=function)
-        variables = dict(config.get("Environment", {}).get("Variables", {}))
-        variables["BENCH_NONCE"] = uuid.uuid4().hex  # a configuration update: the next invoke is cold
-        lam.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
-        wait_until(
-            lambda f=function: lam.get_function_configuration(FunctionName=f).get("LastUpdateStatus"),
-            lambda status: status in (None, "Successful"),
-            60,
-            f"{function} updated",
-        )
+        _replace_processes(stack, stack["function_names"][name])
         result[f"{name}_first_invoke_ms"] = round(invoke(stack) * 1000)
         result[f"{name}_warm_invoke_ms"] = round(invoke(stack) * 1000)
+    result["burst_api"] = burst_api(stack)
     return result
+
+
+# The burst a console user dropping 30 photos, or a chaos run right after a deploy, sends.
+BURST_CALLS = 30
+
+
+def burst_api(stack: Stack) -> dict[str, Any]:
+    """30 concurrent GET /v1/jobs/{id} right after the api's processes are replaced (as by a
+    deploy): each call's time to its answer."""
+    client = PhotopipeClient.for_user(stack, f"bench-burst-api-{uuid.uuid4().hex[:8]}")
+    job_id = client.create_job("image/jpeg", 1000)["jobId"]
+    _replace_processes(stack, stack["function_names"]["api"])
+
+    def call(_: int) -> float:
+        started = time.perf_counter()
+        client.request("GET", f"/v1/jobs/{job_id}", 200)
+        return (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(max_workers=BURST_CALLS) as pool:
+        times = sorted(pool.map(call, range(BURST_CALLS)))
+    return {"calls": BURST_CALLS, "p50_ms": round(statistics.median(times)), "max_ms": round(times[-1])}
+
+
+def _replace_processes(stack: Stack, function: str) -> None:
+    """A configuration update: the emulator replaces the function's processes, so the next
+    invoke is cold, as after a deploy."""
+    lam = stack.client("lambda")
+    config = lam.get_function_configuration(FunctionName=function)
+    variables = dict(config.get("Environment", {}).get("Variables", {}))
+    variables["BENCH_NONCE"] = uuid.uuid4().hex
+    lam.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
+    wait_until(
+        lambda: lam.get_function_configuration(FunctionName=function).get("LastUpdateStatus"),
+        lambda status: status in (None, "Successful"),
+        60,
+        f"{function} updated",
+    )
 
 
 def _first_api_call(stack: Stack) -> float:
