@@ -9,28 +9,33 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-_CONFIG = Config(
-    connect_timeout=3,
-    read_timeout=10,
-    retries={"mode": "standard", "max_attempts": 4},
-)
+# Timeouts and retries of every client: bounded, and the SDK's standard retry mode.
+_TIMEOUTS: dict[str, Any] = {
+    "connect_timeout": 3,
+    "read_timeout": 10,
+    "retries": {"mode": "standard", "max_attempts": 4},
+}
 
 
 @cache
 def client(service: str, endpoint_url: str | None = None) -> Any:
-    """`endpoint_url` only where another than the SDK's is meant (presigning for PUBLIC_HOST)."""
+    """`endpoint_url` only where another than the SDK's is meant (presigning for PUBLIC_HOST).
+
+    boto3 is imported with the first client (~0.3 s), not with this module: a function's cold
+    start pays for it only on a path that calls AWS."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(**_TIMEOUTS)
     if service == "s3":
         # Path-style keeps presigned URLs valid on emulators whose bucket hostnames do not
         # resolve; on AWS virtual-hosted style is required for new regions, hence "auto" there.
         return boto3.client(
             "s3",
             endpoint_url=endpoint_url,
-            config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": _s3_addressing()})),
+            config=config.merge(Config(signature_version="s3v4", s3={"addressing_style": _s3_addressing()})),
         )
-    return boto3.client(service, endpoint_url=endpoint_url, config=_CONFIG)
+    return boto3.client(service, endpoint_url=endpoint_url, config=config)
 
 
 def _s3_addressing() -> str:

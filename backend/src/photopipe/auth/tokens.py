@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 from photopipe.jobs.model import is_valid_user_id
 
 ISSUER = "photopipe-dev"
@@ -39,6 +37,8 @@ class Principal:
 def issue(user_id: str, secret: str, ttl_seconds: int = 3600, now: float | None = None) -> str:
     issued = int(time.time() if now is None else now)
     claims = {"sub": user_id, "iat": issued, "exp": issued + ttl_seconds, "iss": ISSUER, "aud": AUDIENCE}
+    import jwt  # with the first token: PyJWT loads cryptography (~0.15 s), which a health check never needs
+
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -54,6 +54,8 @@ def verify(
         raise InvalidToken("token must have three segments")
     if not all(_is_canonical_base64url(segment) for segment in segments):
         raise InvalidToken("token segments must be canonical base64url")
+    import jwt  # with the first token, as in issue()
+
     try:
         claims: dict[str, Any] = jwt.decode(
             token,

@@ -13,11 +13,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photopipe import build_id, wiring
@@ -136,6 +131,14 @@ def _create_job_once(payload: dict[str, Any]) -> dict[str, Any]:
 def _once(create: Callable[..., dict[str, Any]], payload: dict[str, Any], key_path: str) -> dict[str, Any]:
     """`create(payload=...)` run once per idempotency key: Powertools names the function in the
     stored key, so each route's keys are its own; `key_path` picks the rest from the payload."""
+    # Imported here: Powertools' idempotency loads boto3 (~0.4 s), which requests without a key,
+    # the health check among them, need later or not at all.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     config = IdempotencyConfig(
         event_key_jmespath=key_path, payload_validation_jmespath="body", expires_after_seconds=24 * 3600
     )
