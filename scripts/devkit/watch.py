@@ -119,8 +119,9 @@ def _first_error(role: str, response: dict[str, Any], build: str) -> str | None:
 
 
 def deploy(stack: Stack, functions: dict[str, str]) -> Reload:
-    """Builds the code zip and gives it to every function; warms up the api first (what a
-    developer calls next), then the others together, so they do not slow its cold start."""
+    """Builds the code zip and gives it to the api, warms it up (what a developer calls next),
+    then to the others together: their updates end processes (the worker's with its render
+    children) and start new ones, which would slow the api's cold start on a laptop's cores."""
     started = time.perf_counter()
     code = build_lambdas.build_code(BUILD_DIR, quiet=True)
     build = build_lambdas.code_build_id()
@@ -140,11 +141,12 @@ def deploy(stack: Stack, functions: dict[str, str]) -> Reload:
         if error:
             errors[role] = error
 
+    first = [role for role in functions if role == "api"]
+    rest = [role for role in functions if role not in first]
     with ThreadPoolExecutor(max_workers=len(functions)) as pool:
-        list(pool.map(update, functions.values()))
-        first = [role for role in functions if role == "api"]
-        list(pool.map(warm_up, first))
-        list(pool.map(warm_up, [role for role in functions if role not in first]))
+        for roles in (first, rest):
+            list(pool.map(update, [functions[role] for role in roles]))
+            list(pool.map(warm_up, roles))
     return Reload(build, seconds, errors)
 
 
