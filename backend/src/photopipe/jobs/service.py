@@ -3,6 +3,7 @@ finished job's photo, read, list and delete them."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -101,7 +102,8 @@ class JobService:
             return self._create(user_id, job_id, content_type, content_length, operations, multipart, now)
         except BaseException:
             if held:  # nothing was made: its place goes back now rather than at the next prune
-                self._let_go_in_flight(user_id, {held})
+                with contextlib.suppress(Exception):  # else the prune does it; the first error is the one to tell
+                    self._let_go_in_flight(user_id, {held})
             raise
 
     def _create(
