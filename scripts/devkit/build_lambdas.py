@@ -42,6 +42,13 @@ UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # And for a zip uploaded directly (Terraform's `filename`), not through S3: 50 MB.
 ZIPPED_UPLOAD_LIMIT_BYTES = 50 * 1000 * 1000
 CODE_ZIP = "code.zip"
+# Layers built on this machine before, by any clone, named by what went into them: a new clone
+# (or `make clean`) copies a layer whose inputs match instead of building it again. The builds
+# are reproducible, so the copy is the zip a build would make.
+LAYER_CACHE = Path(
+    os.environ.get("PHOTOPIPE_LAYER_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "photopipe" / "layers"
+)
 # pip (23.x) neither widens manylinux_2_28 to older glibc tags nor treats manylinux2014 as
 # manylinux_2_17, so each tag a pinned wheel uses is listed (ai-edge-litert: manylinux_2_17).
 PLATFORMS = {
@@ -241,6 +248,12 @@ def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
     if up_to_date(target, inputs):
         print(f"  {target.name}: up to date")
         return
+    cached = LAYER_CACHE / f"{target.stem}-{inputs}.zip"
+    if cached.is_file():
+        shutil.copyfile(cached, target)
+        mark(target, inputs)
+        print(f"  {target.name}: {target.stat().st_size / 1024 / 1024:.1f} MiB, as built before here ({LAYER_CACHE})")
+        return
     with tempfile.TemporaryDirectory(prefix="photopipe-deps-") as tmp:
         site = Path(tmp) / "python"
         command = [
@@ -273,6 +286,13 @@ def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
         write_zip(target, [(p.relative_to(tmp).as_posix(), p) for p in files_under(site, name in COMPILED_LAYERS)])
     mark(target, inputs)
     print(f"  {target.name}: {target.stat().st_size / 1024 / 1024:.1f} MiB")
+    try:  # a cache that cannot be written (a read-only home) only costs the next clone a build
+        LAYER_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".partial-{os.getpid()}")
+        shutil.copyfile(target, partial)
+        partial.replace(cached)
+    except OSError as error:
+        print(f"  {target.name}: not kept for other clones ({error})")
 
 
 def client_services() -> set[str]:
