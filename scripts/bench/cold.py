@@ -42,7 +42,7 @@ def cold_section(stack: Stack) -> dict[str, Any]:
         result[f"{name}_warm_invoke_ms"] = round(invoke(stack) * 1000)
     result["burst_api"] = burst_api(stack)
     for name in ("api", "worker"):  # as deployed again, so `make plan` finds nothing to change
-        _replace_processes(stack, stack["function_names"][name], nonce=None)
+        _replace_processes(stack, stack["function_names"][name], nonce=False)
     return result
 
 
@@ -67,14 +67,14 @@ def burst_api(stack: Stack) -> dict[str, Any]:
     return {"calls": BURST_CALLS, "p50_ms": round(statistics.median(times)), "max_ms": round(times[-1])}
 
 
-def _replace_processes(stack: Stack, function: str, nonce: str | None = "new") -> None:
+def _replace_processes(stack: Stack, function: str, nonce: bool = True) -> None:
     """A configuration update: the emulator replaces the function's processes, so the next
-    invoke is cold, as after a deploy. `nonce` None takes the bench's variable away again."""
+    invoke is cold, as after a deploy. `nonce` False takes the bench's variable away again."""
     lam = stack.client("lambda")
     config = lam.get_function_configuration(FunctionName=function)
     variables = dict(config.get("Environment", {}).get("Variables", {}))
     variables.pop("BENCH_NONCE", None)
-    if nonce is not None:
+    if nonce:
         variables["BENCH_NONCE"] = uuid.uuid4().hex
     lam.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
     wait_until(

@@ -153,7 +153,7 @@ def compile_bytecode(root: Path, cache: Path | None = None) -> None:
     # those bytes again (the same as compiling it: fixed seed, stripped path), so a save under
     # `make watch` compiles one file rather than all of them (~0.2 s).
     modules = sorted(root.rglob("*.py"))
-    cached = {module: _cached_bytecode(cache, root, module) for module in modules} if cache else {}
+    cached = {module: _cached_bytecode(cache, root, module) for module in modules} if cache is not None else {}
     for module, hit in cached.items():
         if hit.exists():
             compiled = _bytecode_path(module)
@@ -192,8 +192,7 @@ def _bytecode_path(module: Path) -> Path:
     return module.parent / "__pycache__" / f"{module.stem}.cpython-312.pyc"
 
 
-def _cached_bytecode(cache: Path | None, root: Path, module: Path) -> Path:
-    assert cache is not None
+def _cached_bytecode(cache: Path, root: Path, module: Path) -> Path:
     key = hashlib.sha256(module.relative_to(root).as_posix().encode() + b"\0" + module.read_bytes()).hexdigest()
     return cache / key[:2] / f"{key}.pyc"
 

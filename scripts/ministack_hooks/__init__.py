@@ -25,6 +25,7 @@ MiniStack's own settings and behaviour are otherwise untouched; nothing here run
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import os
 import re
@@ -54,26 +55,32 @@ class PatchPointMoved(RuntimeError):
 
 def check() -> None:
     """Raises PatchPointMoved naming each patch point this MiniStack no longer has."""
-    from ministack.core import lambda_runtime
-    from ministack.services import lambda_svc
-
-    moved = []
-    for point in PATCH_POINTS:
-        module_name, _, attribute = point.rpartition(".")
-        owner: Any = lambda_svc if module_name.endswith("lambda_svc") else lambda_runtime
-        if module_name.endswith("Worker"):
-            owner = getattr(lambda_runtime, "Worker", None)
-        if owner is None or not hasattr(owner, attribute):
-            moved.append(point)
-    spawn = getattr(getattr(lambda_runtime, "Worker", None), "_spawn", None)
+    moved = [point for point in PATCH_POINTS if _resolve(point) is None]
+    spawn = _resolve("ministack.core.lambda_runtime.Worker._spawn")
     if spawn is not None:
         source = inspect.getsource(spawn)
         moved += [f"Worker._spawn no longer contains {shape!r}" for shape in _SPAWN_SHAPE if shape not in source]
-    acquire = getattr(lambda_svc, "acquire_worker", None)
+    acquire = _resolve("ministack.services.lambda_svc.acquire_worker")
     if acquire is not None and "max_concurrency" not in inspect.signature(acquire).parameters:
         moved.append("acquire_worker(max_concurrency=) is gone")
     if moved:
         raise PatchPointMoved("MiniStack's patch points moved: " + "; ".join(moved))
+
+
+def _resolve(point: str) -> Any:
+    """The object a dotted name names (a module, then attributes of it); None where it is gone."""
+    module_name, attributes = point, []
+    while module_name:
+        try:
+            found: Any = importlib.import_module(module_name)
+        except ImportError:
+            module_name, _, last = module_name.rpartition(".")
+            attributes.insert(0, last)
+            continue
+        for attribute in attributes:
+            found = getattr(found, attribute, None)
+        return found
+    return None
 
 
 def install() -> None:

@@ -12,3 +12,8 @@ def utc_now() -> datetime:
 def iso(moment: datetime) -> str:
     """Milliseconds and a Z: sorts as text, which the tables' indexes rely on."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def from_iso(stamp: str) -> datetime:
+    """The moment a record's stamp (iso's form) names."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from photopipe.adapters.dynamo import from_item, is_conditional_failure, to_item
+from photopipe.clock import from_iso
 from photopipe.notify.model import Claim, Delivery, DeliveryStatus, Device
 
 
@@ -20,7 +21,7 @@ class DynamoDeliveryLedger:
         self._ttl_days = ttl_days
 
     def claim(self, job_id: str, device: Device, now: str, lease_seconds: int) -> Claim:
-        moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
+        moment = from_iso(now)
         lease_until = (moment + timedelta(seconds=lease_seconds)).isoformat()
         try:
             self._db.put_item(

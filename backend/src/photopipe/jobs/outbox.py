@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from photopipe.clock import from_iso
 from photopipe.jobs.model import Job
 from photopipe.jobs.ports import EventPublisher, JobRepository
 
@@ -49,5 +50,4 @@ class Outbox:
         """
         if job.claim_token == claim_token:
             return True
-        finished = datetime.fromisoformat(job.updated_at.replace("Z", "+00:00"))
-        return (now - finished) >= OUTBOX_GRACE
+        return (now - from_iso(job.updated_at)) >= OUTBOX_GRACE

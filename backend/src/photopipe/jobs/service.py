@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from photopipe.clock import iso, utc_now
+from photopipe.clock import from_iso, iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.images.capabilities import unsupported_ops
@@ -184,7 +184,7 @@ class JobService:
         if self._limiter is None:
             return None
         limit = self._settings.jobs_in_flight_per_user
-        holder = f"{now}:{job_id}"
+        holder = _in_flight_place(now, job_id)
         key = _in_flight_key(user_id)
         if self._limiter.hold(key, holder, limit):
             return holder
@@ -255,7 +255,7 @@ class JobService:
     def _parts(self, job: Job, key: str, upload_id: str, now: datetime) -> MultipartSlot:
         """Every part's URL, valid to the end of the upload's window (counted from the job's
         creation): a client may take hours, and resume with these."""
-        ends = _parse(job.created_at) + timedelta(seconds=self._settings.multipart_window_seconds)
+        ends = from_iso(job.created_at) + timedelta(seconds=self._settings.multipart_window_seconds)
         ttl_seconds = max(1, int((ends - now).total_seconds()))
         parts = [
             PartSlot(
@@ -334,7 +334,7 @@ class JobService:
             self._jobs.delete(edit_record_id(job.job_id, edit_id))
         self._jobs.delete(job.job_id)
         if not job.status.is_terminal:
-            self._let_go_in_flight(user_id, {f"{int(_parse(job.created_at).timestamp())}:{job.job_id}"})
+            self._let_go_in_flight(user_id, {_in_flight_place(int(from_iso(job.created_at).timestamp()), job.job_id)})
         return job
 
     def request_edit(
@@ -443,9 +443,11 @@ def _unquoted(etag: str) -> str:
     return etag.strip().strip('"')
 
 
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 def _in_flight_key(user_id: str) -> str:
     return f"in-flight#{user_id}"
+
+
+def _in_flight_place(held_since: int, job_id: str) -> str:
+    """A job's place in the set: the epoch second it was taken, so a place whose record never
+    came can be told from one whose record is on its way."""
+    return f"{held_since}:{job_id}"

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from photopipe.clock import iso, utc_now
+from photopipe.clock import from_iso, iso, utc_now
 from photopipe.errors import ErrorCode
 from photopipe.jobs.model import Job, JobError, original_key
 from photopipe.jobs.outbox import Outbox
@@ -41,7 +41,7 @@ class Backlog:
         untouched for longer than SQS keeps a message."""
         if job.attempts >= self.max_receive_count:
             return False
-        return datetime.fromisoformat(job.updated_at.replace("Z", "+00:00")) > now - self.message_retention
+        return from_iso(job.updated_at) > now - self.message_retention
 
 
 class SweepService:
