@@ -81,9 +81,13 @@ class InvokeServer(BaseHTTPRequestHandler):
             self.end_headers()
             return
         length = int(self.headers.get("Content-Length") or 0)
-        invocations.put(json.loads(self.rfile.read(length)))
+        invocation = json.loads(self.rfile.read(length))
+        # Answer before queuing: a handler that exits the process at once must not cut off the
+        # 202, or the executor reports a lost hand-over instead of the handler's exit status.
         self.send_response(202)
         self.end_headers()
+        self.wfile.flush()
+        invocations.put(invocation)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the executor logs invocations; per-request lines would only be noise
