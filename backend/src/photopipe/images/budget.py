@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from photopipe.errors import ErrorCode, PermanentImageError
+from photopipe.images import ultrahdr
 from photopipe.images.edits import Edit
 from photopipe.images.variants import VariantSpec, output_size
 
@@ -66,6 +67,7 @@ def estimate(
     original_bytes: int,
     largest_variant: int | None = None,
     variants: Sequence[VariantSpec] = (),
+    gain_map: bool = False,
 ) -> Estimate:
     """Peak bytes of decoding an image of decoded_size, applying the edits and rendering the
     variants.
@@ -73,13 +75,17 @@ def estimate(
     largest_variant is the longest side of the largest variant converted to sRGB, when the
     image carries a colour profile (None when nothing is converted). Box variants are counted
     on top of the factors above, which were measured with the default (fitted) variants: the
-    engine renders one box at a time, so the largest one and its encoder's memory."""
+    engine renders one box at a time, so the largest one and its encoder's memory.
+    gain_map: whether an Ultra HDR gain map may be decoded beside the image (at most a quarter of
+    its pixels), with one scaled copy of it at a time."""
     mode = working_mode(source_mode)
     per_pixel = max(bytes_per_pixel(source_mode), bytes_per_pixel(mode))
     size = decoded_size
     pixels = size[0] * size[1]
     held = pixels * per_pixel  # the decoded original, alive until the job is done
     peak = _DECODE_COPIES * held
+    if gain_map:
+        peak += 2 * ultrahdr.MAX_SHARE_OF_PICTURE * pixels * 4
     largest = pixels
     for edit in edits:
         # Edits may turn L into RGB(A) (watermark): count every later step at 4 bytes a pixel.

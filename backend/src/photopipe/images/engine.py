@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import colour, crop, formats, metadata, structure
+from photopipe.images import colour, crop, formats, metadata, structure, ultrahdr
 from photopipe.images.variants import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
@@ -92,6 +92,7 @@ class DecodedImage:
     # The ICC profile of the pixels when they are not sRGB (a wide-gamut photo), else None.
     profile: bytes | None = None
     capture: metadata.Capture = field(default_factory=metadata.Capture)
+    gain_map: ultrahdr.GainMap | None = None  # an Ultra HDR JPEG's, oriented like the image
 
 
 def _fail(code: ErrorCode, message: str) -> PermanentImageError:
@@ -139,6 +140,13 @@ class OpenedImage:
     source_format: formats.ImageFormat
     width: int
     height: int
+    data: bytes = b""  # the upload, for what lies beyond the first picture (an HDR gain map)
+
+    @property
+    def may_carry_gain_map(self) -> bool:
+        """Whether the header locates a second picture (MPF), which may be an HDR gain map."""
+        applist = getattr(self.image, "applist", ())
+        return self.source_format is formats.JPEG and any(content[:4] == b"MPF\0" for _, content in applist)
 
     @property
     def pixels(self) -> int:
@@ -184,7 +192,7 @@ def open_upload(data: bytes, declared_content_type: str | None, max_pixels: int)
     check_pixels(width, height, max_pixels)
     if width == 0 or height == 0:
         raise _fail(ErrorCode.NOT_AN_IMAGE, "The image has no pixels.")
-    return OpenedImage(image, fmt, width, height)
+    return OpenedImage(image, fmt, width, height, data)
 
 
 def has_colour_profile(opened: OpenedImage) -> bool:
@@ -220,11 +228,14 @@ def decoded_size(opened: OpenedImage, largest_target: int | None, shortest_targe
     return -(-opened.width // scale), -(-opened.height // scale)
 
 
-def decode_opened(opened: OpenedImage, largest_target: int | None = None, shortest_target: int = 0) -> DecodedImage:
+def decode_opened(
+    opened: OpenedImage, largest_target: int | None = None, shortest_target: int = 0, gain_map: bool = True
+) -> DecodedImage:
     """Decodes an opened upload, oriented (in place) and normalised to RGB / RGBA / L.
 
     largest_target / shortest_target: what the longer / shorter side must still cover, where
-    the decoder can scale down (JPEG draft mode)."""
+    the decoder can scale down (JPEG draft mode). gain_map: whether to read an Ultra HDR JPEG's
+    gain map too (not when edits will reshape the picture: its variants are SDR)."""
     image = opened.image
     scale = _draft_scale(opened, largest_target, shortest_target)
     with _decoding("decompresses"):
@@ -240,8 +251,12 @@ def decode_opened(opened: OpenedImage, largest_target: int | None = None, shorte
         capture = metadata.read_capture(image)
         profile = colour.source_profile(image)
         width, height = opened.width, opened.height
-        if _turns_sideways(image):
+        orientation = _orientation(image)
+        if orientation in (5, 6, 7, 8):  # turns sideways
             width, height = height, width
+        hdr = None
+        if gain_map and opened.may_carry_gain_map:
+            hdr = ultrahdr.read(opened.data, (opened.width, opened.height), orientation, largest_target)
         # In place: exif_transpose() otherwise copies the whole image even when nothing turns.
         ImageOps.exif_transpose(image, in_place=True)
         if image.mode == "CMYK" and profile is not None:
@@ -249,16 +264,17 @@ def decode_opened(opened: OpenedImage, largest_target: int | None = None, shorte
             image, profile = colour.to_srgb(image, profile), None
         image = normalise_mode(image)
     image.info = {}  # EXIF, GPS, XMP, ICC: read above, and never carried into an output
-    return DecodedImage(image, opened.source_format, width, height, profile, capture)
+    return DecodedImage(image, opened.source_format, width, height, profile, capture, hdr)
 
 
-def _turns_sideways(image: Image.Image) -> bool:
-    """Whether the orientation still to apply swaps width and height (pillow-heif applies a
-    HEIF's own transforms while decoding and resets the tag)."""
+def _orientation(image: Image.Image) -> int | None:
+    """The EXIF orientation still to apply (pillow-heif applies a HEIF's own transforms while
+    decoding and resets the tag)."""
     try:
-        return image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+        value = image.getexif().get(ExifTags.Base.Orientation)
     except Exception:  # exif_transpose() would fail on it the same way and apply nothing
-        return False
+        return None
+    return value if isinstance(value, int) else None
 
 
 def decode(
@@ -324,10 +340,12 @@ def encode(
     icc_profile: bytes | None = None,
     quality: int | None = None,
     fast: bool = False,
+    gain_map: ultrahdr.GainMap | None = None,
 ) -> tuple[bytes, str, str]:
     """(bytes, content type, extension). No EXIF, GPS or XMP is written; the ICC profile only
     when given (an sRGB output carries none: sRGB is what every viewer assumes). `quality`
-    overrides the format's default (PNG is lossless and ignores it)."""
+    overrides the format's default (PNG is lossless and ignores it). A JPEG given a gain map
+    (already at its size) is written as Ultra HDR; other formats leave it."""
     pil_format, content_type = formats.OUTPUT_FORMATS[output_format]
     if pil_format == "AVIF" and not AVIF_SUPPORTED:
         pil_format, content_type = formats.OUTPUT_FORMATS["webp"]
@@ -338,6 +356,8 @@ def encode(
         large = image.width * image.height > _PROGRESSIVE_FROM_PIXELS
         jpeg_quality = quality or JPEG_QUALITY
         _flatten(image).save(buffer, "JPEG", quality=jpeg_quality, optimize=True, progressive=large, **common)
+        if gain_map is not None:
+            return ultrahdr.with_gain_map(buffer.getvalue(), gain_map), content_type, formats.EXTENSIONS[pil_format]
     elif pil_format == "PNG":
         image.save(buffer, "PNG", compress_level=6, **common)
     elif pil_format == "WEBP":
@@ -393,6 +413,7 @@ def render_variants(
     variants: Sequence[VariantSpec],
     profile: bytes | None = None,
     faces: Sequence[Mapping[str, float]] = (),
+    gain_map: ultrahdr.GainMap | None = None,
 ) -> list[Rendition]:
     """Each variant fits in max_size x max_size, never upscaled, made from the next larger one;
     a box variant is cut from the image itself (see _render_box).
@@ -401,6 +422,7 @@ def render_variants(
     run in that space, and the first sRGB variant is converted at its own size and the smaller
     sRGB ones made from it, so colour management costs the pixels of the outputs only.
     `faces` (ratios of the image) place the crops of box variants with focus "faces".
+    `gain_map` (an Ultra HDR original's, covering the image) is scaled into each JPEG variant.
     """
     encoding: dict[str, Future[Rendition]] = {}
     saving: dict[int, Future[Rendition]] = {}  # by id() of the image a fitted variant encodes
@@ -408,7 +430,7 @@ def render_variants(
         if spec.box:
             # One box at a time: each may be as large as the image, and the memory budget counts
             # one box (and its encoder) beside the decoded image, not all of them at once.
-            encoding[spec.name] = _render_box(image, spec, profile, faces)
+            encoding[spec.name] = _render_box(image, spec, profile, faces, gain_map)
             encoding[spec.name].result()
     chains = {SOURCE_COLOR_SPACE: image}  # the latest (smallest) image in each colour space
     fitted = [spec for spec in variants if not spec.box]
@@ -423,26 +445,43 @@ def render_variants(
             # sets attributes on the object it saves, so one object is never saved on two
             # threads at once. The futures keep each image alive, so its id stays its own.
             saving[id(current)].result()
-        future = _encode_later(spec, current, profile if space == SOURCE_COLOR_SPACE else None)
+        box = (0.0, 0.0, float(image.width), float(image.height))
+        hdr = (gain_map, box, image.size) if gain_map is not None else None
+        future = _encode_later(spec, current, profile if space == SOURCE_COLOR_SPACE else None, hdr)
         encoding[spec.name] = saving[id(current)] = future
     return [encoding[spec.name].result() for spec in variants]
 
 
-def _encode_later(spec: VariantSpec, image: Image.Image, profile: bytes | None) -> Future[Rendition]:
+# A gain map to carry into a variant: the map, the part of the image the variant shows (a box
+# in its pixels), and the image's size.
+_HdrSource = tuple[ultrahdr.GainMap, tuple[float, float, float, float], tuple[int, int]]
+
+
+def _encode_later(
+    spec: VariantSpec, image: Image.Image, profile: bytes | None, hdr: _HdrSource | None = None
+) -> Future[Rendition]:
     """Encodes on the pool while the caller goes on to the next, smaller variant: an encode runs
     on one core (a 2048 px progressive JPEG takes ~45 ms), and the resize that follows it keeps
     the other busy. Only leaf work goes to the pool, so no pool task ever waits for another."""
 
     def rendition() -> Rendition:
         keep = profile if image.mode != "L" else None
-        body, content_type, extension = encode(image, spec.format, keep, spec.quality, spec.fast)
+        gain_map = None
+        if hdr is not None and formats.OUTPUT_FORMATS[spec.format][0] == "JPEG":
+            source, box, size = hdr
+            gain_map = source.cropped(box, size, image.size)
+        body, content_type, extension = encode(image, spec.format, keep, spec.quality, spec.fast, gain_map)
         return Rendition(spec.name, body, image.width, image.height, content_type, extension)
 
     return _POOL.submit(rendition)
 
 
 def _render_box(
-    image: Image.Image, spec: VariantSpec, profile: bytes | None, faces: Sequence[Mapping[str, float]]
+    image: Image.Image,
+    spec: VariantSpec,
+    profile: bytes | None,
+    faces: Sequence[Mapping[str, float]],
+    gain_map: ultrahdr.GainMap | None = None,
 ) -> Future[Rendition]:
     """An exact box: cover crops a window of the box's aspect (placed by focus) and scales it
     to the box in one resample; contain fits within the box. Never upscaled: a box larger than
@@ -461,7 +500,8 @@ def _render_box(
     space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
     if space != SOURCE_COLOR_SPACE:
         result = to_srgb(result, profile)
-    return _encode_later(spec, result, profile if space == SOURCE_COLOR_SPACE else None)
+    hdr = (gain_map, box, image.size) if gain_map is not None else None
+    return _encode_later(spec, result, profile if space == SOURCE_COLOR_SPACE else None, hdr)
 
 
 def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:

@@ -94,6 +94,7 @@ def render(
         len(data),
         max(converted) if converted and engine.has_colour_profile(opened) else None,
         request.variants,
+        opened.may_carry_gain_map and not typed,
     )
     if need.largest_pixels > limits.max_full_decode_pixels:
         raise PermanentImageError(
@@ -147,7 +148,8 @@ def _render_within_budget(
     span: Span,
 ) -> Rendered:
     with span("decode"):
-        decoded = engine.decode_opened(opened, *target)
+        # Edits reshape the picture, so an edited render is SDR: its gain map is not read.
+        decoded = engine.decode_opened(opened, *target, gain_map=not typed)
     with span("analyse"):
         analysis = describe(decoded, provider, request.analysis, limits.expose_location)
     with span("edit"):
@@ -158,7 +160,7 @@ def _render_within_budget(
         # removed) or take it away, and delivery serves the edited image.
         analysis["hasAlpha"] = image.mode in ("RGBA", "LA")
     with span("render"):
-        renditions = engine.render_variants(image, request.variants, decoded.profile, faces)
+        renditions = engine.render_variants(image, request.variants, decoded.profile, faces, decoded.gain_map)
     return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)
 
 
