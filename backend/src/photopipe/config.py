@@ -58,6 +58,10 @@ class Settings:
     # whole image is decoded: a lower limit applies.
     max_full_decode_pixels: int
     max_output_pixels: int
+    # What one photo's render may be estimated to hold (images/budget.py), whatever the
+    # function's memory: past it MEMORY_LIMIT_EXCEEDED. A 64 MP RGBA PNG with the default
+    # variants is estimated at about 350 MiB.
+    max_render_mb: int
     # The function's memory (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE): records are admitted
     # into it by their estimated bytes.
     function_memory_mb: int
@@ -168,6 +172,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         max_full_decode_pixels=_int(env, "MAX_FULL_DECODE_PIXELS", 64_000_000),
         # Every variant of one job together: eight 8000 px boxes would be 512 MP of output.
         max_output_pixels=_int(env, "MAX_OUTPUT_PIXELS", 100_000_000),
+        max_render_mb=_int(env, "MAX_RENDER_MB", 384),
         function_memory_mb=_int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769),
         max_token_lifetime_seconds=_int(env, "MAX_TOKEN_LIFETIME_SECONDS", 24 * 3600),
         max_devices_per_user=_int(env, "MAX_DEVICES_PER_USER", 20),

@@ -199,7 +199,7 @@ def url_signer() -> UrlSigner:
 @cache
 def delivery_service() -> DeliveryService:
     from photopipe.delivery.service import DeliveryLimits, DeliveryService
-    from photopipe.images.pipeline import RenderLimits
+    from photopipe.images.pipeline import limits_of
 
     settings = get_settings()
     limits = DeliveryLimits(
@@ -210,9 +210,7 @@ def delivery_service() -> DeliveryService:
         renders_per_user_minute=settings.renders_per_user_minute,
         transforms_per_job=settings.transforms_per_job,
     )
-    render_limits = RenderLimits(
-        settings.max_image_pixels, settings.max_full_decode_pixels, max_output_pixels=settings.max_output_pixels
-    )
+    render_limits = limits_of(settings)  # delivery renders have no analysis: its location setting is moot
     store = object_store()
     return DeliveryService(url_signer(), job_repository(), store, memory_budget(), render_limits, limits, limiter())
 

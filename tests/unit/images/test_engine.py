@@ -173,6 +173,36 @@ def _resize_in_child() -> tuple[int, int]:
     return engine.downscale(Image.new("RGB", (3000, 2000)), (1500, 1000)).size
 
 
+@pytest.mark.parametrize("size", [(1000, 700), (150, 105)], ids=["lanczos bands", "reduce bands"])
+def test_an_image_with_alpha_is_premultiplied_a_band_at_a_time_and_resized_as_pillow_would(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    # Half-transparent stripes over a gradient: colours from transparent pixels must not bleed.
+    grey = Image.linear_gradient("L").resize((3000, 2100))
+    alpha = Image.new("L", (3000, 2100), 255)
+    for x in range(0, 3000, 40):
+        alpha.paste(0, (x, 0, x + 20, 2100))
+    image = Image.merge("RGBA", (grey, grey.transpose(Image.Transpose.ROTATE_180), grey, alpha))
+    expected = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    premultiplied: list[int] = []
+    convert = Image.Image.convert
+
+    def counting(self: Image.Image, mode: str | None = None, *args: object, **kwargs: object) -> Image.Image:
+        if mode == "RGBa":
+            premultiplied.append(self.height)
+        return convert(self, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "convert", counting)
+    result = engine.downscale(image, size)
+    monkeypatch.undo()
+
+    # Never the whole image at once (Pillow's resize() premultiplies all of it, once per strip).
+    assert premultiplied and max(premultiplied) < 2100 // 4, premultiplied
+    first, second = (im.convert("RGBa").tobytes() for im in (result, expected))
+    worst = max(abs(a - b) for a, b in zip(first, second, strict=True))
+    assert result.mode == "RGBA" and worst <= 3  # premultiplied once here, twice by Pillow: rounding only
+
+
 def test_large_jpeg_variants_are_progressive_and_small_ones_baseline() -> None:
     decoded = decode(photo(3000, 2000), "image/jpeg")
     large, small = engine.render_variants(decoded.image, [VariantSpec("large", 2048), VariantSpec("small", 256)])

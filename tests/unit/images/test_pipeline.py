@@ -88,6 +88,25 @@ def test_a_render_over_the_decode_limit_is_refused_before_decoding() -> None:
     assert refused.value.code is ErrorCode.PIXEL_LIMIT_EXCEEDED
 
 
+def test_a_render_estimated_over_what_one_image_may_use_is_refused_however_much_the_budget_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_decoded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded before the estimate was checked")
+
+    monkeypatch.setattr(pipeline.engine, "decode_opened", not_decoded)
+    # A 2000x2000 PNG turned a quarter (about 50 MiB estimated) against a 32 MiB limit, with a
+    # budget of 16 GiB: the limit is per photo, not what the process has free.
+    request = pipeline.RenderRequest((VariantSpec("small", 100),), ({"op": "rotate", "degrees": 90},))
+    limits = pipeline.RenderLimits(50_000_000, 50_000_000, max_render_bytes=32 * MIB)
+
+    with pytest.raises(PermanentImageError) as refused:
+        pipeline.render(photo(2000, 2000, "PNG"), "image/png", request, LocalProvider(), MemoryBudget(2**34), limits)
+
+    assert refused.value.code is ErrorCode.MEMORY_LIMIT_EXCEEDED
+    assert "over the 32 MiB one image may use" in refused.value.message
+
+
 def test_box_variants_past_the_output_limit_are_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     # The case from the tenants review: a tiny PNG, one resize edit to 8000 x 8000 and eight
     # 8000 px AVIF boxes held 2 GiB of buffers before the limit counted outputs.

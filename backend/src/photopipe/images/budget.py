@@ -26,16 +26,20 @@ MIB = 1024 * 1024
 
 # Bytes a pixel takes in Pillow's memory, by mode; anything not listed takes 4.
 _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
-# Full-size copies alive at once while decoding, normalising and rendering variants, as
-# measured (`make bench`, memory: 827 MB over idle for a 64 MP RGBA PNG, 256 MB a copy).
-_DECODE_COPIES = 3.5
-# Converting a wide-gamut image to sRGB holds the converted image and one strip-sized piece
-# per core beside it: counted as two copies of the image converted (the largest sRGB variant).
-_COLOUR_COPIES = 2.0
+# Rows of an image with alpha premultiplied at once, per resizing thread (engine.downscale).
+ALPHA_BAND_ROWS = 256
+_RESIZING_THREADS = 2  # the engine's pool on a Lambda function's two vCPUs, or this machine's
+# Converting a wide-gamut image to sRGB (engine.to_srgb, in one strip per core) holds each strip
+# cut, each converted, and the image they are pasted into: three copies of the image converted
+# (the largest sRGB variant; measured: 2.8 copies beside a decoded 64 MP image for a full-size one).
+_COLOUR_COPIES = 3.0
 # An encoder's own working memory, in copies of the image it encodes (4 bytes a pixel), beside
 # the image: AVIF's (YUV planes, the AV1 encoder's frame buffers) is the largest. Estimates, to be
 # replaced by the memory section's measurements.
 _ENCODER_COPIES = {"avif": 3.0, "webp": 1.0, "png": 0.5, "jpeg": 0.5}
+# Over what the model above counts: allocator slack and what it leaves out, from the worst
+# ratio of measured peak to the count across modes and sizes (`make bench`, memory).
+MARGIN = 1.1
 # Encoders, the resize pool's strips and the analysis: a fixed margin per record.
 _RECORD_OVERHEAD = 24 * MIB
 
@@ -79,21 +83,28 @@ def estimate(
     gain_map: whether an Ultra HDR gain map may be decoded beside the image (at most a quarter of
     its pixels), with one scaled copy of it at a time."""
     mode = working_mode(source_mode)
-    per_pixel = max(bytes_per_pixel(source_mode), bytes_per_pixel(mode))
     size = decoded_size
     pixels = size[0] * size[1]
-    held = pixels * per_pixel  # the decoded original, alive until the job is done
-    peak = _DECODE_COPIES * held
+    held = pixels * bytes_per_pixel(mode)  # the decoded original, alive until the job is done
+    longest = max((v.max_size for v in variants), default=0)
+    # Normalising holds the image as decoded beside its result (16- and 32-bit images pass
+    # through two 32-bit ones first, engine.normalise_mode), then lets it go before resizing.
+    source = pixels * bytes_per_pixel(source_mode) if mode != source_mode else 0
+    wide = pixels * 8 if source_mode.startswith("I;16") or source_mode in ("I", "F") else 0
+    peak: float = held + max(source + wide, _resizing_bytes(size, mode, longest))
     if gain_map:
         peak += 2 * ultrahdr.MAX_SHARE_OF_PICTURE * pixels * 4
     largest = pixels
-    for edit in edits:
+    for index, edit in enumerate(edits):
         # Edits may turn L into RGB(A) (watermark): count every later step at 4 bytes a pixel.
-        before = size[0] * size[1] * 4
+        # The first edit reads the decoded image, already counted; each later one the one before.
+        before = size[0] * size[1] * 4 if index else 0
         size = edit.size_after(size)
         after = size[0] * size[1]
         largest = max(largest, after)
         peak = max(peak, held + before + edit.copies * after * 4)
+    if edits:  # the variants are made from the edited image, the decoded one still held
+        peak = max(peak, held + size[0] * size[1] * 4 + _resizing_bytes(size, "RGBA", longest))
     if largest_variant is not None:
         scale = min(1.0, largest_variant / max(size))
         converted = round(size[0] * scale) * round(size[1] * scale)
@@ -102,7 +113,22 @@ def estimate(
     boxes = [(1 + _ENCODER_COPIES.get(v.format, 1.0)) * w * h * 4 for v, (w, h) in outputs if v.box]
     peak += max(boxes, default=0)
     output_pixels = sum(w * h for _, (w, h) in outputs)
-    return Estimate(int(peak) + original_bytes + _RECORD_OVERHEAD, largest, output_pixels)
+    return Estimate(int(peak * MARGIN) + original_bytes + _RECORD_OVERHEAD, largest, output_pixels)
+
+
+def _resizing_bytes(size: tuple[int, int], mode: str, longest: int) -> int:
+    """What engine.downscale() holds beside the image it reads, for the largest output (every
+    smaller one is made from it): the output, and the horizontal pass (the output's width by
+    the image's height) or, for an image with alpha, the bands premultiplied at once."""
+    if longest >= max(size):
+        return 0  # nothing is resized: the largest output is the image itself
+    side = longest
+    width, height = size
+    if mode in ("RGBA", "LA"):
+        working = _RESIZING_THREADS * 2 * ALPHA_BAND_ROWS * width * 4  # each band cut, then premultiplied
+    else:
+        working = side * height * bytes_per_pixel(mode)
+    return side * side * bytes_per_pixel(mode) + working
 
 
 class MemoryBudget:

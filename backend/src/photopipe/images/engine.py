@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import colour, crop, formats, metadata, structure, ultrahdr
+from photopipe.images import budget, colour, crop, formats, metadata, structure, ultrahdr
 from photopipe.images.variants import SOURCE_COLOR_SPACE, VariantSpec
 
 try:  # HEIC/HEIF input; optional so the engine still imports where the wheel is missing.
@@ -263,6 +263,10 @@ def decode_opened(
             # CMYK has no output format: through its profile to sRGB now, at the decoded size.
             image, profile = colour.to_srgb(image, profile), None
         image = normalise_mode(image)
+    if image is not opened.image:
+        # The image as decoded is no longer needed, though the opened upload still refers to it:
+        # its pixels go now, not when the render ends (the memory estimate counts on it).
+        opened.image.close()
     image.info = {}  # EXIF, GPS, XMP, ICC: read above, and never carried into an output
     return DecodedImage(image, opened.source_format, width, height, profile, capture, hdr)
 
@@ -375,7 +379,10 @@ def downscale(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     on a thread pool (Pillow releases the GIL while resampling). Each strip resamples a box of
     the whole source, so kernels reach across strip edges and the result is pixel-identical to
     one resize() call. Only the target is allocated: no full-size copy as thumbnail() needs.
+    An image with alpha goes through _downscale_with_alpha().
     """
+    if image.mode in _PREMULTIPLIED:
+        return _downscale_with_alpha(image, size)
     factor = int(min(image.width / size[0], image.height / size[1]) / _REDUCING_GAP)
     if factor >= 2:
         image = image.reduce(factor)
@@ -395,6 +402,55 @@ def downscale(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     for index, part in enumerate(_POOL.map(strip, range(strips))):
         result.paste(part, (0, bounds[index]))
     return result
+
+
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
+# Source rows an image with alpha is premultiplied in at a time (the memory estimate counts
+# them): 256 rows of a 64 MP RGBA image are 8 MB, where the whole image is 256 MB.
+_ALPHA_BAND_ROWS = budget.ALPHA_BAND_ROWS
+
+
+def _downscale_with_alpha(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """downscale() of an RGBA or LA image, premultiplied a band of rows at a time.
+
+    Resampling needs premultiplied alpha (else transparent pixels' colours bleed into their
+    neighbours), and Pillow's reduce() and resize() make a premultiplied copy of the whole
+    image, once per call and so once per strip: a 64 MP RGBA PNG peaked at 860 MB. Here each
+    band of source rows is premultiplied on its own: reduce() bands are whole blocks of the
+    factor, and each Lanczos band takes the rows its kernel reaches (three output pixels' worth
+    each side), so the result is the one resize() makes."""
+    premultiplied = _PREMULTIPLIED[image.mode]
+    factor = int(min(image.width / size[0], image.height / size[1]) / _REDUCING_GAP)
+    if factor >= 2:
+        rows = max(1, _ALPHA_BAND_ROWS // factor) * factor
+        reduced = Image.new(premultiplied, (-(-image.width // factor), -(-image.height // factor)))
+
+        def reduce_band(top: int) -> Image.Image:
+            band = image.crop((0, top, image.width, min(image.height, top + rows)))
+            return band.convert(premultiplied).reduce(factor)
+
+        tops = range(0, image.height, rows)
+        for top, part in zip(tops, _POOL.map(reduce_band, tops), strict=True):
+            reduced.paste(part, (0, top // factor))
+        return downscale(reduced, size).convert(image.mode)  # premultiplied: resized as it is
+    width, height = size
+    scale = image.height / height
+    reach = 3 * max(1.0, scale) + 1  # Lanczos-3's support in source rows, and one for rounding
+    rows = max(1, round(_ALPHA_BAND_ROWS / scale))
+
+    def resize_band(top: int) -> Image.Image:
+        bottom = min(height, top + rows)
+        first = max(0, int(top * scale - reach))
+        last = min(image.height, int(bottom * scale + reach) + 1)
+        band = image.crop((0, first, image.width, last)).convert(premultiplied)
+        box = (0.0, top * scale - first, float(image.width), bottom * scale - first)
+        return band.resize((width, bottom - top), Image.Resampling.LANCZOS, box=box)
+
+    result = Image.new(premultiplied, size)
+    tops = range(0, height, rows)
+    for top, part in zip(tops, _POOL.map(resize_band, tops), strict=True):
+        result.paste(part, (0, top))
+    return result.convert(image.mode)
 
 
 def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:

@@ -50,6 +50,7 @@ class RenderLimits:
     max_full_decode_pixels: int  # what may be decoded, or made by an edit, at once
     expose_location: bool = False  # GPS from EXIF in the analysis
     max_output_pixels: int = 100_000_000  # every variant of one render together
+    max_render_bytes: int = 384 * budget.MIB  # one render's estimated peak
 
 
 def limits_of(settings: Settings) -> RenderLimits:
@@ -59,6 +60,7 @@ def limits_of(settings: Settings) -> RenderLimits:
         settings.max_full_decode_pixels,
         settings.expose_location,
         settings.max_output_pixels,
+        settings.max_render_mb * budget.MIB,
     )
 
 
@@ -81,21 +83,8 @@ def render(
     """Raises PermanentImageError (with its code) for anything about the photo that no retry fixes."""
     typed = tuple(edits.parse(spec) for spec in request.edits)
     opened = engine.open_upload(data, content_type, limits.max_image_pixels)
-    # Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
-    # pixels, so a render with edits decodes at full size. What is decoded, or made by an edit,
-    # must stay within the lower limit for whole images (the decoded size is the full size where
-    # the decoder cannot scale down).
-    largest, shortest = (None, 0) if request.edits else decode_target(request, provider.preview_side)
-    converted = [v.max_size for v in request.variants if v.color_space == SRGB_COLOR_SPACE]
-    need = budget.estimate(
-        engine.decoded_size(opened, largest, shortest),
-        opened.image.mode,
-        typed,
-        len(data),
-        max(converted) if converted and engine.has_colour_profile(opened) else None,
-        request.variants,
-        opened.may_carry_gain_map and not typed,
-    )
+    target = decode_target(request, provider.preview_side, bool(typed))
+    need = estimate(opened, request, typed, target)
     if need.largest_pixels > limits.max_full_decode_pixels:
         raise PermanentImageError(
             ErrorCode.PIXEL_LIMIT_EXCEEDED,
@@ -109,8 +98,14 @@ def render(
             f"The variants asked for would make {need.output_pixels} pixels together; "
             f"the limit is {limits.max_output_pixels}. Ask for fewer or smaller variants.",
         )
+    if need.peak_bytes > limits.max_render_bytes:
+        raise PermanentImageError(
+            ErrorCode.MEMORY_LIMIT_EXCEEDED,
+            f"Processing this image needs about {need.peak_bytes // budget.MIB} MiB, over the "
+            f"{limits.max_render_bytes // budget.MIB} MiB one image may use; send a smaller image or fewer edits.",
+        )
     with memory.reserve(need.peak_bytes):
-        return _render_within_budget(opened, request, typed, provider, limits, (largest, shortest), span)
+        return _render_within_budget(opened, request, typed, provider, limits, target, span)
 
 
 class InProcessRenderer:
@@ -129,9 +124,32 @@ class InProcessRenderer:
         )
 
 
-def decode_target(request: RenderRequest, analysis_side: int) -> tuple[int, int]:
+def estimate(
+    opened: engine.OpenedImage, request: RenderRequest, typed: Sequence[Edit], target: tuple[int | None, int]
+) -> budget.Estimate:
+    """What rendering this opened upload as asked will hold at its peak (images/budget.py)."""
+    converted = [v.max_size for v in request.variants if v.color_space == SRGB_COLOR_SPACE]
+    return budget.estimate(
+        engine.decoded_size(opened, *target),
+        opened.image.mode,
+        typed,
+        len(opened.data),
+        max(converted) if converted and engine.has_colour_profile(opened) else None,
+        request.variants,
+        opened.may_carry_gain_map and not typed,
+    )
+
+
+def decode_target(request: RenderRequest, analysis_side: int, edited: bool = False) -> tuple[int | None, int]:
     """What the decoded image's longer and shorter sides must cover: every variant, and the
-    preview the analysis reads (a box variant is cropped, so both its sides are needed)."""
+    preview the analysis reads (a box variant is cropped, so both its sides are needed).
+
+    Draft mode decodes JPEGs at a reduced scale; edits take coordinates in the original's
+    pixels, so a render with edits decodes at full size (None). What is decoded, or made by an
+    edit, must stay within the lower limit for whole images (the decoded size is the full size
+    where the decoder cannot scale down)."""
+    if edited:
+        return None, 0
     preview = analysis_side if request.analysis else PLACEHOLDER_PREVIEW_SIDE
     longest = max([v.max_size for v in request.variants] + [preview])
     shortest = max((max(v.box) for v in request.variants if v.box), default=0)
