@@ -182,7 +182,7 @@ module "layers" {
 locals {
   functions = {
     api = {
-      layer_arns           = [module.layers.deps_arn]
+      layer_arns           = [module.layers.deps_arn, module.layers.auth_arn]
       memory_mb            = var.api_memory_mb
       timeout_seconds      = var.api_timeout_seconds
       reserved_concurrency = var.api_reserved_concurrency

@@ -312,14 +312,14 @@ run "local_environment" {
   }
 
   assert {
-    condition     = length(module.layers.ondevice_arns) == 2 && length(module.functions["worker"].layer_arns) == 4 && length(module.functions["api"].layer_arns) == 1
-    error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers."
+    condition     = length(module.layers.ondevice_arns) == 2 && length(module.functions["worker"].layer_arns) == 4 && length(module.functions["api"].layer_arns) == 2
+    error_message = "The default provider (ondevice) gives the worker, and only the worker, the runtimes' and the models' layers; the api has deps and auth."
   }
 
   assert {
     # Counted: the mocked provider gives every layer the same ARN.
     condition     = length(module.functions["notifier"].layer_arns) == 1 && length(module.functions["sweeper"].layer_arns) == 2
-    error_message = "Only the functions that import Pillow (the worker, the sweeper) unpack the imaging layer."
+    error_message = "Only the functions that render (the worker, the sweeper) unpack the imaging layer; the notifier has no auth layer."
   }
 
   assert {

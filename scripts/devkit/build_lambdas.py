@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Builds the Lambda artifacts: one code zip, which all four functions run, and four layer zips.
+"""Builds the Lambda artifacts: one code zip, which every function runs, and five layer zips.
 
     build/lambda/code.zip                                          the photopipe package, with bytecode
                                                                    and its build id (photopipe/BUILD)
     build/lambda/deps-<arch>.zip                                   requirements/lambda.txt as cp312 manylinux wheels
-    build/lambda/imaging-<arch>.zip                                requirements/imaging.txt: Pillow, pillow-heif
-                                                                   (the worker and the sweeper)
+    build/lambda/imaging-<arch>.zip                                requirements/imaging.txt: Pillow, pillow-heif,
+                                                                   pyvips and libvips (the functions that render)
+    build/lambda/auth-<arch>.zip                                   requirements/auth.txt: cryptography (the api)
     build/lambda/ondevice-runtime-<arch>.zip                       requirements/ondevice-runtime.txt: the worker's
                                                                    model runtimes (numpy, LiteRT, ONNX Runtime)
     build/lambda/ondevice-models-<arch>.zip                        requirements/ondevice-models.txt: its models
@@ -29,15 +30,20 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from devkit.lock_deps import canonical, entries
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "backend" / "src"
 LAYERS = {
     "deps": ROOT / "backend" / "requirements" / "lambda.txt",
     "imaging": ROOT / "backend" / "requirements" / "imaging.txt",
+    "auth": ROOT / "backend" / "requirements" / "auth.txt",
     "ondevice-runtime": ROOT / "backend" / "requirements" / "ondevice-runtime.txt",
     "ondevice-models": ROOT / "backend" / "requirements" / "ondevice-models.txt",
 }
-# Lambda's limit for a function's code and all its layers, unzipped. The worker has them all.
+# The layers the worker unpacks: all but auth. It is the largest function.
+WORKER_LAYERS = ("deps", "imaging", "ondevice-runtime", "ondevice-models")
+# Lambda's limit for a function's code and all its layers, unzipped.
 UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # And for a zip uploaded directly (Terraform's `filename`), not through S3: 50 MB.
 ZIPPED_UPLOAD_LIMIT_BYTES = 50 * 1000 * 1000
@@ -63,6 +69,7 @@ BUILD_RECIPE_VERSION = "4"  # bump when the way zips are made changes
 PRUNED = {
     "deps": [],  # plus botocore's service models, except those the code makes clients for
     "imaging": [],
+    "auth": [],
     "ondevice-runtime": [
         "numpy/**/tests",
         "numpy/f2py",
@@ -93,10 +100,14 @@ PRUNED = {
         "rembg/*.py",  # only its u2netp.onnx is read; its code needs OpenCV
     ],
 }
+# Packages PyPI has as a source distribution only, pure Python when built without the library's
+# headers (pyvips: its ABI mode finds libvips through pyvips-binary's module at run time). Built
+# here from the hash-checked sdist; a build that comes out platform-specific fails.
+SDIST_ONLY = {"pyvips"}
 # Layers shipped with bytecode (compile_bytecode). The on-device runtimes are not: their Python
 # is imported with a worker's first photo only, and their bytecode would take the worker's code
 # and layers near Lambda's 250 MiB.
-COMPILED_LAYERS = {"deps", "imaging"}
+COMPILED_LAYERS = {"deps", "imaging", "auth"}
 # Beside the clients, the files botocore reads for every service (endpoints, partitions...).
 BOTOCORE_SERVICES_ALWAYS = {"sts"}
 
@@ -232,6 +243,31 @@ def build_code(out: Path, quiet: bool = False) -> Path:
     return target
 
 
+def split_sdist_only(requirements: Path, tmp: Path) -> tuple[Path, Path | None]:
+    """The requirements as two files: those installed as wheels for the target platform, and the
+    SDIST_ONLY ones (None when there are none)."""
+    locked = entries(requirements.read_text())
+    wheels, sdists = tmp / "wheels.txt", tmp / "sdists.txt"
+    wheels.write_text("".join(lines for name, lines in locked.items() if name not in SDIST_ONLY))
+    built = "".join(lines for name, lines in locked.items() if canonical(name) in SDIST_ONLY)
+    if not built:
+        return wheels, None
+    sdists.write_text(built)
+    return wheels, sdists
+
+
+def install_pure_sdists(sdists: Path, site: Path, built: Path) -> None:
+    pip = [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    no_binary = ",".join(sorted(SDIST_ONLY))
+    wheel = [*pip, "wheel", "--no-deps", "--no-binary", no_binary, "-w", str(built), "-r", str(sdists)]
+    subprocess.run(wheel, check=True)  # noqa: S603 - our own pip, fixed arguments
+    made = sorted(built.glob("*.whl"))
+    platform_specific = [wheel.name for wheel in made if not wheel.name.endswith("-py3-none-any.whl")]
+    if platform_specific:
+        sys.exit(f"built platform-specific wheels, which a Lambda of another platform cannot load: {platform_specific}")
+    subprocess.run([*pip, "install", "--no-deps", "--no-compile", "--target", str(site), *map(str, made)], check=True)  # noqa: S603 - our own pip
+
+
 def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
     target = out / f"{name}-{arch}.zip"
     kept_services = ",".join(sorted(client_services())) if name == "deps" else ""
@@ -276,7 +312,11 @@ def build_layer(out: Path, arch: str, name: str, requirements: Path) -> None:
         ]
         for platform in PLATFORMS[arch]:
             command += ["--platform", platform]
+        wheels, sdists = split_sdist_only(requirements, Path(tmp))
+        command[command.index(str(requirements))] = str(wheels)
         subprocess.run(command, check=True)  # noqa: S603 - our own pip, fixed arguments
+        if sdists is not None:
+            install_pure_sdists(sdists, site, Path(tmp) / "built")
         # Console scripts carry the build machine's interpreter path: not reproducible, not needed.
         shutil.rmtree(site / "bin", ignore_errors=True)
         prune(site, name)
@@ -343,13 +383,12 @@ def unzipped_bytes(archive: Path) -> int:
 
 
 def check_unzipped_size(out: Path, arch: str) -> None:
-    """The worker carries its code and every layer: it must stay under Lambda's limit, and
+    """The worker carries its code and the most layers: it must stay under Lambda's limit, and
     each zip under the direct upload's."""
-    parts = [out / CODE_ZIP] + [out / f"{name}-{arch}.zip" for name in LAYERS]
-    for part in parts:
+    for part in [out / CODE_ZIP] + [out / f"{name}-{arch}.zip" for name in LAYERS]:
         if part.stat().st_size > ZIPPED_UPLOAD_LIMIT_BYTES:
             sys.exit(f"{part.name} is {part.stat().st_size} bytes, over Lambda's {ZIPPED_UPLOAD_LIMIT_BYTES} for a zip")
-    total = sum(unzipped_bytes(part) for part in parts)
+    total = sum(unzipped_bytes(part) for part in [out / CODE_ZIP] + [out / f"{n}-{arch}.zip" for n in WORKER_LAYERS])
     print(f"  worker unzipped (code + layers): {total / 1024 / 1024:.1f} MiB of Lambda's 250 MiB")
     if total > UNZIPPED_LIMIT_BYTES:
         sys.exit(f"the worker's code and layers unzip to {total} bytes, over Lambda's {UNZIPPED_LIMIT_BYTES}")

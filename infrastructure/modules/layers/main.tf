@@ -1,5 +1,6 @@
-# The Lambda layers: `deps` for every function, `imaging` (Pillow, pillow-heif) for the functions
-# that decode images, and the on-device provider's runtimes and models for the worker only.
+# The Lambda layers: `deps` for every function, `imaging` (Pillow, pillow-heif, libvips) for the
+# functions that render, `auth` (cryptography) for the api, which alone verifies tokens, and the
+# on-device provider's runtimes and models for the worker only.
 
 resource "aws_lambda_layer_version" "deps" {
   layer_name               = "${var.name_prefix}-deps-${var.architecture}"
@@ -13,6 +14,14 @@ resource "aws_lambda_layer_version" "imaging" {
   layer_name               = "${var.name_prefix}-imaging-${var.architecture}"
   filename                 = "${var.artifacts_dir}/imaging-${var.architecture}.zip"
   source_code_hash         = filebase64sha256("${var.artifacts_dir}/imaging-${var.architecture}.zip")
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = [var.architecture]
+}
+
+resource "aws_lambda_layer_version" "auth" {
+  layer_name               = "${var.name_prefix}-auth-${var.architecture}"
+  filename                 = "${var.artifacts_dir}/auth-${var.architecture}.zip"
+  source_code_hash         = filebase64sha256("${var.artifacts_dir}/auth-${var.architecture}.zip")
   compatible_runtimes      = ["python3.12"]
   compatible_architectures = [var.architecture]
 }
