@@ -145,14 +145,15 @@ def test_a_wide_gamut_photo_whose_conversion_cannot_fit_is_refused_not_killed() 
 
 
 def test_a_box_variant_is_counted_with_its_encoders_memory_and_only_the_largest_one() -> None:
-    plain = budget.estimate((4000, 4000), "RGB", [], 0)
+    full = VariantSpec("full", 4000)  # the same resizing in each: none but the preview's
+    plain = budget.estimate((4000, 4000), "RGB", [], 0, variants=[full])
     one_box = budget.estimate(
-        (4000, 4000), "RGB", [], 0, variants=[VariantSpec("b", 4000, "avif", width=4000, height=4000)]
+        (4000, 4000), "RGB", [], 0, variants=[full, VariantSpec("b", 4000, "avif", width=4000, height=4000)]
     )
     eight = [VariantSpec(f"b{i}", 4000, "avif", width=4000, height=4000) for i in range(8)]
-    eight_boxes = budget.estimate((4000, 4000), "RGB", [], 0, variants=eight)
+    eight_boxes = budget.estimate((4000, 4000), "RGB", [], 0, variants=[full, *eight])
 
     # the box and AVIF's 3 copies
     assert one_box.peak_bytes - plain.peak_bytes == pytest.approx(4 * 4000 * 4000 * 4 * budget.MARGIN, abs=1)
     assert eight_boxes.peak_bytes == one_box.peak_bytes  # rendered one at a time
-    assert eight_boxes.output_pixels == 8 * 4000 * 4000
+    assert eight_boxes.output_pixels == 9 * 4000 * 4000  # the full-size variant and the boxes

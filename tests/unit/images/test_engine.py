@@ -4,10 +4,10 @@ import io
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import engine
+from photopipe.images import colour, engine, icc, vips
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from tests.support.images import encode, photo, png_header_only
 
@@ -201,6 +201,65 @@ def test_an_image_with_alpha_is_premultiplied_a_band_at_a_time_and_resized_as_pi
     first, second = (im.convert("RGBa").tobytes() for im in (result, expected))
     worst = max(abs(a - b) for a, b in zip(first, second, strict=True))
     assert result.mode == "RGBA" and worst <= 3  # premultiplied once here, twice by Pillow: rounding only
+
+
+def _gradient(mode: str, size: tuple[int, int]) -> Image.Image:
+    grey = Image.linear_gradient("L").resize(size)
+    if mode == "L":
+        return grey
+    return Image.merge(
+        "RGB", (grey, grey.transpose(Image.Transpose.ROTATE_180), grey.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    )
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_an_rgb_or_grey_image_is_resized_by_libvips_to_the_exact_size_pillow_would_make(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    image = _gradient(mode, (3000, 2001))
+    called: list[tuple[int, int]] = []
+    resize = vips.resize
+    monkeypatch.setattr(vips, "resize", lambda im, size: called.append(size) or resize(im, size))
+
+    result = engine.downscale(image, (1024, 683))
+
+    assert called == [(1024, 683)] and result.size == (1024, 683) and result.mode == mode
+    expected = image.resize((1024, 683), Image.Resampling.LANCZOS)
+    difference = ImageChops.difference(result, expected)
+    assert max(band[1] for band in _extrema(difference)) <= 8  # both Lanczos-3, edges rounded apart
+    assert sum(ImageStat.Stat(difference).mean) / len(mode) < 0.5
+
+
+def _extrema(image: Image.Image) -> list[tuple[int, int]]:
+    found = image.getextrema()
+    return [found] if image.mode == "L" else list(found)  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("mode", "size"), [("RGBA", (1200, 800)), ("RGB", (6000, 4001))], ids=["alpha", "over MAX_PIXELS"]
+)
+def test_images_with_alpha_or_over_the_limit_are_resized_by_pillow(
+    monkeypatch: pytest.MonkeyPatch, mode: str, size: tuple[int, int]
+) -> None:
+    monkeypatch.setattr(vips, "MAX_PIXELS", 20_000_000)
+
+    def refused(image: Image.Image, size: tuple[int, int]) -> None:
+        raise AssertionError("resized by libvips")
+
+    monkeypatch.setattr(vips, "resize", refused)
+    image = _gradient("RGB", size).convert(mode)
+    assert engine.downscale(image, (600, 400)).size == (600, 400)
+
+
+def test_libvips_converts_to_srgb_as_pillows_imagecms_does() -> None:
+    p3 = icc.profile_bytes(icc.DISPLAY_P3)
+    image = _gradient("RGB", (600, 400))
+    by_vips = vips.to_srgb(image, p3)
+    assert by_vips is not None
+    difference = ImageChops.difference(by_vips, colour.to_srgb(image, p3))
+    assert max(high for _, high in _extrema(difference)) <= 2  # littleCMS both, rounding apart
+    unreadable = vips.to_srgb(image, b"not a profile")  # ignored, as colour.py and browsers do
+    assert unreadable is not None and ImageChops.difference(unreadable, image).getbbox() is None
 
 
 def test_large_jpeg_variants_are_progressive_and_small_ones_baseline() -> None:

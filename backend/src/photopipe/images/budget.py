@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import ultrahdr
+from photopipe.images import ultrahdr, vips
 from photopipe.images.edits import Edit
 from photopipe.images.variants import VariantSpec, output_size
 
@@ -29,6 +29,7 @@ _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "
 # Rows of an image with alpha premultiplied at once, per resizing thread (engine.downscale).
 ALPHA_BAND_ROWS = 256
 _RESIZING_THREADS = 2  # the engine's pool on a Lambda function's two vCPUs, or this machine's
+_VIPS_BUFFERS = 16 * MIB  # libvips' own regions and tiles while it resizes
 # Converting a wide-gamut image to sRGB (engine.to_srgb, in one strip per core) holds each strip
 # cut, each converted, and the image they are pasted into: three copies of the image converted
 # (the largest sRGB variant; measured: 2.8 copies beside a decoded 64 MP image for a full-size one).
@@ -104,7 +105,8 @@ def estimate(
         largest = max(largest, after)
         peak = max(peak, held + before + edit.copies * after * 4)
     if edits:  # the variants are made from the edited image, the decoded one still held
-        peak = max(peak, held + size[0] * size[1] * 4 + _resizing_bytes(size, "RGBA", longest))
+        resizing = max(_resizing_bytes(size, mode, longest) for mode in ("RGB", "RGBA"))  # either, after edits
+        peak = max(peak, held + size[0] * size[1] * 4 + resizing)
     if largest_variant is not None:
         scale = min(1.0, largest_variant / max(size))
         converted = round(size[0] * scale) * round(size[1] * scale)
@@ -118,14 +120,17 @@ def estimate(
 
 def _resizing_bytes(size: tuple[int, int], mode: str, longest: int) -> int:
     """What engine.downscale() holds beside the image it reads, for the largest output (every
-    smaller one is made from it): the output, and the horizontal pass (the output's width by
-    the image's height) or, for an image with alpha, the bands premultiplied at once."""
-    if longest >= max(size):
-        return 0  # nothing is resized: the largest output is the image itself
-    side = longest
+    smaller one is made from it): the output, and libvips' copies (the image packed for it, its
+    result, its buffers), Pillow's horizontal pass (the output's width by the image's height) or,
+    for an image with alpha, the bands premultiplied at once. The preview the analysis reads is
+    resized from the image too, whatever the variants."""
     width, height = size
+    # The largest output, unless it is the image itself (a variant as large as the image).
+    side = longest if 0 < longest < max(size) else 0
     if mode in ("RGBA", "LA"):
         working = _RESIZING_THREADS * 2 * ALPHA_BAND_ROWS * width * 4  # each band cut, then premultiplied
+    elif mode in vips.BANDS and width * height <= vips.MAX_PIXELS:
+        working = (width * height + side * side) * vips.BANDS[mode] + _VIPS_BUFFERS
     else:
         working = side * height * bytes_per_pixel(mode)
     return side * side * bytes_per_pixel(mode) + working
