@@ -1,15 +1,15 @@
 output "deps_arn" {
-  value = aws_lambda_layer_version.deps.arn
+  value = aws_lambda_layer_version.layer["deps"].arn
 }
 
 output "imaging_arn" {
-  value = aws_lambda_layer_version.imaging.arn
+  value = aws_lambda_layer_version.layer["imaging"].arn
 }
 
 output "auth_arn" {
-  value = aws_lambda_layer_version.auth.arn
+  value = aws_lambda_layer_version.layer["auth"].arn
 }
 
 output "ondevice_arns" {
-  value = [for name in var.ondevice_layers : aws_lambda_layer_version.ondevice[name].arn]
+  value = [for name in var.ondevice_layers : aws_lambda_layer_version.layer[name].arn]
 }
