@@ -464,6 +464,17 @@ def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _fit_in_srgb(image: Image.Image, max_side: int, profile: bytes | None) -> Image.Image:
+    """_fit(), then converted to sRGB: by libvips in one pass where it takes the image (one
+    copy each way instead of two), else resized, then converted in strips."""
+    size = fit_within(image.size, max_side) if max(image.size) > max_side else image.size
+    if profile is not None and image.mode == "RGB" and vips.takes(image):
+        converted = vips.resize(image, size, profile)
+        if converted is not None:
+            return converted
+    return to_srgb(_fit(image, max_side), profile)
+
+
 def _fit(image: Image.Image, max_side: int) -> Image.Image:
     return downscale(image, fit_within(image.size, max_side)) if max(image.size) > max_side else image
 
@@ -497,8 +508,7 @@ def render_variants(
     for spec in sorted(fitted, key=lambda v: v.max_size, reverse=True):
         space = SOURCE_COLOR_SPACE if profile is None else spec.color_space
         if space not in chains:
-            chains[SOURCE_COLOR_SPACE] = _fit(chains[SOURCE_COLOR_SPACE], spec.max_size)
-            chains[space] = to_srgb(chains[SOURCE_COLOR_SPACE], profile)
+            chains[space] = _fit_in_srgb(chains[SOURCE_COLOR_SPACE], spec.max_size, profile)
         current = chains[space] = _fit(chains[space], spec.max_size)
         if id(current) in saving:
             # _fit() returned an image already being saved (it was small enough): Image.save()
@@ -568,10 +578,6 @@ def to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
     """colour.to_srgb() in horizontal strips on every core: littleCMS releases the GIL, and
     its per-pixel cost (about 30 ns through Pillow, whatever the profiles) is most of what
     colour management adds to a large variant."""
-    if profile is not None and image.mode == "RGB" and vips.takes(image):
-        converted = vips.to_srgb(image, profile)
-        if converted is not None:
-            return converted
     strips = min(_THREADS, max(1, image.height // _MIN_STRIP_ROWS))
     if profile is None or strips == 1 or image.mode not in ("RGB", "RGBA"):
         return colour.to_srgb(image, profile)

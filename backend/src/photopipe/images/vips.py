@@ -71,25 +71,22 @@ def _unpacked(result: Any, mode: str) -> Image.Image:
     return Image.frombytes(mode, (result.width, result.height), result.write_to_memory())
 
 
-def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image | None:
-    """Lanczos-3 to exactly `size`, as libvips' `resize` makes it; None if it made another size."""
-    result = _packed(image).resize(size[0] / image.width, vscale=size[1] / image.height, kernel="lanczos3")
-    if (result.width, result.height) != size:
-        return None
-    return _unpacked(result, image.mode)
-
-
-def to_srgb(image: Image.Image, profile: bytes) -> Image.Image | None:
-    """An RGB image converted from the profile's space to sRGB, relative colorimetric without
-    black point compensation (as ImageCms in colour.py); None if the conversion fails. (A
-    profile libvips cannot read is taken as sRGB: the pixels come back as they were, as colour.py
-    ignores one; the engine passes only profiles colour.py has read.)"""
+def resize(image: Image.Image, size: tuple[int, int], profile: bytes | None = None) -> Image.Image | None:
+    """Lanczos-3 to exactly `size`, as libvips' `resize` makes it, and, given the ICC profile of
+    an RGB image's pixels, converted to sRGB in the same pass (relative colorimetric without
+    black point compensation, as ImageCms in colour.py). None if libvips made another size or
+    the conversion failed: Pillow does it then. (A profile libvips cannot read is taken as sRGB,
+    as colour.py ignores one; the engine passes only profiles colour.py has read.)"""
     pyvips = _pyvips()
     assert pyvips is not None
     packed = _packed(image)
-    packed.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+    result = packed.resize(size[0] / image.width, vscale=size[1] / image.height, kernel="lanczos3")
+    if (result.width, result.height) != size:
+        return None
+    if profile is not None:
+        result.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+        result = result.icc_transform("srgb", embedded=True, intent="relative")
     try:
-        converted = packed.icc_transform("srgb", embedded=True, intent="relative")
-        return _unpacked(converted, "RGB")
+        return _unpacked(result, image.mode)
     except pyvips.Error:
         return None
