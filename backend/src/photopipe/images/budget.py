@@ -30,10 +30,11 @@ _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "
 ALPHA_BAND_ROWS = 256
 _RESIZING_THREADS = 2  # the engine's pool on a Lambda function's two vCPUs, or this machine's
 _VIPS_BUFFERS = 16 * MIB  # libvips' own regions and tiles while it resizes
-# Converting a wide-gamut image to sRGB (engine.to_srgb, in one strip per core) holds each strip
-# cut, each converted, and the image they are pasted into: three copies of the image converted
-# (the largest sRGB variant; measured: 2.8 copies beside a decoded 64 MP image for a full-size one).
-_COLOUR_COPIES = 3.0
+# Converting a wide-gamut image to sRGB (engine.to_srgb, in one strip per core) holds the image
+# it converts, each strip cut, each converted, and the image they are pasted into: four copies of
+# the largest sRGB variant beside the decoded image, once resizing is done (measured: 3.8 for a
+# full-size variant of 64 MP).
+_COLOUR_COPIES = 4.0
 # An encoder's own working memory, in copies of the image it encodes (4 bytes a pixel), beside
 # the image: AVIF's (YUV planes, the AV1 encoder's frame buffers) is the largest. Estimates, to be
 # replaced by the memory section's measurements.
@@ -110,7 +111,7 @@ def estimate(
     if largest_variant is not None:
         scale = min(1.0, largest_variant / max(size))
         converted = round(size[0] * scale) * round(size[1] * scale)
-        peak += _COLOUR_COPIES * converted * 4
+        peak = max(peak, held + (size[0] * size[1] * 4 if edits else 0) + _COLOUR_COPIES * converted * 4)
     outputs = [(v, output_size(v, size)) for v in variants]
     boxes = [(1 + _ENCODER_COPIES.get(v.format, 1.0)) * w * h * 4 for v, (w, h) in outputs if v.box]
     peak += max(boxes, default=0)
