@@ -208,6 +208,9 @@ fmt: venv ## @maintenance Format Python and Terraform
 	@scripts/terraform.sh fmt
 
 test: ## @test The whole gate: `make check`, then per emulator a stack: replan, integration, e2e, chaos (LocalStack: e2e), fuzz (plan-compare once)
+	@# The emulators install (venvs, from PyPI) while `make check` runs; each `up` waits for its own.
+	@mkdir -p $(ROOT)/.photopipe && $(foreach e,$(TEST_EMULATORS),(EMULATOR=$(e) scripts/emulator.sh install \
+	   > $(ROOT)/.photopipe/install-$(e).log 2>&1 &);) true
 	@$(MAKE) --no-print-directory check
 	@$(foreach e,$(TEST_EMULATORS),echo "== stack tests on $(e) ==" && \
 	   $(MAKE) --no-print-directory EMULATOR=$(e) STACK=$(TEST_STACK)-$(e) PORT=$(TEST_PORT_$(e)) PUBLIC_HOST=$(TEST_PUBLIC_HOST) \

@@ -65,7 +65,16 @@ wait_healthy() {
 
 pip_quiet() { "$ROOT/scripts/pip-quiet.sh" "$@"; }
 
-ensure_ministack_venv() {
+# One install at a time per venv: `make test` installs the next emulator in the background while
+# the first one's suites run, and its `up` may come before that install ends.
+locked() {
+  local lock=$1; shift
+  mkdir -p "$(dirname "$lock")"
+  ( flock 9; "$@" ) 9>"$lock" || exit $?  # a die() inside ends the script, as it did unlocked
+}
+
+ensure_ministack_venv() { locked "$VENV.lock" install_ministack_venv; }
+install_ministack_venv() {
   [ -x "$VENV/bin/ministack" ] && return 0
   say "installing ministack==$MINISTACK_VERSION into $VENV"
   local py; py=$("$ROOT/scripts/find-python.sh" 3.12)
@@ -77,7 +86,8 @@ ensure_ministack_venv() {
 
 # The LocalStack venv is rebuilt when its requirements change, and the plugin reinstalled when
 # its sources change; a stamp file records what was installed.
-ensure_localstack_venv() {
+ensure_localstack_venv() { locked "$LS_VENV.lock" install_localstack_venv; }
+install_localstack_venv() {
   local want have stamp=$LS_VENV/.photopipe-stamp
   want=$(cat "$LS_PLUGIN/localstack.txt" "$LS_PLUGIN/pyproject.toml" "$LS_PLUGIN"/localstack_offline/*.py | sha256sum | cut -c1-16)
   have=$(cat "$stamp" 2>/dev/null || true)
@@ -255,6 +265,12 @@ case "${1:-}" in
       localstack) if [ "$(localstack_mode)" = docker ]; then compose down; else host_down; fi ;;
       *) die "unknown EMULATOR=$EMULATOR" ;;
     esac ;;
+  install)  # what `up` would install first, without starting anything
+    case "$EMULATOR" in
+      ministack) ensure_ministack_venv ;;
+      localstack) if [ "$(localstack_mode)" = host ]; then ensure_localstack_venv && ensure_lambda_python; fi ;;
+      *) die "unknown EMULATOR=$EMULATOR (ministack | localstack)" ;;
+    esac ;;
   status)
     if healthy; then say "$EMULATOR healthy on port $PORT"; else say "$EMULATOR not answering on port $PORT"; exit 1; fi ;;
   logs)
@@ -263,5 +279,5 @@ case "${1:-}" in
     else
       [ -f "$LOG_FILE" ] || die "no log at $LOG_FILE"; tail -n 200 -F "$LOG_FILE"
     fi ;;
-  *) echo "usage: $0 up|down|status|logs" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|install|status|logs" >&2; exit 2 ;;
 esac
