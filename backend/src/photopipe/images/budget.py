@@ -106,7 +106,8 @@ def estimate(
         largest = max(largest, after)
         peak = max(peak, held + before + edit.copies * after * 4)
     if edits:  # the variants are made from the edited image, the decoded one still held
-        resizing = max(_resizing_bytes(size, mode, longest) for mode in ("RGB", "RGBA"))  # either, after edits
+        # An edit may add alpha or take it away: whichever way resizes at the greater cost.
+        resizing = max(_resizing_bytes(size, edited, longest) for edited in ("RGB", "RGBA"))
         peak = max(peak, held + size[0] * size[1] * 4 + resizing)
     if largest_variant is not None:
         scale = min(1.0, largest_variant / max(size))

@@ -377,11 +377,11 @@ def downscale(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Lanczos downscale: by libvips for an RGB or grey image (vips.takes), else as Pillow's
     `resize(..., reducing_gap=2)` would, but using every core.
 
-    Pillow's way: a cheap integer `reduce()` first when the ratio is large, then Lanczos in horizontal strips
-    on a thread pool (Pillow releases the GIL while resampling). Each strip resamples a box of
-    the whole source, so kernels reach across strip edges and the result is pixel-identical to
-    one resize() call. Only the target is allocated: no full-size copy as thumbnail() needs.
-    An image with alpha goes through _downscale_with_alpha().
+    Pillow's way: a cheap integer `reduce()` first when the ratio is large, then Lanczos in
+    horizontal strips on a thread pool (Pillow releases the GIL while resampling). Each strip
+    resamples a box of the whole source, so kernels reach across strip edges and the result is
+    pixel-identical to one resize() call. Only the target is allocated: no full-size copy as
+    thumbnail() needs. An image with alpha goes through _downscale_with_alpha().
     """
     if image.mode in _PREMULTIPLIED:
         return _downscale_with_alpha(image, size)
@@ -419,8 +419,8 @@ def _downscale_with_alpha(image: Image.Image, size: tuple[int, int]) -> Image.Im
 
     Resampling needs premultiplied alpha (else transparent pixels' colours bleed into their
     neighbours), and Pillow's reduce() and resize() make a premultiplied copy of the whole
-    image, once per call and so once per strip: a 64 MP RGBA PNG peaked at 860 MB. Here each
-    band of source rows is premultiplied on its own: reduce() bands are whole blocks of the
+    image, once per call and so once per strip (256 MB each for 64 MP). Here each band of
+    source rows is premultiplied on its own: reduce() bands are whole blocks of the
     factor, and each Lanczos band takes the rows its kernel reaches (three output pixels' worth
     each side), so the result is the one resize() makes."""
     premultiplied = _PREMULTIPLIED[image.mode]
