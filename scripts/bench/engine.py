@@ -17,8 +17,11 @@ from photopipe.images.variants import DEFAULT_VARIANTS
 
 
 def run_engine(data: bytes) -> list[engine.Rendition]:
+    """The default variants as the worker renders them (pipeline._decode_fitted: no edits, every
+    variant fitted and sRGB): decoded at the largest variant's size, else decoded whole."""
     largest = max(v.max_size for v in DEFAULT_VARIANTS)
-    decoded = engine.decode(data, "image/jpeg", 200_000_000, largest)
+    opened = engine.open_upload(data, "image/jpeg", 200_000_000)
+    decoded = engine.decode_fitted(opened, largest) or engine.decode_opened(opened, largest)
     return engine.render_variants(decoded.image, DEFAULT_VARIANTS, decoded.profile)
 
 

@@ -16,8 +16,10 @@ import pyvips
 from PIL import Image, ImageCms
 
 from photopipe.images import colour as engine_colour
-from photopipe.images import engine, icc
+from photopipe.images import engine, icc, pipeline
+from photopipe.images.budget import MemoryBudget
 from photopipe.images.variants import VariantSpec
+from photopipe.providers.local import LocalProvider
 from tests.support import colour
 from tests.support.images import encode
 
@@ -180,3 +182,23 @@ def test_an_oversized_profile_is_ignored() -> None:
     image = Image.new("RGB", (8, 8))
     image.info["icc_profile"] = colour.profile(icc.DISPLAY_P3) + b"\0" * (3 * 1024 * 1024)
     assert engine_colour.source_profile(image) is None
+
+
+@pytest.mark.parametrize("space", colour.SPACES, ids=str)
+def test_a_wide_gamut_jpeg_decoded_by_libvips_at_its_largest_variant_comes_out_in_its_colours(
+    monkeypatch: pytest.MonkeyPatch, space: str
+) -> None:
+    """The pipeline's fitted path (libvips decodes, resizes and converts in one pass) holds the
+    same colour as the engine's."""
+
+    def not_by_pillow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded by Pillow: the fitted path did not take this photo")
+
+    monkeypatch.setattr(pipeline.engine, "decode_opened", not_by_pillow)
+    data = colour.wide_photo(colour.SPACES[space], "JPEG")
+    request = pipeline.RenderRequest((VariantSpec("big", 512, "png"), VariantSpec("small", 96, "png")), analysis=False)
+    limits = pipeline.RenderLimits(50_000_000, 50_000_000)
+    rendered = pipeline.render(data, "image/jpeg", request, LocalProvider(), MemoryBudget(2**30), limits)
+    for rendition in rendered.renditions:
+        error = colour.worst(ALL, colour.centres(Image.open(io.BytesIO(rendition.body)), len(ALL)))
+        assert error <= LOSSY_DELTA_E, f"{space} -> {rendition.name}: worst delta E {error:.2f}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import pipeline
+from photopipe.images import engine, pipeline
 from photopipe.images.budget import MemoryBudget
 from photopipe.images.edits import CropEdit
 from photopipe.images.variants import VariantSpec
@@ -123,3 +124,59 @@ def test_box_variants_past_the_output_limit_are_refused_before_decoding(monkeypa
 
     assert refused.value.code is ErrorCode.PIXEL_LIMIT_EXCEEDED
     assert "512000000 pixels" in refused.value.message
+
+
+def test_a_jpeg_whose_variants_are_all_fitted_is_decoded_by_libvips_only_as_large_as_the_largest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded: list[tuple[int, int]] = []
+    fitted = pipeline.engine.decode_fitted
+
+    def recording(opened: engine.OpenedImage, longest: int) -> engine.DecodedImage | None:
+        result = fitted(opened, longest)
+        decoded.append(result.image.size if result else (0, 0))
+        return result
+
+    monkeypatch.setattr(pipeline.engine, "decode_fitted", recording)
+    request = pipeline.RenderRequest((VariantSpec("large", 1024), VariantSpec("small", 200, "webp")))
+    data = photo(3000, 2000, orientation=6)  # stored sideways, a red block at its top left
+
+    rendered = pipeline.render(data, "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS)
+
+    assert decoded == [(683, 1024)]  # upright, at the largest variant's size, never 3000x2000
+    large = Image.open(io.BytesIO(rendered.renditions[0].body))
+    assert large.size == (683, 1024) and rendered.renditions[1].width == 133
+    assert large.getpixel((660, 20))[0] > 200  # type: ignore[index]  # the red block, turned to the top right
+    assert (rendered.analysis["width"], rendered.analysis["height"]) == (2000, 3000)
+
+
+@pytest.mark.parametrize(
+    ("variants", "edits"),
+    [
+        ((VariantSpec("square", 300, width=300, height=300),), ()),
+        ((VariantSpec("kept", 800, color_space="source"),), ()),
+        ((VariantSpec("large", 1024),), ({"op": "flip", "direction": "horizontal"},)),
+    ],
+    ids=["a box variant", "a source-space variant", "an edit"],
+)
+def test_what_needs_more_than_the_largest_variant_is_decoded_by_pillow(
+    monkeypatch: pytest.MonkeyPatch, variants: tuple[VariantSpec, ...], edits: tuple[dict[str, object], ...]
+) -> None:
+    def not_fitted(*args: object) -> None:
+        raise AssertionError("decoded only as large as the largest variant")
+
+    monkeypatch.setattr(pipeline.engine, "decode_fitted", not_fitted)
+    request = pipeline.RenderRequest(variants, edits)
+    rendered = pipeline.render(
+        photo(1600, 1200), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS
+    )
+    assert rendered.renditions
+
+
+def test_a_truncated_jpeg_fails_with_its_code_on_the_fitted_path_too() -> None:
+    request = pipeline.RenderRequest((VariantSpec("large", 1024),), analysis=False)
+    with pytest.raises(PermanentImageError) as failed:
+        pipeline.render(
+            photo(1600, 1200)[:4000], "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS
+        )
+    assert failed.value.code is ErrorCode.TRUNCATED_IMAGE

@@ -169,7 +169,7 @@ def test_a_gain_map_larger_than_a_quarter_of_the_picture_is_not_kept() -> None:
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, "JPEG")
     full_size = ultrahdr.with_gain_map(
-        buffer.getvalue(), ultrahdr.GainMap(gain_map.image.resize(picture.size), gain_map.iso_metadata)
+        buffer.getvalue(), ultrahdr.GainMap(gain_map.image.resize(picture.size), iso_metadata=gain_map.iso_metadata)
     )
     assert vips_gain_map(full_size) is not None  # a valid Ultra HDR JPEG, just a large map
 

@@ -272,6 +272,32 @@ def decode_opened(
     return DecodedImage(image, opened.source_format, width, height, profile, capture, hdr)
 
 
+def decode_fitted(opened: OpenedImage, longest: int) -> DecodedImage | None:
+    """decode_opened(), but the image only as large as `longest` (the largest variant) and
+    already in sRGB, decoded by libvips in one streaming pass (vips.decode_fitted): for a JPEG
+    whose variants are all fitted, sRGB and no larger than that, with no edits. None where that
+    path does not apply: decode_opened() then."""
+    if opened.source_format is not formats.JPEG or opened.image.mode not in ("RGB", "L"):
+        return None
+    with _decoding("declares"):
+        profile = colour.source_profile(opened.image)
+        capture = metadata.read_capture(opened.image)
+        orientation = _orientation(opened.image)
+    scale = _draft_scale(opened, longest, 0)
+    fitted = vips.decode_fitted(opened.data, scale, longest, profile)
+    if fitted is None:
+        return None
+    width, height = opened.width, opened.height
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    hdr = (
+        ultrahdr.read(opened.data, (opened.width, opened.height), orientation, longest)
+        if opened.may_carry_gain_map
+        else None
+    )
+    return DecodedImage(fitted, opened.source_format, width, height, None, capture, hdr)
+
+
 def _orientation(image: Image.Image) -> int | None:
     """The EXIF orientation still to apply (pillow-heif applies a HEIF's own transforms while
     decoding and resets the tag)."""

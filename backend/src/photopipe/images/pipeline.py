@@ -166,8 +166,9 @@ def _render_within_budget(
     span: Span,
 ) -> Rendered:
     with span("decode"):
+        decoded = _decode_fitted(opened, request, typed, target)
         # Edits reshape the picture, so an edited render is SDR: its gain map is not read.
-        decoded = engine.decode_opened(opened, *target, gain_map=not typed)
+        decoded = decoded or engine.decode_opened(opened, *target, gain_map=not typed)
     with span("analyse"):
         analysis = describe(decoded, provider, request.analysis, limits.expose_location)
     with span("edit"):
@@ -180,6 +181,19 @@ def _render_within_budget(
     with span("render"):
         renditions = engine.render_variants(image, request.variants, decoded.profile, faces, decoded.gain_map)
     return Rendered(renditions, analysis, decoded.original_width * decoded.original_height)
+
+
+def _decode_fitted(
+    opened: engine.OpenedImage, request: RenderRequest, typed: Sequence[Edit], target: tuple[int | None, int]
+) -> engine.DecodedImage | None:
+    """The photo decoded only as large as its largest variant, in sRGB, where nothing needs more
+    (engine.decode_fitted): no edit, every variant fitted and in sRGB, the preview no larger."""
+    largest = max((v.max_size for v in request.variants), default=0)
+    if typed or not largest or target[0] != largest:
+        return None  # edits need the full image; a preview larger than every variant too
+    if any(v.box or v.color_space != SRGB_COLOR_SPACE for v in request.variants):
+        return None  # a box is cut at the original's resolution; a source variant keeps its space
+    return engine.decode_fitted(opened, largest)
 
 
 def _apply_edits(

@@ -57,6 +57,9 @@ class GainMap:
     fields) and for the picture (its ISO 21496-1 payload)."""
 
     image: Image.Image
+    # The map's size over the picture's, each way, as stored (before either was decoded smaller):
+    # every variant's map keeps it.
+    share: tuple[float, float] = (1.0, 1.0)
     iso_metadata: bytes | None = None
     hdrgm_fields: bytes | None = None  # the map's rebuilt hdrgm XMP packet
     primary_iso_metadata: bytes | None = None
@@ -64,9 +67,10 @@ class GainMap:
     def cropped(
         self, box: tuple[float, float, float, float], picture: tuple[int, int], variant: tuple[int, int]
     ) -> GainMap:
-        """The map for a variant cut from `box` of the picture and scaled to `variant`."""
+        """The map for a variant cut from `box` of `picture` (the image the variant is made from,
+        of the whole frame) and scaled to `variant`."""
         sx, sy = self.image.width / picture[0], self.image.height / picture[1]
-        size = (max(1, round(variant[0] * sx)), max(1, round(variant[1] * sy)))
+        size = (max(1, round(variant[0] * self.share[0])), max(1, round(variant[1] * self.share[1])))
         scaled_box = (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
         return replace(self, image=self.image.resize(size, Image.Resampling.BILINEAR, box=scaled_box))
 
@@ -167,6 +171,9 @@ def read(data: bytes, picture: tuple[int, int], orientation: int | None, longest
             return None
         if opened.width * opened.height > MAX_SHARE_OF_PICTURE * picture[0] * picture[1]:
             return None
+        share = (opened.width / picture[0], opened.height / picture[1])
+        if orientation in (5, 6, 7, 8):
+            share = (share[1], share[0])
         if longest:  # the same DCT scaling as the picture's: the map at the variants' scale
             scale = min(1.0, longest / max(picture))
             opened.draft(opened.mode, (max(1, round(opened.width * scale)), max(1, round(opened.height * scale))))
@@ -181,6 +188,7 @@ def read(data: bytes, picture: tuple[int, int], orientation: int | None, longest
         return None
     return GainMap(
         image,
+        share,
         iso[1] if iso and len(iso[1]) <= _MAX_METADATA_BYTES else None,
         fields,
         primary_iso[1] if primary_iso and len(primary_iso[1]) <= _MAX_METADATA_BYTES else None,

@@ -90,3 +90,33 @@ def resize(image: Image.Image, size: tuple[int, int], profile: bytes | None = No
         return _unpacked(result, image.mode)
     except pyvips.Error:
         return None
+
+
+def decode_fitted(data: bytes, shrink: int, longest: int, profile: bytes | None) -> Image.Image | None:
+    """A JPEG decoded, turned upright by its EXIF orientation, resized to fit `longest` and,
+    given its ICC profile, converted to sRGB, in one streaming pass: libvips decodes on one core
+    while it resizes and converts on the other, and the full-size image is never held. `shrink`
+    is the DCT scale to decode at (as Pillow's draft mode). None where libvips is missing or the
+    bytes are anything but an 8-bit RGB or grey JPEG it reads without a warning: the engine's
+    Pillow path decides then, with its codes."""
+    pyvips = _pyvips()
+    if pyvips is None or _started_in_parent:
+        return None
+    try:
+        image = pyvips.Image.jpegload_buffer(data, shrink=shrink, access="sequential", fail_on="warning")
+        if image.format != "uchar" or image.bands not in (1, 3) or image.interpretation not in ("srgb", "b-w"):
+            return None
+        image = image.autorot()
+        scale = min(1.0, longest / max(image.width, image.height))
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        if scale < 1.0:
+            image = image.resize(size[0] / image.width, vscale=size[1] / image.height, kernel="lanczos3")
+        if profile is not None and image.bands == 3:
+            image = image.copy()
+            image.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+            image = image.icc_transform("srgb", embedded=True, intent="relative")
+        if (image.width, image.height) != size:
+            return None
+        return _unpacked(image, "RGB" if image.bands == 3 else "L")
+    except pyvips.Error:
+        return None
