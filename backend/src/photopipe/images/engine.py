@@ -251,10 +251,8 @@ def decode_opened(
         # Read before orientation is applied: exif_transpose() rewrites the EXIF it acts on.
         capture = metadata.read_capture(image)
         profile = colour.source_profile(image)
-        width, height = opened.width, opened.height
         orientation = _orientation(image)
-        if orientation in (5, 6, 7, 8):  # turns sideways
-            width, height = height, width
+        width, height = _upright_size(opened, orientation)
         hdr = None
         if gain_map and opened.may_carry_gain_map:
             hdr = ultrahdr.read(opened.data, (opened.width, opened.height), orientation, largest_target)
@@ -287,15 +285,19 @@ def decode_fitted(opened: OpenedImage, longest: int) -> DecodedImage | None:
     fitted = vips.decode_fitted(opened.data, scale, longest, profile)
     if fitted is None:
         return None
-    width, height = opened.width, opened.height
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
+    width, height = _upright_size(opened, orientation)
     hdr = (
         ultrahdr.read(opened.data, (opened.width, opened.height), orientation, longest)
         if opened.may_carry_gain_map
         else None
     )
     return DecodedImage(fitted, opened.source_format, width, height, None, capture, hdr)
+
+
+def _upright_size(opened: OpenedImage, orientation: int | None) -> tuple[int, int]:
+    """The original's size once its orientation is applied."""
+    turns = orientation in ultrahdr.SIDEWAYS
+    return (opened.height, opened.width) if turns else (opened.width, opened.height)
 
 
 def _orientation(image: Image.Image) -> int | None:

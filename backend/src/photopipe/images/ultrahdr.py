@@ -38,6 +38,7 @@ _SOI, _SOS, _APP1, _APP2 = 0xD8, 0xDA, 0xE1, 0xE2
 MAX_SHARE_OF_PICTURE = 0.25
 _MAX_METADATA_BYTES = 4096  # ISO 21496-1's numbers for three channels take about 150
 GAIN_MAP_QUALITY = 85  # a smooth map; libultrahdr's default is 95, 85 is visually the same
+SIDEWAYS = (5, 6, 7, 8)  # the EXIF orientations that swap width and height
 # Orientation tag -> what Pillow's exif_transpose() applies to the picture; the map gets the same.
 _TRANSPOSES = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -172,7 +173,7 @@ def read(data: bytes, picture: tuple[int, int], orientation: int | None, longest
         if opened.width * opened.height > MAX_SHARE_OF_PICTURE * picture[0] * picture[1]:
             return None
         share = (opened.width / picture[0], opened.height / picture[1])
-        if orientation in (5, 6, 7, 8):
+        if orientation in SIDEWAYS:
             share = (share[1], share[0])
         if longest:  # the same DCT scaling as the picture's: the map at the variants' scale
             scale = min(1.0, longest / max(picture))

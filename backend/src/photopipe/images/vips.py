@@ -3,8 +3,9 @@
 Pillow decodes and encodes (the guards, the metadata and every codec are there); an RGB or grey
 image's pixels go to libvips for resampling (threaded and vectorised: 12 MP to 2048 px takes
 about 14 ms where Pillow's takes 95 on two cores, `make bench`, engine) and for the conversion to
-sRGB, and come back. Images with alpha stay with Pillow, which the engine premultiplies a band at a
-time, and so do images over MAX_PIXELS: the image packed for libvips is a copy, which the memory
+sRGB, and come back; a JPEG with nothing to ask of its full image is decoded by libvips straight
+to its largest variant (decode_fitted). Images with alpha stay with Pillow, which the engine
+premultiplies a band at a time, and so do images over MAX_PIXELS: the image packed for libvips is a copy, which the memory
 estimate counts (images/budget.py) and which a 64 MP image could not afford.
 """
 
@@ -71,11 +72,18 @@ def _unpacked(result: Any, mode: str) -> Image.Image:
     return Image.frombytes(mode, (result.width, result.height), result.write_to_memory())
 
 
+def _in_srgb(pyvips: Any, image: Any, profile: bytes) -> Any:
+    """`image` (in the profile's space) converted to sRGB, relative colorimetric without black
+    point compensation, as ImageCms in colour.py does; lazily, in the pass it joins."""
+    tagged = image.copy()
+    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+    return tagged.icc_transform("srgb", embedded=True, intent="relative")
+
+
 def resize(image: Image.Image, size: tuple[int, int], profile: bytes | None = None) -> Image.Image | None:
     """Lanczos-3 to exactly `size`, as libvips' `resize` makes it, and, given the ICC profile of
-    an RGB image's pixels, converted to sRGB in the same pass (relative colorimetric without
-    black point compensation, as ImageCms in colour.py). None if libvips made another size or
-    the conversion failed: Pillow does it then. (A profile libvips cannot read is taken as sRGB,
+    an RGB image's pixels, converted to sRGB in the same pass (_in_srgb). None if libvips made
+    another size or the conversion failed: Pillow does it then. (A profile libvips cannot read is taken as sRGB,
     as colour.py ignores one; the engine passes only profiles colour.py has read.)"""
     pyvips = _pyvips()
     assert pyvips is not None
@@ -84,8 +92,7 @@ def resize(image: Image.Image, size: tuple[int, int], profile: bytes | None = No
     if (result.width, result.height) != size:
         return None
     if profile is not None:
-        result.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
-        result = result.icc_transform("srgb", embedded=True, intent="relative")
+        result = _in_srgb(pyvips, result, profile)
     try:
         return _unpacked(result, image.mode)
     except pyvips.Error:
@@ -112,9 +119,7 @@ def decode_fitted(data: bytes, shrink: int, longest: int, profile: bytes | None)
         if scale < 1.0:
             image = image.resize(size[0] / image.width, vscale=size[1] / image.height, kernel="lanczos3")
         if profile is not None and image.bands == 3:
-            image = image.copy()
-            image.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
-            image = image.icc_transform("srgb", embedded=True, intent="relative")
+            image = _in_srgb(pyvips, image, profile)
         if (image.width, image.height) != size:
             return None
         return _unpacked(image, "RGB" if image.bands == 3 else "L")
