@@ -5,8 +5,9 @@ image's pixels go to libvips for resampling (threaded and vectorised: 12 MP to 2
 about 14 ms where Pillow's takes 95 on two cores, `make bench`, engine) and for the conversion to
 sRGB, and come back; a JPEG with nothing to ask of its full image is decoded by libvips straight
 to its largest variant (decode_fitted). Images with alpha stay with Pillow, which the engine
-premultiplies a band at a time, and so do images over MAX_PIXELS: the image packed for libvips is a copy, which the memory
-estimate counts (images/budget.py) and which a 64 MP image could not afford.
+premultiplies a band at a time, and so do images over MAX_PIXELS: the image packed for libvips
+is a copy, which the memory estimate counts (images/budget.py) and which a 64 MP image could not
+afford.
 """
 
 from __future__ import annotations
