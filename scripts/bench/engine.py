@@ -12,11 +12,11 @@ from typing import Any
 from PIL import Image, ImageCms, ImageOps
 
 from bench.common import paired_medians, photo_jpeg
-from photopipe.images import engine, icc
+from photopipe.images import engine, icc, rendering
 from photopipe.images.variants import DEFAULT_VARIANTS
 
 
-def run_engine(data: bytes) -> list[engine.Rendition]:
+def run_engine(data: bytes) -> list[rendering.Rendition]:
     """The default variants as the worker renders them (pipeline._decode_fitted: no edits, every
     variant fitted and sRGB): decoded at the largest variant's size, else decoded whole."""
     largest = max(v.max_size for v in DEFAULT_VARIANTS)

@@ -18,8 +18,8 @@ def isolation_section(repeat: int) -> dict[str, Any]:
     os.environ.setdefault("IMAGE_PROVIDER", "local")  # the child reads its settings at start
     from photopipe.adapters.render_children import ChildRenderer
     from photopipe.config import get_settings
-    from photopipe.images.budget import MIB, MemoryBudget
-    from photopipe.images.pipeline import InProcessRenderer, RenderRequest, limits_of
+    from photopipe.images.pipeline import InProcessRenderer
+    from photopipe.images.rendering import MIB, MemoryBudget, RenderRequest, limits_of
     from photopipe.images.variants import VariantSpec
     from photopipe.providers.local import LocalProvider
 

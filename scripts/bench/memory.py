@@ -21,17 +21,17 @@ def peak_kb():
             return int(line.split()[1])
 from photopipe.config import settings_from
 from photopipe.images import engine, pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.edits import parse
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.local import LocalProvider
 data = open(sys.argv[1], "rb").read()
 specs = json.loads(sys.argv[2])
 variants = DEFAULT_VARIANTS + tuple(VariantSpec(f"v{size}", size) for size in json.loads(sys.argv[3]))
-request = pipeline.RenderRequest(variants, specs)
+request = rendering.RenderRequest(variants, specs)
 provider = LocalProvider()
 # The worker's limits, less the two this section measures past: what a refused case would take.
-limits = dataclasses.replace(pipeline.limits_of(settings_from({})), max_render_bytes=2**40)
+limits = dataclasses.replace(rendering.limits_of(settings_from({})), max_render_bytes=2**40)
 before = peak_kb()
 typed = tuple(parse(spec) for spec in specs)
 opened = engine.open_upload(data, None, limits.max_image_pixels)

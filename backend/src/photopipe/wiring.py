@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from photopipe.auth.tokens import Principal
     from photopipe.delivery.service import DeliveryService
     from photopipe.delivery.signing import UrlSigner
-    from photopipe.images.budget import MemoryBudget
-    from photopipe.images.pipeline import Span
     from photopipe.images.provider import Provider
+    from photopipe.images.rendering import MemoryBudget, Span
     from photopipe.jobs.processing import ProcessingService
     from photopipe.jobs.service import JobService
     from photopipe.jobs.sweeping import SweepService
@@ -111,7 +110,7 @@ def webhook_target_policy() -> TargetPolicy:
 def memory_budget() -> MemoryBudget:
     """The delivery function's, one per process: its renders run in it, each admitted by its
     estimate (the worker's photos render in children: processing_service)."""
-    from photopipe.images.budget import budget_for_function
+    from photopipe.images.rendering import budget_for_function
 
     return budget_for_function(get_settings().function_memory_mb)
 
@@ -129,7 +128,7 @@ def provider() -> Provider:
 def processing_service(span: Span | None = None) -> ProcessingService:
     from photopipe.adapters.render_children import ChildRenderer, render_budget
     from photopipe.adapters.sns_events import SnsEventPublisher
-    from photopipe.images.pipeline import no_span
+    from photopipe.images.rendering import no_span
     from photopipe.jobs.processing import ProcessingService
 
     settings = get_settings()
@@ -199,7 +198,7 @@ def url_signer() -> UrlSigner:
 @cache
 def delivery_service() -> DeliveryService:
     from photopipe.delivery.service import DeliveryLimits, DeliveryService
-    from photopipe.images.pipeline import limits_of
+    from photopipe.images.rendering import limits_of
 
     settings = get_settings()
     limits = DeliveryLimits(

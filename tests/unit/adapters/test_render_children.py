@@ -17,8 +17,7 @@ from photopipe.adapters.render_children import ChildRenderer
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
 from photopipe.handlers import worker
-from photopipe.images.budget import MIB, MemoryBudget
-from photopipe.images.pipeline import RenderRequest
+from photopipe.images.rendering import MIB, MemoryBudget, RenderRequest
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import JobStatus
 from photopipe.jobs.processing import ProcessingService

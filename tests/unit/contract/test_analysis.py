@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from photopipe.contract.models import Analysis, JobResponse
-from photopipe.images import pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import pipeline, rendering
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.variants import VariantSpec
 from photopipe.providers.local import LocalProvider
 from tests.support.images import photo
@@ -55,8 +55,8 @@ def test_fields_a_provider_left_out_stay_out_rather_than_null() -> None:
 
 
 def test_what_the_local_provider_fills_has_a_typed_field_for_each_key() -> None:
-    request = pipeline.RenderRequest((VariantSpec("small", 100),))
-    limits = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
+    request = rendering.RenderRequest((VariantSpec("small", 100),))
+    limits = rendering.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
     analysis = pipeline.render(
         photo(640, 480), "image/jpeg", request, LocalProvider(), MemoryBudget(2**29), limits
     ).analysis

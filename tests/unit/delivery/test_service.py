@@ -15,8 +15,7 @@ from PIL import Image
 from photopipe.delivery.service import Answer, DeliveryLimits, DeliveryRequest, DeliveryService
 from photopipe.delivery.signing import UrlSigner
 from photopipe.images import engine
-from photopipe.images.budget import MemoryBudget
-from photopipe.images.pipeline import RenderLimits
+from photopipe.images.rendering import MemoryBudget, RenderLimits
 from photopipe.images.variants import DEFAULT_VARIANTS
 from photopipe.jobs.model import Job, JobStatus, Output, original_key
 from tests.support.fakes import InMemoryJobs, InMemoryLimiter, InMemoryStore

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
 from photopipe.handlers.worker import work_in
@@ -32,3 +34,17 @@ def test_an_edit_message_names_the_edit_record() -> None:
         EditRequested("job1~019ae0f3c5a13f9d2c41")
     ]
     assert work_in(json.dumps({EDIT_MESSAGE_KEY: 7})) == []
+
+
+def test_the_worker_process_loads_no_image_library() -> None:
+    # Its photos render in children (adapters/render_children.py): the worker's own process only
+    # moves bytes and states, so its cold start does not pay for Pillow or libvips; the children
+    # import them while they wait for their first photo.
+    probe = (
+        "import sys; from photopipe.handlers import worker; from photopipe.jobs import processing; "
+        "from photopipe.adapters import render_children; "
+        "print(sorted(m for m in ('PIL', 'pillow_heif', 'pyvips', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert done.stdout.strip() == "[]", done.stdout

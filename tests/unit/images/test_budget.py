@@ -9,7 +9,7 @@ from PIL import Image
 
 from photopipe.config import settings_from
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import budget, engine, icc
+from photopipe.images import budget, engine, icc, rendering
 from photopipe.images.edits import CropEdit, ResizeEdit, RotateEdit, WatermarkEdit
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.jobs.model import JobStatus, Operations, original_key
@@ -21,7 +21,7 @@ from tests.support import colour
 from tests.support.fakes import InMemoryJobs, InMemoryStore, RecordingPublisher
 from tests.support.images import encode, photo, png_header_only
 
-MIB = budget.MIB
+MIB = rendering.MIB
 
 
 def test_a_99_mp_rgba_png_is_estimated_at_what_it_takes_not_at_its_file_size() -> None:
@@ -41,7 +41,7 @@ def test_edits_are_sized_from_their_specs_before_any_pixel_is_decoded() -> None:
 
 
 def test_a_record_waits_while_others_hold_the_memory_it_needs() -> None:
-    memory = budget.MemoryBudget(100 * MIB)
+    memory = rendering.MemoryBudget(100 * MIB)
     entered = threading.Event()
     order: list[str] = []
     with memory.reserve(70 * MIB):
@@ -61,7 +61,7 @@ def test_a_record_waits_while_others_hold_the_memory_it_needs() -> None:
 
 
 def test_a_record_that_could_never_fit_is_refused_for_good() -> None:
-    memory = budget.MemoryBudget(100 * MIB)
+    memory = rendering.MemoryBudget(100 * MIB)
     with pytest.raises(PermanentImageError) as refused, memory.reserve(101 * MIB):
         pass
     assert refused.value.code is ErrorCode.MEMORY_LIMIT_EXCEEDED

@@ -16,8 +16,8 @@ import pyvips
 from PIL import Image, ImageCms
 
 from photopipe.images import colour as engine_colour
-from photopipe.images import engine, icc, pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import engine, icc, pipeline, rendering
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.variants import VariantSpec
 from photopipe.providers.local import LocalProvider
 from tests.support import colour
@@ -30,7 +30,7 @@ LOSSLESS_DELTA_E = 1.5
 LOSSY_DELTA_E = 3.0
 
 
-def render(data: bytes, content_type: str, *variants: VariantSpec) -> list[tuple[Image.Image, engine.Rendition]]:
+def render(data: bytes, content_type: str, *variants: VariantSpec) -> list[tuple[Image.Image, rendering.Rendition]]:
     decoded = engine.decode(data, content_type, 50_000_000, largest_target=max(v.max_size for v in variants))
     out = engine.render_variants(decoded.image, variants, decoded.profile)
     return [(Image.open(io.BytesIO(r.body)), r) for r in out]
@@ -196,8 +196,8 @@ def test_a_wide_gamut_jpeg_decoded_by_libvips_at_its_largest_variant_comes_out_i
 
     monkeypatch.setattr(pipeline.engine, "decode_opened", not_by_pillow)
     data = colour.wide_photo(colour.SPACES[space], "JPEG")
-    request = pipeline.RenderRequest((VariantSpec("big", 512, "png"), VariantSpec("small", 96, "png")), analysis=False)
-    limits = pipeline.RenderLimits(50_000_000, 50_000_000)
+    request = rendering.RenderRequest((VariantSpec("big", 512, "png"), VariantSpec("small", 96, "png")), analysis=False)
+    limits = rendering.RenderLimits(50_000_000, 50_000_000)
     rendered = pipeline.render(data, "image/jpeg", request, LocalProvider(), MemoryBudget(2**30), limits)
     for rendition in rendered.renditions:
         error = colour.worst(ALL, colour.centres(Image.open(io.BytesIO(rendition.body)), len(ALL)))

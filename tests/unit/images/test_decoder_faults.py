@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import engine, pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import engine, pipeline, rendering
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.variants import DEFAULT_VARIANTS
 from photopipe.providers.local import LocalProvider
 
@@ -35,7 +35,7 @@ SEEDS = {
     "gif": encoded("GIF"),
     "webp": encoded("WEBP"),
 }
-REQUEST = pipeline.RenderRequest(DEFAULT_VARIANTS)
+REQUEST = rendering.RenderRequest(DEFAULT_VARIANTS)
 # What a damaged file may fail with: each says what is wrong with the bytes.
 BYTES_CODES = {
     ErrorCode.TRUNCATED_IMAGE,
@@ -45,7 +45,7 @@ BYTES_CODES = {
     ErrorCode.DECOMPRESSION_BOMB,
     ErrorCode.MEMORY_LIMIT_EXCEEDED,
 }
-LIMITS = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
+LIMITS = rendering.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
 
 
 @st.composite

@@ -9,19 +9,19 @@ import pytest
 from PIL import Image
 
 from photopipe.errors import ErrorCode, PermanentImageError
-from photopipe.images import engine, pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import engine, pipeline, rendering
 from photopipe.images.edits import CropEdit
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.variants import VariantSpec
 from photopipe.providers.local import LocalProvider
 from tests.support.images import encode, photo
 
-LIMITS = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
+LIMITS = rendering.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
 MIB = 1024 * 1024
 
 
 def test_a_photo_renders_its_variants_and_describes_itself() -> None:
-    request = pipeline.RenderRequest(
+    request = rendering.RenderRequest(
         (VariantSpec("small", 300, "webp"), VariantSpec("square", 200, width=200, height=200))
     )
 
@@ -45,7 +45,7 @@ def test_whether_a_photo_has_alpha_is_known_even_without_analysis(
     mode: str, fmt: str, content_type: str, alpha: bool
 ) -> None:
     data = encode(Image.new(mode, (64, 48)), fmt)
-    request = pipeline.RenderRequest((VariantSpec("small", 32, "png"),), analysis=False)
+    request = rendering.RenderRequest((VariantSpec("small", 32, "png"),), analysis=False)
     rendered = pipeline.render(data, content_type, request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS)
     assert rendered.analysis["hasAlpha"] is alpha
 
@@ -70,7 +70,7 @@ def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use
         {"op": "rotate", "degrees": 90},
         {"op": "crop", "width": 100, "height": 100, "focus": "faces"},
     )
-    request = pipeline.RenderRequest((VariantSpec("small", 100),), chain, analysis=True)
+    request = rendering.RenderRequest((VariantSpec("small", 100),), chain, analysis=True)
 
     pipeline.render(photo(1200, 800), "image/jpeg", request, OneFace(), MemoryBudget(512 * MIB), LIMITS)
 
@@ -78,10 +78,10 @@ def test_an_edit_that_moves_the_frame_drops_the_face_boxes_later_crops_would_use
 
 
 def test_a_render_over_the_decode_limit_is_refused_before_decoding() -> None:
-    request = pipeline.RenderRequest(
+    request = rendering.RenderRequest(
         (VariantSpec("small", 100),), ({"op": "resize", "width": 8000, "height": 8000, "fit": "fill"},)
     )
-    limits = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=10_000_000)
+    limits = rendering.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=10_000_000)
 
     with pytest.raises(PermanentImageError) as refused:
         pipeline.render(photo(400, 300), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), limits)
@@ -98,8 +98,8 @@ def test_a_render_estimated_over_what_one_image_may_use_is_refused_however_much_
     monkeypatch.setattr(pipeline.engine, "decode_opened", not_decoded)
     # A 2000x2000 PNG turned a quarter (about 50 MiB estimated) against a 32 MiB limit, with a
     # budget of 16 GiB: the limit is per photo, not what the process has free.
-    request = pipeline.RenderRequest((VariantSpec("small", 100),), ({"op": "rotate", "degrees": 90},))
-    limits = pipeline.RenderLimits(50_000_000, 50_000_000, max_render_bytes=32 * MIB)
+    request = rendering.RenderRequest((VariantSpec("small", 100),), ({"op": "rotate", "degrees": 90},))
+    limits = rendering.RenderLimits(50_000_000, 50_000_000, max_render_bytes=32 * MIB)
 
     with pytest.raises(PermanentImageError) as refused:
         pipeline.render(photo(2000, 2000, "PNG"), "image/png", request, LocalProvider(), MemoryBudget(2**34), limits)
@@ -116,8 +116,8 @@ def test_box_variants_past_the_output_limit_are_refused_before_decoding(monkeypa
 
     monkeypatch.setattr(pipeline.engine, "decode_opened", not_decoded)
     boxes = tuple(VariantSpec(f"box{i}", 8000, "avif", width=8000, height=8000) for i in range(8))
-    request = pipeline.RenderRequest(boxes, ({"op": "resize", "width": 8000, "height": 8000, "fit": "fill"},))
-    limits = pipeline.RenderLimits(max_image_pixels=100_000_000, max_full_decode_pixels=64_000_000)
+    request = rendering.RenderRequest(boxes, ({"op": "resize", "width": 8000, "height": 8000, "fit": "fill"},))
+    limits = rendering.RenderLimits(max_image_pixels=100_000_000, max_full_decode_pixels=64_000_000)
 
     with pytest.raises(PermanentImageError) as refused:
         pipeline.render(photo(64, 64, "PNG"), "image/png", request, LocalProvider(), MemoryBudget(2**34), limits)
@@ -138,7 +138,7 @@ def test_a_jpeg_whose_variants_are_all_fitted_is_decoded_by_libvips_only_as_larg
         return result
 
     monkeypatch.setattr(pipeline.engine, "decode_fitted", recording)
-    request = pipeline.RenderRequest((VariantSpec("large", 1024), VariantSpec("small", 200, "webp")))
+    request = rendering.RenderRequest((VariantSpec("large", 1024), VariantSpec("small", 200, "webp")))
     data = photo(3000, 2000, orientation=6)  # stored sideways, a red block at its top left
 
     rendered = pipeline.render(data, "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS)
@@ -166,7 +166,7 @@ def test_what_needs_more_than_the_largest_variant_is_decoded_by_pillow(
         raise AssertionError("decoded only as large as the largest variant")
 
     monkeypatch.setattr(pipeline.engine, "decode_fitted", not_fitted)
-    request = pipeline.RenderRequest(variants, edits)
+    request = rendering.RenderRequest(variants, edits)
     rendered = pipeline.render(
         photo(1600, 1200), "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS
     )
@@ -174,7 +174,7 @@ def test_what_needs_more_than_the_largest_variant_is_decoded_by_pillow(
 
 
 def test_a_truncated_jpeg_fails_with_its_code_on_the_fitted_path_too() -> None:
-    request = pipeline.RenderRequest((VariantSpec("large", 1024),), analysis=False)
+    request = rendering.RenderRequest((VariantSpec("large", 1024),), analysis=False)
     with pytest.raises(PermanentImageError) as failed:
         pipeline.render(
             photo(1600, 1200)[:4000], "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS

@@ -13,12 +13,12 @@ import pytest
 import pyvips
 from PIL import Image
 
-from photopipe.images import budget, engine, pipeline, ultrahdr
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import budget, pipeline, rendering, ultrahdr
+from photopipe.images.rendering import MemoryBudget
 from photopipe.images.variants import DEFAULT_VARIANTS, VariantSpec
 from photopipe.providers.local import LocalProvider
 
-LIMITS = pipeline.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
+LIMITS = rendering.RenderLimits(max_image_pixels=50_000_000, max_full_decode_pixels=20_000_000)
 MIB = 1024 * 1024
 BOOST_FIELDS = ("gainmap-max-content-boost", "gainmap-min-content-boost", "gainmap-gamma", "gainmap-hdr-capacity-max")
 
@@ -48,8 +48,8 @@ def vips_gain_map(data: bytes) -> tuple[tuple[int, int], list[float]] | None:
     return (gain_map.width, gain_map.height), values
 
 
-def render(data: bytes, *variants: VariantSpec, edits: tuple[dict[str, object], ...] = ()) -> list[engine.Rendition]:
-    request = pipeline.RenderRequest(variants, edits=edits, analysis=False)
+def render(data: bytes, *variants: VariantSpec, edits: tuple[dict[str, object], ...] = ()) -> list[rendering.Rendition]:
+    request = rendering.RenderRequest(variants, edits=edits, analysis=False)
     rendered = pipeline.render(data, "image/jpeg", request, LocalProvider(), MemoryBudget(512 * MIB), LIMITS)
     return rendered.renditions
 

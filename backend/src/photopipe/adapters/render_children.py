@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.images.budget import MIB, MemoryBudget, budget_for_function
-from photopipe.images.pipeline import Rendered, RenderRequest
+from photopipe.images.rendering import MIB, MemoryBudget, Rendered, RenderRequest, budget_for_function
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,8 @@ from photopipe.delivery.signing import UrlSigner
 from photopipe.delivery.transforms import Transform
 from photopipe.errors import ErrorCode, LimitExceeded, PhotopipeError
 from photopipe.images import pipeline
-from photopipe.images.budget import MemoryBudget
 from photopipe.images.edits import Edit
-from photopipe.images.pipeline import RenderLimits, RenderRequest
+from photopipe.images.rendering import MemoryBudget, RenderLimits, RenderRequest
 from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
 from photopipe.jobs.model import Job, JobStatus, Output, original_key
 from photopipe.jobs.ports import Limiter

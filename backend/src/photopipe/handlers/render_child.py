@@ -20,8 +20,8 @@ from photopipe import wiring
 from photopipe.adapters.render_children import read_frame, write_frame
 from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault, ErrorCode, PermanentImageError, TransientError
-from photopipe.images import pipeline
-from photopipe.images.budget import MemoryBudget
+from photopipe.images import pipeline, rendering
+from photopipe.images.rendering import MemoryBudget
 
 _PR_SET_PDEATHSIG = 1
 
@@ -59,7 +59,7 @@ def main() -> None:
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not land between the frames
     settings = get_settings()
-    limits = pipeline.limits_of(settings)
+    limits = rendering.limits_of(settings)
     budget = ParentBudget(requests, answers)
     while (frame := read_frame(requests)) is not None:
         _, source, content_type, request = frame

@@ -32,7 +32,7 @@ from photopipe.config import get_settings
 from photopipe.errors import DeploymentFault
 from photopipe.handlers import batch
 from photopipe.handlers.logs import function_logger
-from photopipe.images.pipeline import Span
+from photopipe.images.rendering import Span
 from photopipe.jobs.work import EditRequested, Outcome, Report, UploadedObject, Work
 
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]

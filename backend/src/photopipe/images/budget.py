@@ -1,4 +1,5 @@
-"""How much memory a job's image work needs, and a per-process budget records are admitted by.
+"""How much memory a job's image work needs: the estimate a record is admitted by, against the
+per-process budget (rendering.MemoryBudget).
 
 One user's small file can decode to gigabytes (a 385 KB PNG of 99 MP is 400 MB per copy), and
 an out-of-memory kill fails every record of the batch, other users' included. So the worker
@@ -12,17 +13,13 @@ process (`make bench`, section memory) and rounded up.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import ultrahdr, vips
 from photopipe.images.edits import Edit
+from photopipe.images.rendering import MIB
 from photopipe.images.variants import VariantSpec, output_size
-
-MIB = 1024 * 1024
 
 # Bytes a pixel takes in Pillow's memory, by mode; anything not listed takes 4.
 _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
@@ -136,44 +133,3 @@ def _resizing_bytes(size: tuple[int, int], mode: str, longest: int) -> int:
     else:
         working = side * height * bytes_per_pixel(mode)
     return side * side * bytes_per_pixel(mode) + working
-
-
-class MemoryBudget:
-    """Bytes the records of one process may hold at once; a record waits for its share.
-
-    A record that needs more than the whole budget can never run here: it is refused with
-    MEMORY_LIMIT_EXCEEDED, a permanent failure of that job alone.
-    """
-
-    def __init__(self, total_bytes: int) -> None:
-        self.total_bytes = total_bytes
-        self._free = total_bytes
-        self._changed = threading.Condition()
-
-    @property
-    def free_bytes(self) -> int:
-        with self._changed:
-            return self._free
-
-    @contextmanager
-    def reserve(self, size: int) -> Iterator[None]:
-        if size > self.total_bytes:
-            raise PermanentImageError(
-                ErrorCode.MEMORY_LIMIT_EXCEEDED,
-                f"Processing this image needs about {size // MIB} MiB, over the worker's "
-                f"{self.total_bytes // MIB} MiB for one image; send a smaller image or fewer edits.",
-            )
-        with self._changed:
-            self._changed.wait_for(lambda: self._free >= size)
-            self._free -= size
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._free += size
-                self._changed.notify_all()
-
-
-def budget_for_function(memory_mb: int, baseline_mb: int = 256) -> MemoryBudget:
-    """What the records of a function with memory_mb may use: all but the process's own share."""
-    return MemoryBudget(max(64, memory_mb - baseline_mb) * MIB)

@@ -8,67 +8,20 @@ estimate of the decode and the edits, then each edit's real result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
-from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError
 from photopipe.images import budget, crop, edits, engine, placeholder
 from photopipe.images.edits import CropEdit, Edit
 from photopipe.images.provider import Provider
-from photopipe.images.variants import SRGB_COLOR_SPACE, VariantSpec
+from photopipe.images.rendering import MIB, MemoryBudget, Rendered, RenderLimits, RenderRequest, Span, no_span
+from photopipe.images.variants import SRGB_COLOR_SPACE
 
 # Without analysis only the placeholder is made from the preview: a small one will do.
 PLACEHOLDER_PREVIEW_SIDE = 64
-
-Span = Callable[[str], AbstractContextManager[object]]
-
-
-def no_span(name: str) -> AbstractContextManager[object]:
-    return nullcontext()
-
-
-@dataclass(frozen=True)
-class RenderRequest:
-    """What to make of a photo: variants, edits applied first, and whether the provider analyses it."""
-
-    variants: Sequence[VariantSpec]
-    edits: Sequence[Mapping[str, Any] | Edit] = ()  # stored specs are parsed into typed edits here
-    analysis: bool = True
-    # Face boxes (ratios) already known of this image, for focus "faces" when nothing analyses it.
-    faces: Sequence[Mapping[str, float]] = ()
-
-
-@dataclass(frozen=True)
-class RenderLimits:
-    max_image_pixels: int  # what a header may declare
-    max_full_decode_pixels: int  # what may be decoded, or made by an edit, at once
-    expose_location: bool = False  # GPS from EXIF in the analysis
-    max_output_pixels: int = 100_000_000  # every variant of one render together
-    max_render_bytes: int = 384 * budget.MIB  # one render's estimated peak
-
-
-def limits_of(settings: Settings) -> RenderLimits:
-    """The worker's limits, from its settings."""
-    return RenderLimits(
-        settings.max_image_pixels,
-        settings.max_full_decode_pixels,
-        settings.expose_location,
-        settings.max_output_pixels,
-        settings.max_render_mb * budget.MIB,
-    )
-
-
-@dataclass(frozen=True)
-class Rendered:
-    renditions: list[engine.Rendition]
-    analysis: dict[str, object]
-    original_pixels: int
 
 
 def render(
@@ -76,7 +29,7 @@ def render(
     content_type: str | None,
     request: RenderRequest,
     provider: Provider,
-    memory: budget.MemoryBudget,
+    memory: MemoryBudget,
     limits: RenderLimits,
     span: Span = no_span,
 ) -> Rendered:
@@ -101,8 +54,8 @@ def render(
     if need.peak_bytes > limits.max_render_bytes:
         raise PermanentImageError(
             ErrorCode.MEMORY_LIMIT_EXCEEDED,
-            f"Processing this image needs about {need.peak_bytes // budget.MIB} MiB, over the "
-            f"{limits.max_render_bytes // budget.MIB} MiB one image may use; send a smaller image or fewer edits.",
+            f"Processing this image needs about {need.peak_bytes // MIB} MiB, over the "
+            f"{limits.max_render_bytes // MIB} MiB one image may use; send a smaller image or fewer edits.",
         )
     with memory.reserve(need.peak_bytes):
         return _render_within_budget(opened, request, typed, provider, limits, target, span)
@@ -112,7 +65,7 @@ class InProcessRenderer:
     """render() in the calling process, on its thread: the unit tests' renderer (the deployed
     worker renders in child processes it can kill, adapters/render_children.py)."""
 
-    def __init__(self, provider: Provider, memory: budget.MemoryBudget, limits: RenderLimits, span: Span = no_span):
+    def __init__(self, provider: Provider, memory: MemoryBudget, limits: RenderLimits, span: Span = no_span):
         self._provider = provider
         self._memory = memory
         self._limits = limits

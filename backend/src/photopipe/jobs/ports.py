@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from photopipe.jobs.model import Job, JobError, JobStatus, Output
 
 if TYPE_CHECKING:  # the api, which imports these ports, runs without an image library
-    from photopipe.images.pipeline import Rendered, RenderRequest
+    from photopipe.images.rendering import Rendered, RenderRequest
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from photopipe.clock import iso, utc_now
 from photopipe.config import Settings
 from photopipe.errors import ErrorCode, PermanentImageError, TransientError
-from photopipe.images import budget, pipeline
-from photopipe.images.pipeline import Span, no_span
-from photopipe.images.provider import Provider
+from photopipe.images import rendering
+from photopipe.images.rendering import Span, no_span
 from photopipe.jobs.model import (
     Job,
     JobError,
@@ -37,6 +37,9 @@ from photopipe.jobs.outbox import Outbox
 from photopipe.jobs.ports import EventPublisher, JobRepository, ObjectStore, Renderer, TransitionRejected
 from photopipe.jobs.work import EditRequested, Outcome, Report, UploadedObject, Work
 
+if TYPE_CHECKING:
+    from photopipe.images.provider import Provider
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,7 +53,7 @@ class ProcessingService:
         provider: Provider | None,
         clock: Callable[[], datetime] = utc_now,
         span: Span = no_span,
-        memory: budget.MemoryBudget | None = None,
+        memory: rendering.MemoryBudget | None = None,
         renderer: Renderer | None = None,
     ) -> None:
         """`renderer` None: photos render in this process with `provider` (the unit tests)."""
@@ -64,8 +67,10 @@ class ProcessingService:
             if provider is None:
                 raise ValueError("ProcessingService needs a renderer or a provider")
             # Shared by every record of the process: records are admitted by their estimated bytes.
-            memory = memory or budget.budget_for_function(settings.function_memory_mb)
-            renderer = pipeline.InProcessRenderer(provider, memory, pipeline.limits_of(settings), span)
+            memory = memory or rendering.budget_for_function(settings.function_memory_mb)
+            from photopipe.images.pipeline import InProcessRenderer  # Pillow: not in the worker's process
+
+            renderer = InProcessRenderer(provider, memory, rendering.limits_of(settings), span)
         self._renderer = renderer
 
     def process(self, upload: UploadedObject, claim_token: str, deadline: float = math.inf) -> Report:
@@ -220,7 +225,7 @@ class ProcessingService:
         if size > largest:
             raise PermanentImageError(ErrorCode.FILE_TOO_LARGE, f"The upload has {size} bytes, over the limit.")
         operations = job.operations
-        request = pipeline.RenderRequest(operations.variants, operations.edits, operations.analysis)
+        request = rendering.RenderRequest(operations.variants, operations.edits, operations.analysis)
         # Streamed to a file the render reads (in a child process, deployed): the original is
         # never held whole here.
         with tempfile.NamedTemporaryFile(prefix="photopipe-original-") as original:
