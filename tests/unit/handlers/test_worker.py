@@ -4,8 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from photopipe import wiring
 from photopipe.adapters.sqs import EDIT_MESSAGE_KEY
-from photopipe.handlers.worker import work_in
+from photopipe.handlers.worker import record_handler, work_in
 from photopipe.jobs.work import EditRequested, UploadedObject
 from tests.support.events import s3_notification
 
@@ -27,6 +31,17 @@ def test_s3_test_events_and_garbage_are_dropped() -> None:
     assert work_in(json.dumps({"Records": [{"nope": 1}]})) == []
     for garbage in ([1, 2], {"Records": "x"}, {"Records": [{"s3": {"bucket": {"name": "b"}}}]}, {"Records": [None]}):
         assert work_in(json.dumps(garbage)) == [], garbage
+
+
+def test_a_message_with_no_work_starts_no_clients_and_no_render_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    # S3 sends a test event when a notification is configured: a cold worker answers it without
+    # the SDK's clients or its render children, which only a photo needs.
+    def no_service(*_: object) -> None:
+        raise AssertionError("the processing service was built for a message with no work")
+
+    monkeypatch.setattr(wiring, "processing_service", no_service)
+    body = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "uploads"})
+    record_handler(SQSRecord({"messageId": "m", "body": body, "attributes": {"ApproximateReceiveCount": "1"}}))
 
 
 def test_an_edit_message_names_the_edit_record() -> None:
