@@ -15,9 +15,10 @@ emulator's start, loudly, with the name):
   PHOTOPIPE_PROCESSES_PER_FUNCTION warm processes per function (default 4: as many as the
   local stack's queue consumers run batches at once); a call past it waits for one to be
   released (up to the function's timeout) instead of being throttled.
-- `ministack.services.lambda_svc._resolve_layer_zip` and `ministack.core.lambda_runtime.zipfile`:
-  a layer version (its ARN, immutable once published) is unpacked once into
-  PHOTOPIPE_LAYER_CACHE, and each process's layer folder becomes a link to it.
+- `ministack.services.lambda_svc._resolve_layer_zip`, `ministack.core.lambda_runtime.zipfile` and
+  `ministack.core.lambda_runtime.Worker._spawn`: a layer version (its ARN, immutable once
+  published) is unpacked once into PHOTOPIPE_LAYER_CACHE, and each process's layer folder
+  becomes a link to it; later spawns are handed an empty archive in place of the layer's bytes.
 
 MiniStack's own settings and behaviour are otherwise untouched; nothing here runs on AWS.
 """
@@ -95,7 +96,9 @@ def install() -> None:
     )
     cache = os.environ.get("PHOTOPIPE_LAYER_CACHE")
     if cache:
-        lambda_svc._resolve_layer_zip, lambda_runtime.zipfile = layer_cache(cache, lambda_svc._resolve_layer_zip)
+        lambda_svc._resolve_layer_zip, lambda_runtime.zipfile, lambda_runtime.Worker._spawn = layer_cache(
+            cache, lambda_svc._resolve_layer_zip, lambda_runtime.Worker._spawn
+        )
 
 
 def within_ceiling(acquire: Any, release: Any, processes: int) -> tuple[Any, Any]:
@@ -127,17 +130,35 @@ def within_ceiling(acquire: Any, release: Any, processes: int) -> tuple[Any, Any
     return acquire_within_ceiling, release_and_notify
 
 
-def layer_cache(cache: str, resolve: Any) -> tuple[Any, types.ModuleType]:
-    """_resolve_layer_zip that remembers which layer version a spawn is unpacking, and a zipfile
+# An archive with nothing in it: what a spawn writes and checks for a layer version unpacked already.
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+
+
+def layer_cache(cache: str, resolve: Any, spawn: Any) -> tuple[Any, types.ModuleType, Any]:
+    """_resolve_layer_zip that remembers which layer version a spawn is unpacking, a zipfile
     module whose extractall into a layer_<n> folder unpacks that version once into `cache` and
-    links the folder to it."""
+    links the folder to it, and Worker._spawn marking its thread as spawning: a spawn then gets
+    an empty archive for a version unpacked already, so it does not write the layer's bytes
+    (110 MB for the worker's four) to its folder and check each of its paths before linking."""
     current = threading.local()
     unpacking = threading.Lock()
     os.makedirs(cache, exist_ok=True)
 
+    def unpacked_path(arn: str) -> str:
+        return os.path.join(cache, hashlib.sha256(arn.encode()).hexdigest()[:32])
+
     def resolve_and_remember(attachment: Any) -> Any:
         current.arn = attachment if isinstance(attachment, str) else (attachment or {}).get("Arn", "")
-        return resolve(attachment)
+        if current.arn and getattr(current, "spawning", False) and os.path.isdir(unpacked_path(current.arn)):
+            return EMPTY_ZIP
+        return resolve(attachment)  # a first spawn, and MiniStack's other callers (its size checks)
+
+    def spawn_linking_layers(worker: Any, *args: Any, **kwargs: Any) -> Any:
+        current.spawning = True
+        try:
+            return spawn(worker, *args, **kwargs)
+        finally:
+            current.spawning = False
 
     class LayerCachingZipFile(zipfile.ZipFile):
         def extractall(self, path: Any = None, members: Any = None, pwd: Any = None) -> None:
@@ -147,7 +168,7 @@ def layer_cache(cache: str, resolve: Any) -> tuple[Any, types.ModuleType]:
                 super().extractall(path, members, pwd)
                 return
             current.arn = ""
-            unpacked = os.path.join(cache, hashlib.sha256(arn.encode()).hexdigest()[:32])
+            unpacked = unpacked_path(arn)
             with unpacking:  # one spawn unpacks a layer version; the others wait, then link
                 if not os.path.isdir(unpacked):
                     partial = f"{unpacked}.partial"
@@ -160,4 +181,4 @@ def layer_cache(cache: str, resolve: Any) -> tuple[Any, types.ModuleType]:
     module = types.ModuleType("zipfile")
     module.__dict__.update(zipfile.__dict__)
     module.ZipFile = LayerCachingZipFile  # type: ignore[attr-defined]
-    return resolve_and_remember, module
+    return resolve_and_remember, module, spawn_linking_layers

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ministack_hooks import layer_cache, within_ceiling
+from ministack_hooks import EMPTY_ZIP, layer_cache, within_ceiling
 
 
 class Pool:
@@ -82,21 +82,37 @@ def layer_zip(path: Path) -> Path:
 
 
 def test_a_layer_version_is_unpacked_once_and_each_process_links_to_it(tmp_path: Path) -> None:
+    layer = layer_zip(tmp_path / "layer.zip").read_bytes()
     resolved: list[Any] = []
-    resolve, zipfile_module = layer_cache(str(tmp_path / "cache"), lambda ref: resolved.append(ref) or b"zip")
-    archive = layer_zip(tmp_path / "layer.zip")
-    arn = "arn:aws:lambda:us-east-1:000000000000:layer:photopipe-deps:3"
-    targets = []
-    for process in ("a", "b"):  # two spawns of processes with the same layer, as Worker._spawn does it
-        assert resolve({"Arn": arn, "CodeSize": 10}) == b"zip"
-        target = tmp_path / f"ministack-lambda-{process}" / "layer_0"
+    written: list[int] = []
+
+    def resolve_from_state(ref: Any) -> bytes:
+        resolved.append(ref)
+        return layer
+
+    def spawn(process: str) -> Path:
+        """What Worker._spawn does with each layer: resolve it, write it, unpack it into layer_<n>."""
+        folder = tmp_path / f"ministack-lambda-{process}"
+        target = folder / "layer_0"
         target.mkdir(parents=True)
-        with zipfile_module.ZipFile(str(archive)) as opened:
+        data = resolve({"Arn": arn, "CodeSize": 10})
+        (folder / "layer_0.zip").write_bytes(data)
+        written.append(len(data))
+        with zipfile_module.ZipFile(str(folder / "layer_0.zip")) as opened:
             opened.extractall(str(target))
-        targets.append(target)
+        return target
+
+    resolve, zipfile_module, spawning = layer_cache(str(tmp_path / "cache"), resolve_from_state, spawn)
+    arn = "arn:aws:lambda:us-east-1:000000000000:layer:photopipe-deps:3"
+    targets = [spawning(process) for process in ("a", "b")]  # two processes with the same layer
     assert all(t.is_symlink() for t in targets) and targets[0].resolve() == targets[1].resolve()
     assert (targets[1] / "python" / "layered" / "__init__.py").read_text() == "VALUE = 1\n"
     assert len(list((tmp_path / "cache").iterdir())) == 1
+    # The second spawn wrote an empty archive, not the layer's bytes.
+    assert written == [len(layer), len(EMPTY_ZIP)] and len(resolved) == 1
+    # Outside a spawn (MiniStack's size checks) the layer's own bytes are returned, always.
+    assert resolve({"Arn": arn, "CodeSize": 10}) == layer
+    archive = tmp_path / "layer.zip"
     # The code zip (not a layer folder) is unpacked as MiniStack does it.
     code = tmp_path / "ministack-lambda-a" / "code"
     with zipfile_module.ZipFile(str(archive)) as opened:
