@@ -13,6 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bench.common import photo_jpeg
 from devkit.client import PhotopipeClient, wait_until
 from devkit.stack import Stack
 
@@ -40,6 +41,8 @@ def cold_section(stack: Stack) -> dict[str, Any]:
         _replace_processes(stack, stack["function_names"][name])
         result[f"{name}_first_invoke_ms"] = round(invoke(stack) * 1000)
         result[f"{name}_warm_invoke_ms"] = round(invoke(stack) * 1000)
+    _replace_processes(stack, stack["function_names"]["worker"])
+    result["worker_first_photo_ms"] = round(_first_photo(stack) * 1000)
     result["burst_api"] = burst_api(stack)
     for name in ("api", "worker"):  # as deployed again, so `make plan` finds nothing to change
         _replace_processes(stack, stack["function_names"][name], nonce=False)
@@ -105,6 +108,22 @@ _TEST_EVENT_RECORD = {
     "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:bench-cold",
     "awsRegion": "us-east-1",
 }
+
+
+def _first_photo(stack: Stack) -> float:
+    """A 12 MP JPEG, from its upload's answer to its COMPLETED job seen (polled every 20 ms), by a worker whose
+    processes were just replaced: the test event's cold start, plus the SDK's clients and the
+    render children's start. The same photo warm is `latency`'s upload_to_completed_ms."""
+    client = PhotopipeClient.for_user(stack, f"bench-cold-photo-{uuid.uuid4().hex[:8]}")
+    data = photo_jpeg(4000, 3000)
+    operations = {"analysis": False, "variants": [{"name": "small", "maxSize": 400, "format": "jpeg"}]}
+    created = client.create_job("image/jpeg", len(data), operations=operations)
+    client.upload(created["upload"], data).raise_for_status()
+    started = time.perf_counter()
+    job = client.wait_for_job(created["jobId"], timeout=60, interval=0.02)
+    if job["status"] != "COMPLETED":
+        raise RuntimeError(f"the first photo of a cold worker ended {job['status']}: {job.get('error')}")
+    return time.perf_counter() - started
 
 
 def _first_worker_call(stack: Stack) -> float:
