@@ -212,14 +212,20 @@ init() {
 # What an apply reads, hashed: the configuration, the var-file, the zips, the state and where it
 # deploys. `make deploy` skips Terraform when it matches the last apply's and the stack answers.
 fingerprint() {
+  # Two lines. The first: what configures the stack (the configuration, its variables, the layer
+  # zips, the endpoints). The second: the code zip and the state object's ETag in the emulator's
+  # S3 (it changes with every write of the state), which `make watch` changes together when it
+  # deploys a build and records its hash in the state.
   {
     find "$ROOT/infrastructure" \( -name '*.tf' -o -name '*.js' \) -not -path '*/.terraform/*' -not -path '*/tests/*' -print0 | sort -z \
       | xargs -0 sha256sum
     # md5 for change detection only (a third of sha256's time on the 100 MB of zips).
-    md5sum "$VAR_FILE" "$BUILD_DIR"/*.zip
-    # The state object's ETag in the emulator's S3: it changes with every write of the state.
-    curl -fsS -m 5 -o /dev/null -D - "$ENDPOINT/$STATE_BUCKET/$STATE_KEY" 2>/dev/null | grep -i '^etag' || echo "no state"
+    find "$BUILD_DIR" -maxdepth 1 -name '*.zip' -not -name code.zip -print0 | sort -z | xargs -0 md5sum "$VAR_FILE"
     echo "$ENDPOINT $PUBLIC_ENDPOINT $*"
+  } | sha256sum | cut -d' ' -f1
+  {
+    md5sum "$BUILD_DIR/code.zip"
+    curl -fsS -m 5 -o /dev/null -D - "$ENDPOINT/$STATE_BUCKET/$STATE_KEY" 2>/dev/null | grep -i '^etag' || echo "no state"
   } | sha256sum | cut -d' ' -f1
 }
 

@@ -53,3 +53,15 @@ def test_every_function_the_stack_names_has_a_warm_up_event() -> None:
     block = outputs.split('output "function_names"', 1)[1].split("\n}\n", 1)[0]
     named = set(re.findall(r"^\s+(\w+)\s+=\s+module\.", block, re.MULTILINE))
     assert named == set(watch.WARM_UP_EVENTS), named
+
+
+def test_after_a_reload_make_up_skips_only_where_nothing_else_changed_since_the_apply(tmp_path: Path) -> None:
+    applied = tmp_path / "applied.sha256"
+    applied.write_text("configuration\ncode-1 state-1\n")
+    watch.keep_applied(applied, "configuration\ncode-2 state-2\n")  # the watch deployed and recorded a build
+    assert applied.read_text() == "configuration\ncode-2 state-2\n"
+    watch.keep_applied(applied, "configuration edited\ncode-3 state-3\n")  # a .tf file changed too: apply
+    assert applied.read_text() == "configuration\ncode-2 state-2\n"
+    missing = tmp_path / "never-applied.sha256"
+    watch.keep_applied(missing, "configuration\ncode-2 state-2\n")
+    assert not missing.exists()
