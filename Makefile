@@ -78,7 +78,11 @@ venv: $(VENV)/.installed ## @maintenance Create the dev venv (.venv, Python 3.12
 build: venv ## @infrastructure Build the Lambda zips (deterministic; rebuilt only when sources or pins change)
 	@scripts/pip-quiet.sh $(PY) -m devkit.build_lambdas --arch $(ARCH) --out $(BUILD_DIR)
 
-up: build ## @daily Start the emulator and deploy the stack onto it (idempotent)
+up: ## @daily Start the emulator and deploy the stack onto it (idempotent)
+	@# The emulator installs (its own venv, from PyPI) while the dev venv and the zips are made;
+	@# `emulator.sh up` waits for it.
+	@mkdir -p $(ROOT)/.photopipe && (scripts/emulator.sh install > $(ROOT)/.photopipe/install-$(EMULATOR).log 2>&1 &)
+	@$(MAKE) --no-print-directory build
 	@scripts/emulator.sh up
 	@$(MAKE) --no-print-directory deploy
 
