@@ -111,9 +111,9 @@ _TEST_EVENT_RECORD = {
 
 
 def _first_photo(stack: Stack) -> float:
-    """A 12 MP JPEG, from its upload's answer to its COMPLETED job seen (polled every 20 ms), by a worker whose
-    processes were just replaced: the test event's cold start, plus the SDK's clients and the
-    render children's start. The same photo warm is `latency`'s upload_to_completed_ms."""
+    """A 12 MP JPEG, from its upload's answer to its COMPLETED job seen (polled every 20 ms), on a
+    worker whose processes were just replaced: the test event's cold start, plus the SDK's clients
+    and the render children's start. The same photo warm is `latency`'s upload_to_completed_seen_ms."""
     client = PhotopipeClient.for_user(stack, f"bench-cold-photo-{uuid.uuid4().hex[:8]}")
     data = photo_jpeg(4000, 3000)
     operations = {"analysis": False, "variants": [{"name": "small", "maxSize": 400, "format": "jpeg"}]}
